@@ -1,0 +1,50 @@
+"""Home: what the dashboard is, the pages in lecture order, the device and the seed."""
+
+import streamlit as st
+
+from rnn_core.experiment import available_devices
+from ui.navigation import run_through_app
+from ui.state import persisted
+
+if run_through_app():
+    st.stop()
+st.title("RNN Explorer")
+st.markdown(
+    "Train small **RNN, LSTM and GRU** models live and watch them learn: loss curves, gradient "
+    "norms and predictions update while the model trains. Everything runs on this machine; "
+    "nothing is fetched from the internet."
+)
+st.subheader("The pages, in the order of a lecture")
+st.page_link(
+    "pages/data.py",
+    label="**1 · Data**: a mix of sine waves, or text (generated, "
+    "the Python standard library, or your own).",
+    icon=":material/dataset:",
+)
+st.page_link(
+    "pages/train.py",
+    label="**2 · Train**: pick a cell and its knobs, then Start, "
+    "Pause, Step or Stop while the curves move.",
+    icon=":material/model_training:",
+)
+
+st.subheader("Session")
+devices = available_devices()
+labels = {"cuda": "GPU (CUDA)", "cpu": "CPU"}
+c1, c2 = st.columns(2)
+c1.selectbox(
+    "Device",
+    devices,
+    format_func=labels.get,
+    **persisted("device", devices[0]),
+    help="CUDA is used when present; choose CPU to force it.",
+)
+if devices == ["cpu"]:
+    c1.caption("No CUDA GPU found: training runs on the CPU.")
+c2.number_input(
+    "Seed",
+    0,
+    2**31 - 1,
+    **persisted("seed", 0),
+    help="The same seed gives the same data, initial weights and curve on the CPU.",
+)

@@ -1,0 +1,109 @@
+"""Train: model and training knobs, Start / Pause / Resume / Stop / Step, live charts."""
+
+import random
+
+import streamlit as st
+
+from rnn_core.datasets import DataError
+from rnn_core.models import count_parameters
+from ui.controls import model_controls, task_shape_control, train_controls
+from ui.experiment import experiment
+from ui.live import live_view
+from ui.navigation import run_through_app
+from ui.sources import current_source
+from ui.state import PERSIST, device, seed
+
+if run_through_app():
+    st.stop()
+st.title("2 · Train")
+source = current_source()
+st.caption(
+    f"{source.label} · device: {device().upper()} · seed {seed()} "
+    "· change the data on **1 · Data**, the device and seed on **Home**"
+)
+
+button_bar = st.container()  # filled below, once the knobs have been read
+left, right = st.columns([1, 2], gap="large")
+with left:
+    task_shape = task_shape_control(source.kind == "text")
+    try:
+        exp = experiment(task_shape)
+    except DataError as err:
+        st.error(f"{err} (The window length is set on 1 · Data.)")
+        st.stop()
+    try:
+        with st.expander("Model", expanded=True):
+            model_config = model_controls(exp.data)
+            st.caption(
+                f"{count_parameters(model_config):,} parameters (PyTorch's count: "
+                "two bias vectors per gate)"
+            )
+        with st.expander("Training", expanded=True):
+            train_config = train_controls(exp.data)
+    except ValueError as err:
+        st.error(str(err))
+        st.stop()
+    st.caption(
+        f"{len(exp.data.train):,} training windows · {len(exp.data.validation):,} "
+        f"validation · {len(exp.data.test):,} test, each {exp.data.seq_len} steps"
+    )
+
+runner = exp.runner
+active = runner is not None and runner.active
+paused = active and runner.state == "paused"
+
+buttons = button_bar.columns(7, gap="small")
+start = buttons[0].button(
+    "Start",
+    type="primary",
+    disabled=active,
+    key="btn.start",
+    help="Train; after a Stop this continues from the current weights",
+)
+pause = buttons[1].button("Pause", disabled=not active or paused, key="btn.pause")
+resume = buttons[2].button("Resume", disabled=not paused, key="btn.resume")
+stop = buttons[3].button("Stop", disabled=not active, key="btn.stop")
+step = buttons[4].button(
+    "Step",
+    disabled=active and not paused,
+    key="btn.step",
+    help="One optimizer step, for teaching",
+)
+rewind = buttons[5].button(
+    "Rewind",
+    disabled=runner is None,
+    key="btn.rewind",
+    help="Back to the same initial weights (same seed)",
+)
+reseed = buttons[6].button("New seed", key="btn.reseed", help="Start over from a new seed")
+
+if start:
+    exp.runner_for(model_config, train_config, seed()).start()
+    st.rerun()
+if pause:
+    runner.pause()
+    st.rerun()
+if resume:
+    runner.resume()
+    st.rerun()
+if stop:
+    runner.stop()
+    st.rerun()
+if step:
+    (runner if paused else exp.runner_for(model_config, train_config, seed())).step_once()
+    st.rerun()
+if rewind:
+    exp.rewind()
+    st.rerun()
+if reseed:
+    exp.stop()
+    new_seed = random.randrange(2**31)
+    st.session_state[PERSIST + "seed"] = new_seed
+    exp.runner_for(model_config, train_config, new_seed)
+    st.rerun()
+
+with right:
+    if exp.runner is None:
+        st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
+    else:
+        live_view(exp.runner, exp.data, exp.runner.trainer.config.clip_grad_norm)

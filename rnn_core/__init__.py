@@ -1,0 +1,1 @@
+"""RNN Explorer's tested core: data, models, training, tracing, figures. Never imports streamlit."""

@@ -1,0 +1,78 @@
+"""One session's experiment: prepared data plus the model and runner trained on it.
+
+Start continues the current model when its architecture and seed are unchanged (a change of
+learning rate keeps the weights); a new architecture or seed builds a fresh model; Rewind puts
+back the initial weights of the same seed, so a change of one knob is a fair comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import torch
+
+from rnn_core.datasets.prepare import PreparedData
+from rnn_core.models import ModelConfig, build_model
+from rnn_core.predict import preview_for
+from rnn_core.runner import TrainingRunner
+from rnn_core.training import TrainConfig, Trainer
+
+
+def available_devices() -> list[str]:
+    """'cuda' first when a GPU is usable, then 'cpu'."""
+    return (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
+
+
+class Experiment:
+    """Data, model and training of one browser session."""
+
+    def __init__(self, data: PreparedData, key: Hashable, device: str = "cpu") -> None:
+        self.data, self.key, self.device = data, key, device
+        self.runner: TrainingRunner | None = None
+        self.seed: int | None = None
+
+    @property
+    def model(self):
+        """The current model, or None before the first Start or Step."""
+        return self.runner.trainer.model if self.runner is not None else None
+
+    def runner_for(
+        self, model_config: ModelConfig, train_config: TrainConfig, seed: int
+    ) -> TrainingRunner:
+        """The runner to start: the active one, one continuing the model, or a fresh one."""
+        if self.runner is not None and self.runner.active:
+            return self.runner
+        current = self.runner.trainer if self.runner is not None else None
+        if current is None or current.model.config != model_config or self.seed != seed:
+            return self._fresh(model_config, train_config, seed)
+        if current.config != train_config or current.status == "diverged":
+            trainer = Trainer(current.model, self.data, train_config, current.history)
+            self.runner = self._runner(trainer, snapshots_from=self.runner)
+        return self.runner
+
+    def rewind(self) -> TrainingRunner | None:
+        """Back to the initial weights of the same seed, with an empty history."""
+        if self.runner is None:
+            return None
+        self.stop()
+        trainer = self.runner.trainer
+        return self._fresh(trainer.model.config, trainer.config, self.seed)
+
+    def stop(self) -> None:
+        """Stop any training; the weights stay."""
+        if self.runner is not None:
+            self.runner.stop()
+
+    def _fresh(
+        self, model_config: ModelConfig, train_config: TrainConfig, seed: int
+    ) -> TrainingRunner:
+        model = build_model(model_config, seed, self.device)
+        self.seed = seed
+        self.runner = self._runner(Trainer(model, self.data, train_config))
+        return self.runner
+
+    def _runner(self, trainer: Trainer, snapshots_from: TrainingRunner | None = None):
+        runner = TrainingRunner(trainer, preview=preview_for(self.data))
+        if snapshots_from is not None:
+            runner.snapshots = snapshots_from.snapshots
+        return runner

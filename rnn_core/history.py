@@ -1,0 +1,64 @@
+"""A growing, thread-safe table of training records, read back decimated in constant work."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+
+COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "seconds")
+
+
+class History:
+    """Columns of float64 that grow by doubling; one row per optimizer step."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._data = np.full((capacity, len(COLUMNS)), np.nan)  # (capacity, C)
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, **values: float) -> None:
+        """Add one row; columns not given are NaN."""
+        with self._lock:
+            if self._size == len(self._data):
+                grown = np.full((2 * len(self._data), len(COLUMNS)), np.nan)
+                grown[: self._size] = self._data
+                self._data = grown
+            row = self._data[self._size]
+            for name, value in values.items():
+                row[COLUMNS.index(name)] = value
+            self._size += 1
+
+    def set_last(self, name: str, value: float) -> None:
+        """Fill one column of the latest row (the validation loss arrives after the step)."""
+        with self._lock:
+            self._data[self._size - 1, COLUMNS.index(name)] = value
+
+    def last(self, name: str) -> float:
+        """The latest value of a column, NaN when empty."""
+        with self._lock:
+            return float(self._data[self._size - 1, COLUMNS.index(name)]) if self._size else np.nan
+
+    def frame(self, max_points: int | None = None) -> pd.DataFrame:
+        """The table as a DataFrame; with max_points, rows evenly thinned (last row and every
+        validation row kept) so a chart's cost does not grow with the history."""
+        with self._lock:
+            data = self._data[: self._size].copy() if max_points is None else self._thin(max_points)
+        return pd.DataFrame(data, columns=list(COLUMNS))
+
+    def _thin(self, max_points: int) -> np.ndarray:
+        """Rows picked at a fixed stride plus the validation rows, at most ~2 * max_points."""
+        n = self._size
+        if n <= max_points:
+            return self._data[:n].copy()
+        stride = -(-n // max_points)  # ceil
+        picked = np.arange(0, n, stride)
+        val_rows = np.flatnonzero(~np.isnan(self._data[:n, COLUMNS.index("val_loss")]))
+        if len(val_rows) > max_points:
+            val_rows = val_rows[:: -(-len(val_rows) // max_points)]
+        rows = np.union1d(np.union1d(picked, val_rows), [n - 1])
+        return self._data[rows].copy()

@@ -1,0 +1,278 @@
+"""Runs one session's Trainer beside the page, in a thread, with pause / resume / stop / step.
+
+The page never touches the model while it trains: it reads `snapshot()`, a constant-size summary
+(thinned history, a preview computed by the worker, state and message). The worker stops by itself
+when the page stops calling `heartbeat()` (a closed tab), and at most `max_concurrent_trainings()`
+runners train at once in this process; the rest wait in a visible queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import torch
+
+from rnn_core.training import Trainer
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_TIMEOUT_S = 15.0  # no poll from the page for this long: the session is gone
+PREVIEW_INTERVAL_S = 1.0  # seconds between previews computed by the worker
+SWITCH_INTERVAL_S = 0.0005  # GIL hand-over interval while pages and trainings share a process
+
+
+def configure_torch_threads() -> None:
+    """One torch thread per training: several sessions then share the cores instead of fighting.
+
+    Also shortens the interpreter's thread switch interval: every torch call releases the GIL,
+    and with the default 5 ms a page thread busy building figures keeps a training thread waiting
+    up to 5 ms per call.
+    """
+    torch.set_num_threads(1)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
+def max_concurrent_trainings() -> int:
+    """How many trainings may run at once: one per core, each on one torch thread."""
+    return max(1, os.cpu_count() or 1)
+
+
+class _Slots:
+    """A counting semaphore that also tells a waiter its place in the queue."""
+
+    def __init__(self, size: int) -> None:
+        self._cond = threading.Condition()
+        self._free = size
+        self._queue: list[object] = []
+
+    def acquire(self, owner: object, give_up: Callable[[], bool]) -> bool:
+        """Wait for a slot in arrival order; False if `give_up()` turns true first."""
+        with self._cond:
+            self._queue.append(owner)
+            while not (self._free > 0 and self._queue[0] is owner):
+                if give_up():
+                    self._queue.remove(owner)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(timeout=0.2)
+            self._queue.pop(0)
+            self._free -= 1
+            self._cond.notify_all()
+            return True
+
+    def release(self) -> None:
+        """Give a slot back."""
+        with self._cond:
+            self._free += 1
+            self._cond.notify_all()
+
+    def position(self, owner: object) -> int | None:
+        """1 for the next in line; None when not waiting."""
+        with self._cond:
+            return self._queue.index(owner) + 1 if owner in self._queue else None
+
+
+TRAINING_SLOTS = _Slots(max_concurrent_trainings())
+
+
+@dataclass(frozen=True)
+class RunnerSnapshot:
+    """What a page needs to draw one refresh; its size does not grow with training."""
+
+    state: str  # idle, queued, running, paused, stopped, finished, early_stopped, diverged, error
+    message: str
+    history: pd.DataFrame  # thinned to at most ~2 * max_points rows
+    steps_done: int
+    steps_per_second: float
+    preview: Any  # whatever the preview function returned last, or None
+    queue_position: int | None
+
+
+class WeightSnapshots:
+    """Copies of the weights every `every` steps, at most `capacity` kept (older ones thinned)."""
+
+    def __init__(self, every: int = 25, capacity: int = 40) -> None:
+        self.every, self.capacity = every, capacity
+        self._items: list[tuple[int, dict[str, torch.Tensor]]] = []
+        self._lock = threading.Lock()
+
+    def maybe_record(self, step: int, model: torch.nn.Module) -> None:
+        """Keep a CPU copy of the weights when `step` is a multiple of `every`."""
+        if step % self.every:
+            return
+        state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        with self._lock:
+            self._items.append((step, state))
+            if len(self._items) > self.capacity:  # keep the first, thin the rest by half
+                self._items = self._items[:1] + self._items[1::2]
+                self.every *= 2
+
+    def items(self) -> list[tuple[int, dict[str, torch.Tensor]]]:
+        """(step, state_dict) pairs, oldest first."""
+        with self._lock:
+            return list(self._items)
+
+
+class TrainingRunner:
+    """One session's training, in a daemon thread the page controls but never waits on."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        preview: Callable[[torch.nn.Module], Any] | None = None,
+        heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S,
+        slots: _Slots = TRAINING_SLOTS,
+    ) -> None:
+        self.trainer = trainer
+        self.snapshots = WeightSnapshots()
+        self._preview_fn = preview
+        self._preview: Any = None
+        self._slots = slots
+        self._heartbeat_timeout = heartbeat_timeout
+        self._last_beat = time.monotonic()
+        self._step_lock = threading.Lock()  # held around every use of the model
+        self._resume = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.state, self.message = "idle", ""
+        self.snapshots.maybe_record(trainer.steps_done, trainer.model)
+
+    @property
+    def active(self) -> bool:
+        """True while the worker thread is alive (queued, running or paused)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> bool:
+        """Begin a run in the background; False (and nothing changes) if one is active."""
+        if self.active:
+            return False
+        self.trainer.begin()
+        self._stop.clear()
+        self._resume.set()
+        self.heartbeat()
+        self.state, self.message = "queued", ""
+        self._thread = threading.Thread(target=self._work, name="rnn-training", daemon=True)
+        self._thread.start()
+        return True
+
+    def pause(self) -> None:
+        """Hold training after the current step."""
+        if self.active:
+            self._resume.clear()
+            self.state = "paused"
+
+    def resume(self) -> None:
+        """Continue a paused run."""
+        if self.active:
+            self.state = "running"
+            self._resume.set()
+
+    def stop(self, wait: float = 5.0) -> None:
+        """End the run after the current step; the trained weights stay. Safe to call twice."""
+        self._stop.set()
+        self._resume.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=wait)
+
+    def step_once(self) -> None:
+        """One optimizer step now, while no run is going or a run is paused (for teaching)."""
+        if self.active and self._resume.is_set():
+            return
+        with self._step_lock:
+            self.trainer.step()
+            self._after_step()
+        if self.trainer.status == "diverged":
+            self.state, self.message = "diverged", self.trainer.message
+        elif not self.active:
+            self.message = f"One step taken: now at step {self.trainer.steps_done}."
+        self._refresh_preview()
+
+    def heartbeat(self) -> None:
+        """Called by the page on every refresh; without it the worker stops itself."""
+        self._last_beat = time.monotonic()
+
+    def snapshot(self, max_points: int = 600) -> RunnerSnapshot:
+        """A consistent, bounded view for one refresh of the page."""
+        history = self.trainer.history.frame(max_points)
+        return RunnerSnapshot(
+            state=self.state,
+            message=self.message or self.trainer.message,
+            history=history,
+            steps_done=self.trainer.steps_done,
+            steps_per_second=_rate(history),
+            preview=self._preview,
+            queue_position=self._slots.position(self),
+        )
+
+    def _work(self) -> None:
+        torch.set_grad_enabled(True)
+        if not self._slots.acquire(self, give_up=self._should_end):
+            self.state, self.message = "stopped", self._end_reason()
+            return
+        try:
+            if self.state == "queued":
+                self.state = "running"
+            self._train_loop()
+            self._refresh_preview()
+        except Exception as err:  # a failure must reach the page as a sentence, not kill it
+            log.exception("training failed")
+            self.state, self.message = "error", f"Training stopped on an internal error: {err}"
+        finally:
+            self._slots.release()
+
+    def _train_loop(self) -> None:
+        next_preview = 0.0
+        while True:
+            if self._should_end():
+                self.state, self.message = "stopped", self._end_reason()
+                return
+            if not self._resume.wait(timeout=0.2):
+                continue
+            if not self.trainer.done:
+                with self._step_lock:
+                    self.trainer.step()
+                    self._after_step()
+            if self.trainer.done:
+                self.state, self.message = self.trainer.status, self.trainer.message
+                return
+            if time.monotonic() >= next_preview:
+                self._refresh_preview()
+                next_preview = time.monotonic() + PREVIEW_INTERVAL_S
+
+    def _after_step(self) -> None:
+        self.snapshots.maybe_record(self.trainer.steps_done, self.trainer.model)
+
+    def _refresh_preview(self) -> None:
+        if self._preview_fn is None:
+            return
+        with self._step_lock:
+            self._preview = self._preview_fn(self.trainer.model)
+
+    def _should_end(self) -> bool:
+        return self._stop.is_set() or self._heartbeat_lost()
+
+    def _heartbeat_lost(self) -> bool:
+        return time.monotonic() - self._last_beat > self._heartbeat_timeout
+
+    def _end_reason(self) -> str:
+        if self._stop.is_set():
+            return f"Stopped at step {self.trainer.steps_done}; the trained weights are kept."
+        return "Stopped: the page stopped asking for updates (closed tab or lost connection)."
+
+
+def _rate(history: pd.DataFrame, window: int = 50) -> float:
+    """Recent optimizer steps per second of training time."""
+    if len(history) < 2:
+        return 0.0
+    tail = history.iloc[-window:]
+    steps = tail["step"].iloc[-1] - tail["step"].iloc[0]
+    seconds = tail["seconds"].iloc[-1] - tail["seconds"].iloc[0]
+    return float(steps / seconds) if seconds > 0 else 0.0

@@ -1,0 +1,80 @@
+"""Small Playwright helpers that know how Streamlit draws its widgets."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ARTIFACTS
+
+CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+
+
+def open_page(page: Page, url: str, path: str = "") -> None:
+    """Load a page and wait for Streamlit to connect and finish its first run."""
+    page.goto(f"{url}/{path}")
+    page.wait_for_selector(CONNECTED, timeout=60_000)
+    wait_idle(page)
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until no script run is in progress and no element is still a loading skeleton."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-testid="stSkeleton"]')""",
+        timeout=60_000,
+    )
+
+
+def assert_no_exception(page: Page) -> None:
+    """No Streamlit exception box is on the page."""
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+CHART_POINTS_JS = """(title) => {
+    let points = -1;
+    for (const div of document.querySelectorAll('.js-plotly-plot')) {
+        const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
+        const full = div._fullData;  // Plotly's decoded traces (x arrives base64-packed)
+        const visible = div.offsetParent !== null;  // Streamlit keeps hidden copies too
+        if (visible && raw.replace(/<[^>]+>/g, '') === title && full && full.length) {
+            points = Math.max(points, full[0].x.length);
+        }
+    }
+    return points;
+}"""
+
+
+def chart_points(page: Page, title: str) -> int:
+    """Points in the first trace of the visible Plotly chart with this title (-1 when absent)."""
+    return page.evaluate(CHART_POINTS_JS, title)
+
+
+def wait_for_chart(page: Page, title: str, timeout_ms: int = 30_000) -> int:
+    """Wait until the chart with this title shows at least one point; returns the count."""
+    page.wait_for_function(f"(t) => ({CHART_POINTS_JS})(t) > 0", arg=title, timeout=timeout_ms)
+    return chart_points(page, title)
+
+
+def set_number(page: Page, label: str, value: int) -> None:
+    """Type a value into a number input and commit it."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(str(value))
+    box.press("Enter")
+    wait_idle(page)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a selectbox."""
+    page.locator("[data-testid='stSelectbox']").filter(has_text=label).click()
+    page.get_by_role("option").filter(has_text=option).first.click()
+    wait_idle(page)
+
+
+def click(page: Page, name: str) -> None:
+    """Click a button by its label."""
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep a full-page screenshot under test-artifacts/ for a person to look at."""
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,30 @@
+"""Shared fixtures: small prepared datasets and tiny models."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnn_core.datasets.prepare import prepare_series, prepare_text
+from rnn_core.datasets.sine import SineConfig, make_sine
+from rnn_core.datasets.text import bracket_corpus
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session")
+def sine_data():
+    """Default sine series, windows of 50, next value at every step."""
+    return prepare_series(make_sine(SineConfig()), seq_len=50)
+
+
+@pytest.fixture(scope="session")
+def small_sine_data():
+    """A small sine set for fast training tests."""
+    return prepare_series(make_sine(SineConfig(num_series=4, length=200)), seq_len=20)
+
+
+@pytest.fixture(scope="session")
+def text_data():
+    """The bracket corpus, windows of 32 characters."""
+    return prepare_text(bracket_corpus(4000), seq_len=32)

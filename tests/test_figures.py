@@ -1,0 +1,65 @@
+"""Figures: each trace holds exactly the data it was given; axes and revisions as promised."""
+
+import numpy as np
+import pandas as pd
+
+from rnn_core.datasets.text import char_statistics
+from rnn_core.figures import (
+    char_frequency_figure,
+    forecast_figure,
+    grad_norm_figure,
+    loss_figure,
+    series_figure,
+)
+from rnn_core.predict import ForecastPreview
+
+HISTORY = pd.DataFrame(
+    {
+        "step": [1.0, 2, 3, 4],
+        "loss": [1.0, 0.5, 0.25, 0.125],
+        "val_loss": [np.nan, 0.6, np.nan, 0.2],
+        "grad_norm": [3.0, 2, 1, 0.5],
+        "lr": [0.01] * 4,
+        "seconds": [0.1, 0.2, 0.3, 0.4],
+    }
+)
+
+
+def test_loss_figure_has_train_and_validation_on_a_log_axis():
+    fig = loss_figure(HISTORY)
+    train, val = fig.data
+    np.testing.assert_array_equal(train.x, [1, 2, 3, 4])
+    np.testing.assert_array_equal(train.y, [1.0, 0.5, 0.25, 0.125])
+    np.testing.assert_array_equal(val.x, [2, 4])
+    np.testing.assert_allclose(val.y, [0.6, 0.2], rtol=1e-6)
+    assert fig.layout.yaxis.type == "log" and fig.layout.uirevision == "loss"
+    assert train.y.dtype == np.float32
+
+
+def test_grad_norm_figure_marks_the_clip_threshold():
+    fig = grad_norm_figure(HISTORY, clip_norm=1.5)
+    np.testing.assert_array_equal(fig.data[0].y, [3, 2, 1, 0.5])
+    assert [shape.y0 for shape in fig.layout.shapes] == [1.5]
+    assert grad_norm_figure(HISTORY).layout.shapes == ()
+
+
+def test_forecast_figure_draws_target_and_prediction():
+    preview = ForecastPreview(np.arange(5, 10), np.ones((5, 1)), np.zeros((5, 1)), ("v",), (7, 8))
+    fig = forecast_figure(preview)
+    np.testing.assert_array_equal(fig.data[0].y, np.ones(5))
+    np.testing.assert_array_equal(fig.data[1].y, np.zeros(5))
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0, 7), (7, 8), (8, 10)]
+
+
+def test_series_figure_shades_the_split_in_seconds():
+    series = np.zeros((6, 100, 1), dtype=np.float32)
+    fig = series_figure(series, sample_rate=10.0, fractions=(0.7, 0.15, 0.15), max_series=4)
+    assert len(fig.data) == 4
+    edges = [(round(s.x0, 6), round(s.x1, 6)) for s in fig.layout.shapes]
+    assert edges == [(0.0, 7.0), (7.0, 8.5), (8.5, 10.0)]
+
+
+def test_char_frequency_figure_lists_top_characters():
+    fig = char_frequency_figure(char_statistics("aaab\n"), top=2)
+    assert list(fig.data[0].x) == ["a", "b"]
+    np.testing.assert_array_equal(fig.data[0].y, [3, 1])

@@ -1,0 +1,149 @@
+"""Every page under Streamlit's AppTest; the Train page trains through its own buttons."""
+
+import math
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.paths import ROOT
+
+APP = str(ROOT / "app.py")
+PAGES = ["pages/home.py", "pages/data.py", "pages/train.py"]
+
+
+def open_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def no_problems(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def train_until_done(at: AppTest, timeout: float = 60) -> None:
+    """AppTest does not run `run_every` fragments: rerun until the runner ends."""
+    deadline = time.monotonic() + timeout
+    while at.session_state["experiment"].runner.active:
+        assert time.monotonic() < deadline, "training did not end"
+        time.sleep(0.2)
+        at.run()
+    at.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs_without_an_exception(page):
+    at = open_app()
+    at.switch_page(page).run()
+    no_problems(at)
+
+
+def test_home_offers_device_and_seed():
+    at = open_app()
+    assert at.selectbox(key="opt.device").options[-1] == "CPU"
+    assert at.number_input(key="opt.seed").value == 0
+
+
+def test_train_page_completes_a_short_training_from_its_buttons():
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(40).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+    runner = at.session_state["experiment"].runner
+    assert runner.state == "finished" and runner.trainer.steps_done == 40
+    assert any("Finished 40 steps" in s.value for s in at.success)
+    history = runner.trainer.history.frame()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Step"] == "40"
+    assert shown["Train loss (MSE)"] == f"{history['loss'].iloc[-1]:.4g}"
+    assert shown["Validation loss (MSE)"] == f"{history['val_loss'].dropna().iloc[-1]:.4g}"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # loss, gradient norm, forecast
+    assert "Start" in [b.label for b in at.button if not b.disabled]
+    assert "**Finished** · step 40" in [c.value for c in at.sidebar.caption]  # app.py ran too
+
+
+def test_start_again_continues_and_rewind_starts_over():
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(15).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    assert at.session_state["experiment"].runner.trainer.steps_done == 30
+    at.button(key="btn.rewind").click().run()
+    assert at.session_state["experiment"].runner.trainer.steps_done == 0
+    no_problems(at)
+
+
+def test_step_button_takes_one_step_at_a_time():
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.button(key="btn.step").click().run()
+    at.button(key="btn.step").click().run()
+    assert at.session_state["experiment"].runner.trainer.steps_done == 2
+    no_problems(at)
+
+
+def test_pause_and_stop_from_the_page():
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(100_000).run()
+    at.button(key="btn.start").click().run()
+    at.button(key="btn.pause").click().run()
+    runner = at.session_state["experiment"].runner
+    assert runner.state == "paused"
+    at.button(key="btn.resume").click().run()
+    assert runner.state in ("running", "queued")
+    at.button(key="btn.stop").click().run()
+    assert not runner.active and runner.state == "stopped"
+    no_problems(at)
+
+
+def test_text_source_trains_a_gru_and_shows_a_sample():
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="opt.source_kind").set_value("Text").run()
+    no_problems(at)
+    assert at.session_state["source"].kind == "text"
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="opt.cell").set_value("GRU").run()
+    at.number_input(key="opt.amount").set_value(20).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+    assert at.session_state["experiment"].model.config.cell == "gru"
+    assert len(at.code) == 1 and "⟫" in at.code[0].value
+    val = at.session_state["experiment"].runner.trainer.history.frame()["val_loss"].dropna()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Validation loss (bits/char)"] == f"{val.iloc[-1] / math.log(2):.4g}"
+
+
+def test_a_window_longer_than_the_data_gets_a_sentence():
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.number_input(key="opt.seq_len").set_value(500).run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert "sequence length of at most" in at.error[0].value
+
+
+def test_bad_sine_knobs_get_a_sentence_not_a_traceback():
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="opt.sine.freqs").input("0.5, abc").run()
+    assert not at.exception and "numbers separated by commas" in at.error[0].value
+    at.text_input(key="opt.sine.freqs").input("15").run()
+    assert "half the sample rate" in at.error[0].value
+
+
+def test_settings_survive_a_page_switch():
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="opt.hidden").set_value(48).run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/train.py").run()
+    assert at.number_input(key="opt.hidden").value == 48

@@ -1,0 +1,137 @@
+"""Runner: a training thread the page controls: pause, resume, stop, step, heartbeat, queue."""
+
+import threading
+import time
+
+from rnn_core.models import ModelConfig, build_model
+from rnn_core.runner import TrainingRunner, _Slots
+from rnn_core.training import TrainConfig, Trainer
+
+
+def make_runner(data, steps=100_000, **kwargs):
+    trainer = Trainer(
+        build_model(ModelConfig(hidden_size=8), 0), data, TrainConfig(max_steps=steps)
+    )
+    kwargs.setdefault("slots", _Slots(1))
+    return TrainingRunner(trainer, **kwargs)
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.01)
+
+
+def test_a_short_run_finishes_with_its_history(small_sine_data):
+    runner = make_runner(small_sine_data, steps=30, preview=lambda model: "seen")
+    assert runner.start()
+    wait_for(lambda: not runner.active)
+    snap = runner.snapshot()
+    assert snap.state == "finished" and snap.steps_done == 30
+    assert snap.history["step"].tolist() == list(range(1, 31))
+    assert snap.preview == "seen"
+
+
+def test_pause_holds_the_step_count_and_resume_continues(small_sine_data):
+    runner = make_runner(small_sine_data)
+    runner.start()
+    wait_for(lambda: runner.trainer.steps_done > 3)
+    runner.pause()
+    time.sleep(0.1)  # let the step in flight land
+    held = runner.trainer.steps_done
+    time.sleep(0.3)
+    assert runner.trainer.steps_done == held and runner.state == "paused"
+    runner.step_once()
+    assert runner.trainer.steps_done == held + 1
+    runner.resume()
+    wait_for(lambda: runner.trainer.steps_done > held + 3)
+    runner.stop()
+    runner.stop()  # a second Stop is harmless
+    assert not runner.active and runner.state == "stopped"
+    assert "weights are kept" in runner.message
+
+
+def test_start_while_training_changes_nothing(small_sine_data):
+    runner = make_runner(small_sine_data)
+    runner.start()
+    thread = runner._thread
+    assert not runner.start()
+    assert runner._thread is thread
+    runner.stop()
+
+
+def test_step_once_without_a_run_takes_exactly_one_step(small_sine_data):
+    runner = make_runner(small_sine_data)
+    runner.step_once()
+    runner.step_once()
+    assert runner.trainer.steps_done == 2 and not runner.active
+    assert "step 2" in runner.message
+
+
+def test_a_lost_heartbeat_ends_the_thread(small_sine_data):
+    runner = make_runner(small_sine_data, heartbeat_timeout=0.3)
+    runner.start()
+    wait_for(lambda: not runner.active, timeout=10)
+    assert runner.state == "stopped" and "closed tab" in runner.message
+
+
+def test_heartbeats_keep_it_going(small_sine_data):
+    runner = make_runner(small_sine_data, heartbeat_timeout=0.3)
+    runner.start()
+    for _ in range(8):
+        time.sleep(0.1)
+        runner.heartbeat()
+    assert runner.active
+    runner.stop()
+
+
+def test_queue_when_slots_are_taken(small_sine_data):
+    slots = _Slots(1)
+    first = make_runner(small_sine_data, slots=slots)
+    second = make_runner(small_sine_data, steps=5, slots=slots)
+    first.start()
+    wait_for(lambda: first.state == "running")
+    second.start()
+    wait_for(lambda: slots.position(second) == 1)
+    assert second.snapshot().state == "queued" and second.snapshot().queue_position == 1
+    assert second.trainer.steps_done == 0
+    first.stop()
+    wait_for(lambda: not second.active)
+    assert second.state == "finished" and second.trainer.steps_done == 5
+
+
+def test_an_internal_error_becomes_a_sentence(small_sine_data):
+    def broken_preview(model):
+        if threading.current_thread().name == "rnn-training":
+            raise RuntimeError("preview exploded")
+
+    runner = make_runner(small_sine_data, preview=broken_preview)
+    runner.start()
+    wait_for(lambda: not runner.active)
+    assert runner.state == "error" and "preview exploded" in runner.message
+
+
+def test_weight_snapshots_stay_bounded(small_sine_data):
+    runner = make_runner(small_sine_data, steps=400)
+    runner.snapshots.every, runner.snapshots.capacity = 5, 10
+    runner.start()
+    wait_for(lambda: not runner.active)
+    items = runner.snapshots.items()
+    assert len(items) <= 10 and items[0][0] == 0
+    steps = [step for step, _ in items]
+    assert steps == sorted(steps) and steps[-1] >= 400 - runner.snapshots.every
+
+
+def test_stop_while_queued(small_sine_data):
+    slots = _Slots(1)
+    first, second = (
+        make_runner(small_sine_data, slots=slots),
+        make_runner(small_sine_data, slots=slots),
+    )
+    first.start()
+    second.start()
+    wait_for(lambda: slots.position(second) == 1)
+    second.stop()
+    assert not second.active and second.state == "stopped"
+    first.stop()

@@ -1,0 +1,60 @@
+"""The session's experiment: data prepared for the chosen source, knobs and device."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text
+from rnn_core.experiment import Experiment
+from ui.sources import (
+    SINE_FRACTIONS,
+    TEXT_FRACTIONS,
+    Source,
+    current_source,
+    sine_series,
+    source_text,
+)
+from ui.state import device, setting
+
+
+def seq_len() -> int:
+    """Window length chosen on the Data page."""
+    return int(setting("seq_len", 50))
+
+
+def prepare(source: Source, length: int, task_shape: str, on: str) -> PreparedData:
+    """Train / validation / test windows for a source (raises DataError with a sentence)."""
+    if source.kind == "sine":
+        return prepare_series(
+            sine_series(source.sine),
+            length,
+            task_shape,
+            SINE_FRACTIONS,
+            feature_names=("value",),
+            device=on,
+        )
+    return prepare_text(source_text(source), length, TEXT_FRACTIONS, device=on)
+
+
+def experiment(task_shape: str = "many_to_many") -> Experiment:
+    """The session's experiment for the current source and knobs; a new one when they change.
+
+    Raises DataError when the data cannot make a single window.
+    """
+    source = current_source()
+    if source.kind == "text":
+        task_shape = "many_to_many"
+    key = (source.key, seq_len(), task_shape, device())
+    current: Experiment | None = st.session_state.get("experiment")
+    if current is not None and current.key == key:
+        return current
+    if current is not None and current.runner is not None and current.runner.active:
+        return current  # knobs changed mid-training: keep showing the run until it is stopped
+    data = prepare(source, seq_len(), task_shape, device())
+    st.session_state["experiment"] = Experiment(data, key, device())
+    return st.session_state["experiment"]
+
+
+def existing_experiment() -> Experiment | None:
+    """The experiment if one was made, without preparing anything."""
+    return st.session_state.get("experiment")

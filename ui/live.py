@@ -1,0 +1,100 @@
+"""Live views: fragments that poll the session's runner a few times a second and redraw in place."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.datasets.prepare import PreparedData
+from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
+from rnn_core.losses import nats_to_bits
+from rnn_core.predict import TextPreview
+from rnn_core.runner import RunnerSnapshot, TrainingRunner
+from ui.experiment import existing_experiment
+
+REFRESH_S = 0.4  # seconds between redraws while training
+STATE_LABELS = {
+    "idle": "Ready",
+    "queued": "Waiting for a free training slot",
+    "running": "Training",
+    "paused": "Paused",
+    "stopped": "Stopped",
+    "finished": "Finished",
+    "early_stopped": "Stopped early",
+    "diverged": "Diverged",
+    "error": "Error",
+}
+
+
+def sidebar_status() -> None:
+    """A small status line in the sidebar on every page; it also keeps the training alive."""
+    experiment = existing_experiment()
+    runner = experiment.runner if experiment is not None else None
+    if runner is None:
+        return
+
+    @st.fragment(run_every=1.0 if runner.active else None)
+    def status() -> None:
+        runner.heartbeat()
+        snap = runner.snapshot(max_points=2)
+        st.caption(f"**{STATE_LABELS[snap.state]}** · step {snap.steps_done:,}")
+
+    with st.sidebar:
+        status()
+
+
+def state_message(snap: RunnerSnapshot) -> None:
+    """The runner's state as a coloured sentence."""
+    label = STATE_LABELS[snap.state]
+    if snap.state == "queued":
+        st.warning(f"{label}: position {snap.queue_position or 1} in the queue.")
+    elif snap.state in ("diverged", "error"):
+        st.error(f"{label}. {snap.message}")
+    elif snap.state in ("finished", "early_stopped"):
+        st.success(snap.message or label)
+    else:
+        st.info(
+            f"{label} · step {snap.steps_done:,}" + (f". {snap.message}" if snap.message else "")
+        )
+
+
+def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
+    """Step, latest losses (bits per character for text) and speed."""
+    history = snap.history
+    val = history["val_loss"].dropna()
+    show = nats_to_bits if text else float
+    unit = " (bits/char)" if text else " (MSE)"
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Step", f"{snap.steps_done:,}")
+    c2.metric("Train loss" + unit, f"{show(history['loss'].iloc[-1]):.4g}" if len(history) else "–")
+    c3.metric("Validation loss" + unit, f"{show(val.iloc[-1]):.4g}" if len(val) else "–")
+    c4.metric("Steps per second", f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–")
+
+
+def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
+    """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
+    text = data.kind == "classification"
+    st.session_state["train.polling"] = runner.active
+
+    @st.fragment(run_every=REFRESH_S if runner.active else None)
+    def view() -> None:
+        runner.heartbeat()
+        snap = runner.snapshot()
+        state_message(snap)
+        metrics_row(snap, text)
+        c1, c2 = st.columns(2)
+        unit = "cross-entropy, nats" if text else "MSE, standardized"
+        c1.plotly_chart(loss_figure(snap.history, unit), key="train.loss")
+        c2.plotly_chart(grad_norm_figure(snap.history, clip_norm), key="train.grad")
+        if isinstance(snap.preview, TextPreview):
+            st.markdown(
+                "**A sample from the model** (temperature 0.8, after a prompt from the "
+                "validation text)"
+            )
+            st.code(snap.preview.prompt + "⟫" + snap.preview.sample, language=None, wrap_lines=True)
+        elif snap.preview is not None:
+            st.plotly_chart(forecast_figure(snap.preview), key="train.forecast")
+        if not runner.active and st.session_state.get("train.polling"):
+            st.session_state["train.polling"] = False
+            st.rerun()  # the run ended: redraw the buttons and stop polling
+
+    view()

@@ -1,0 +1,43 @@
+"""The app's navigation, and a guard that keeps every page under it.
+
+Streamlit reads a folder named pages/ beside app.py in its legacy way until some session has
+called st.navigation: if a deep link (/train) is the first request after the server starts, or in
+every AppTest run, Streamlit runs pages/train.py by itself, without app.py. `run_through_app`
+notices that and renders the page through app.py's navigation in the same run, so the layout,
+sidebar and widget events are exactly those of a normal run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from rnn_core.runner import configure_torch_threads
+from ui.live import sidebar_status
+
+
+def app_pages() -> list[st.Page]:
+    """The pages in the order of a lecture; URL paths match the file names."""
+    return [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/data.py", title="1 · Data", icon=":material/dataset:"),
+        st.Page("pages/train.py", title="2 · Train", icon=":material/model_training:"),
+    ]
+
+
+def run_app() -> None:
+    """Page config, navigation and the shared sidebar, then the chosen page."""
+    st.set_page_config(page_title="RNN Explorer", page_icon=":material/replay:", layout="wide")
+    configure_torch_threads()
+    page = st.navigation(app_pages())
+    sidebar_status()
+    page.run()
+
+
+def run_through_app() -> bool:
+    """True when Streamlit started this page without app.py and it has now been rendered through
+    app.py's navigation instead: the caller then stops."""
+    if not PagesManager.uses_pages_directory:
+        return False
+    run_app()  # st.navigation clears the legacy flag, then runs this page file again
+    return True
