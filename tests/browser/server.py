@@ -46,6 +46,7 @@ def wait_healthy(url: str, timeout: float = 60.0) -> float:
 def start_server(port: int, log_path: Path) -> subprocess.Popen:
     """`streamlit run app.py` headless on localhost:port, logging to log_path."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process by the caller's fixture
     return subprocess.Popen(
         [
