@@ -28,6 +28,19 @@ st.page_link(
     icon=":material/model_training:",
 )
 
+st.page_link(
+    "pages/inside.py",
+    label="**3 · Inside the cell**: hidden states and gates as heatmaps over time, one step's "
+    "equations with the actual numbers, gate saturation, the hidden-state path.",
+    icon=":material/grid_on:",
+)
+st.page_link(
+    "pages/gradients.py",
+    label="**4 · Gradients through time**: why a plain RNN forgets and an LSTM remembers, "
+    "and how far back each output looks.",
+    icon=":material/show_chart:",
+)
+
 st.subheader("Session")
 devices = available_devices()
 labels = {"cuda": "GPU (CUDA)", "cpu": "CPU"}

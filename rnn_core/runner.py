@@ -195,6 +195,14 @@ class TrainingRunner:
             self.message = f"One step taken: now at step {self.trainer.steps_done}."
         self._refresh_preview()
 
+    def current_weights(self) -> tuple[int, dict[str, torch.Tensor]]:
+        """(step, CPU copy of the weights), taken between two optimizer steps."""
+        with self._step_lock:
+            state = self.trainer.model.state_dict()
+            return self.trainer.steps_done, {
+                k: v.detach().to("cpu", copy=True) for k, v in state.items()
+            }
+
     def heartbeat(self) -> None:
         """Called by the page on every refresh; without it the worker stops itself."""
         self._last_beat = time.monotonic()

@@ -22,6 +22,10 @@ def app_pages() -> list[st.Page]:
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("pages/data.py", title="1 · Data", icon=":material/dataset:"),
         st.Page("pages/train.py", title="2 · Train", icon=":material/model_training:"),
+        st.Page("pages/inside.py", title="3 · Inside the cell", icon=":material/grid_on:"),
+        st.Page(
+            "pages/gradients.py", title="4 · Gradients through time", icon=":material/show_chart:"
+        ),
     ]
 
 

@@ -1,0 +1,94 @@
+"""Gradients through time: how much the loss depends on each earlier hidden state."""
+
+import streamlit as st
+
+from rnn_core.display import decay_ratio, input_for_display
+from rnn_core.figures_inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
+from rnn_core.gradients import hidden_grad_norms, input_connectivity
+from rnn_core.inspect import model_with_weights, snapshot_grad_norms
+from ui.inspection import batch, race, snapshot_picker, trained_experiment
+from ui.navigation import run_through_app
+
+
+def model_view(exp) -> None:
+    """||dL/dh_t|| of the session's model per layer, at a snapshot and at initialisation."""
+    model, step = snapshot_picker(exp, key="grad.snapshot")
+    x, y = batch(exp)
+    norms = hidden_grad_norms(model, x, y)  # (L, T)
+    lines = {f"layer {k + 1}, step {step}": norms[k] for k in range(len(norms))}
+    snapshots = exp.runner.snapshots.items()
+    if snapshots and snapshots[0][0] != step:
+        initial = model_with_weights(model, snapshots[0][1])
+        lines[f"last layer, step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]
+    st.plotly_chart(grad_time_figure(lines, "‖∂L/∂hₜ‖ on validation windows"), key="grad.model")
+    if len(snapshots) > 1:
+        steps, grid = snapshot_grad_norms(model, snapshots, x, y, layer=-1, max_snapshots=20)
+        st.plotly_chart(snapshot_heatmap_figure(steps, grid), key="grad.snapshots")
+        st.caption(
+            "Each row is a training snapshot: how the gradient profile changes as it learns."
+        )
+
+
+def connectivity_view(exp) -> None:
+    """How much one output depends on each earlier input."""
+    model, _ = snapshot_picker(exp, key="grad.connect_snapshot")
+    x, _ = batch(exp)
+    c1, c2 = st.columns(2)
+    sample = c1.number_input("Sample", 0, x.shape[0] - 1, 0, key="grad.sample")
+    last = x.shape[1] - 1
+    at = c2.slider("Output at step", 0, last, last, key="grad.step",
+                   disabled=model.config.task_shape == "many_to_one")  # fmt: skip
+    connection = input_connectivity(model, x[sample : sample + 1], at)
+    values, labels = input_for_display(exp.data, x[sample])
+    st.plotly_chart(connectivity_figure(values, labels, connection, at), key="grad.connectivity")
+    st.caption(
+        "How much the output at the chosen step depends on each earlier input: the norm of "
+        "∂output/∂xₜ (Distill, “Memorization in RNNs”). A short memory shows as bars only near "
+        "the step."
+    )
+
+
+if run_through_app():
+    st.stop()
+st.title("4 · Gradients through time")
+st.markdown(
+    "Backpropagation through time multiplies one Jacobian per step. When those products shrink, "
+    "‖∂L/∂hₜ‖ falls as t goes back and early steps stop learning (vanishing gradients); when "
+    "they grow, it explodes. Gates give the LSTM and GRU an additive path that keeps it."
+)
+race_tab, model_tab, connect_tab = st.tabs(
+    ["RNN vs LSTM vs GRU", "This model, as it trains", "Connectivity"]
+)
+
+with race_tab:
+    c1, c2, c3, c4 = st.columns(4)
+    hidden = c1.number_input("Hidden size", 4, 256, 32, key="grad.hidden")
+    length = c2.number_input("Sequence length", 10, 1000, 100, key="grad.length")
+    default_gates = c3.checkbox("PyTorch's default gate biases", key="grad.default_bias")
+    bias = c3.slider("Forget-gate bias (LSTM), update-gate bias (GRU)", 0.0, 3.0, 2.0, 0.25,
+                     key="grad.bias", disabled=default_gates)  # fmt: skip
+    rescale = c4.checkbox("Rescale the RNN's W_hh", key="grad.rescale")
+    radius = c4.slider("Spectral radius of W_hh", 0.5, 3.0, 3.0, 0.1, key="grad.radius",
+                       disabled=not rescale)  # fmt: skip
+    norms_by_cell = race(int(hidden), int(length), float(radius) if rescale else None,
+                         None if default_gates else float(bias))  # fmt: skip
+    st.plotly_chart(grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"),
+                    key="grad.race")  # fmt: skip
+    cols = st.columns(len(norms_by_cell))
+    for col, (cell, norms) in zip(cols, norms_by_cell.items(), strict=True):
+        col.metric(f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖", f"{decay_ratio(norms):.2e}")
+    st.caption(
+        "Three one-layer models of the same size and seed on the same random batch; only the last "
+        "step has a loss, so every earlier gradient arrives through time. With its forget gates "
+        "initialised open (bias 2) the LSTM loses about two orders of magnitude over 100 steps, "
+        "the plain RNN about twenty. Tick PyTorch's default biases and the LSTM's gradient "
+        "vanishes too: gates help only once they learn (or start) to stay open. Rescale the RNN's "
+        "W_hh towards 3 and its gradient explodes instead."
+    )
+
+
+for tab, view in ((model_tab, model_view), (connect_tab, connectivity_view)):
+    with tab:
+        exp = trained_experiment()
+        if exp is not None:
+            view(exp)

@@ -1,0 +1,79 @@
+"""Inside the cell: states and gates over time, one step by hand, saturation, the PCA path."""
+
+import streamlit as st
+
+from rnn_core.display import input_for_display, layer_panels
+from rnn_core.figures_inside import (
+    inside_figure,
+    saturation_figure,
+    trajectory_figure,
+    unit_lines_figure,
+)
+from rnn_core.inspect import gate_saturation, pca_2d, step_numbers
+from rnn_core.models import count_parameters
+from rnn_core.trace import trace
+from ui.equations import show_step
+from ui.inspection import batch, snapshot_picker, trained_experiment
+from ui.navigation import run_through_app
+
+if run_through_app():
+    st.stop()
+st.title("3 · Inside the cell")
+exp = trained_experiment()
+if exp is None:
+    st.stop()
+config = exp.runner.trainer.model.config
+st.caption(
+    f"{config.cell.upper()}, {config.num_layers} layer(s) of {config.hidden_size} units, "
+    f"{count_parameters(config):,} parameters (PyTorch's count: two bias vectors per gate). "
+    "Everything below is recomputed from the model's own weights, exactly as PyTorch does."
+)
+
+model, step = snapshot_picker(exp, key="inside.snapshot")
+x, _ = batch(exp)
+B, T = x.shape[0], x.shape[1]
+c1, c2, c3 = st.columns(3)
+sample = c1.number_input("Sample (validation window)", 0, B - 1, 0, key="inside.sample")
+layer = c2.selectbox("Layer", list(range(config.num_layers)), key="inside.layer",
+                     format_func=lambda k: f"layer {k + 1}")  # fmt: skip
+t = c3.slider("Time step t", 0, T - 1, min(30, T - 1), key="inside.t")
+
+layer_trace = trace(model, x).layers[layer]
+panels = layer_panels(layer_trace, sample)
+values, labels = input_for_display(exp.data, x[sample])
+units_total = next(iter(panels.values())).shape[1]
+
+heatmaps, step_tab, saturation_tab, path_tab = st.tabs(
+    ["States and gates", "One step, by hand", "Gate saturation", "Hidden-state path"]
+)
+with heatmaps:
+    st.plotly_chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
+    default_units = list(range(min(3, units_total)))
+    units = st.multiselect("Units to draw", list(range(units_total)), default_units,
+                           key="inside.units")  # fmt: skip
+    panel = st.selectbox("Quantity", list(panels), key="inside.panel")
+    st.plotly_chart(unit_lines_figure(panels[panel], units, panel, t), key="inside.lines")
+with step_tab:
+    forward_units = list(range(config.hidden_size))
+    chosen = st.multiselect("Units", forward_units, forward_units[:4], key="inside.step_units")
+    show_step(step_numbers(model, layer_trace, layer, sample, t, chosen))
+with saturation_tab:
+    if not layer_trace.gates:
+        st.info("A plain RNN has no gates: choose an LSTM or GRU on 2 · Train to see them.")
+    else:
+        gate = st.selectbox("Gate", list(layer_trace.gates), key="inside.gate")
+        closed, opened = gate_saturation(layer_trace.gates[gate].detach().cpu().numpy())
+        st.plotly_chart(saturation_figure(closed, opened, gate), key="inside.saturation")
+        st.caption(
+            "Each dot is a unit: how often (over every sample and step) its gate is nearly closed "
+            "(< 0.1) and nearly open (> 0.9). Units on the axes act like switches; units near the "
+            "origin stay in between (Karpathy, Johnson and Fei-Fei 2015)."
+        )
+with path_tab:
+    projection = pca_2d(panels["h"])
+    st.plotly_chart(trajectory_figure(projection), key="inside.path")
+    st.caption(
+        "The hidden states of this sample, projected on their two main directions (PCA fitted on "
+        "these states), drawn in time order. Move the training-step slider to watch it form; "
+        "a model that has learned a sine traces a loop."
+    )

@@ -1,0 +1,59 @@
+"""Shared pieces of the pages that look inside a trained model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.experiment import Experiment
+from rnn_core.inspect import gradient_race, model_with_weights, sample_batch
+from ui.experiment import existing_experiment
+
+
+def trained_experiment() -> Experiment:
+    """The session's experiment with a model, or a pointer to the Train page and a stop."""
+    experiment = existing_experiment()
+    if experiment is None or experiment.runner is None:
+        st.info(
+            "There is no model yet: train one on **2 · Train** first (a few seconds is enough)."
+        )
+        st.page_link("pages/train.py", label="Go to 2 · Train", icon=":material/model_training:")
+        st.stop()
+    return experiment
+
+
+def snapshot_picker(experiment: Experiment, key: str):
+    """A slider over the training snapshots (the last one is the model now); returns
+    (model with those weights, step)."""
+    runner = experiment.runner
+    now_step, now_weights = runner.current_weights()
+    weights = {step: state for step, state in runner.snapshots.items() if step != now_step}
+    weights[now_step] = now_weights
+    steps = sorted(weights)
+    if len(steps) > 1:
+        step = st.select_slider(
+            "Weights at training step",
+            options=steps,
+            value=steps[-1],
+            key=key,
+            help="Snapshots are kept every few steps while training; the last one is now.",
+        )
+    else:
+        step = steps[0]
+        st.caption(f"Weights at training step {step} (train longer for more snapshots).")
+    return model_with_weights(runner.trainer.model, weights[step]), step
+
+
+def batch(experiment: Experiment, count: int = 16):
+    """Evenly spaced validation windows (x, y), the same every rerun."""
+    kept = st.session_state.get("inspect.batch")
+    if kept is None or kept[0] != (experiment.key, count):
+        kept = ((experiment.key, count), sample_batch(experiment.data, count, "validation"))
+        st.session_state["inspect.batch"] = kept
+    return kept[1]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def race(hidden_size: int, seq_len: int, spectral_radius: float | None, forget_bias: float | None):
+    """The gradient race of one-layer RNN, LSTM and GRU models (cached: it is a pure function)."""
+    return gradient_race(hidden_size=hidden_size, seq_len=seq_len,
+                         spectral_radius=spectral_radius, forget_bias=forget_bias)  # fmt: skip
