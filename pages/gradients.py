@@ -36,8 +36,14 @@ def connectivity_view(exp) -> None:
     c1, c2 = st.columns(2)
     sample = c1.number_input("Sample", 0, x.shape[0] - 1, 0, key="grad.sample")
     last = x.shape[1] - 1
-    at = c2.slider("Output at step", 0, last, last, key="grad.step",
-                   disabled=model.config.task_shape == "many_to_one")  # fmt: skip
+    at = c2.slider(
+        "Output at step",
+        0,
+        last,
+        last,
+        key="grad.step",
+        disabled=model.config.task_shape == "many_to_one",
+    )
     connection = input_connectivity(model, x[sample : sample + 1], at)
     values, labels = input_for_display(exp.data, x[sample])
     st.plotly_chart(connectivity_figure(values, labels, connection, at), key="grad.connectivity")
@@ -65,15 +71,28 @@ with race_tab:
     hidden = c1.number_input("Hidden size", 4, 256, 32, key="grad.hidden")
     length = c2.number_input("Sequence length", 10, 1000, 100, key="grad.length")
     default_gates = c3.checkbox("PyTorch's default gate biases", key="grad.default_bias")
-    bias = c3.slider("Forget-gate bias (LSTM), update-gate bias (GRU)", 0.0, 3.0, 2.0, 0.25,
-                     key="grad.bias", disabled=default_gates)  # fmt: skip
+    bias = c3.slider(
+        "Forget-gate bias (LSTM), update-gate bias (GRU)",
+        0.0,
+        3.0,
+        2.0,
+        0.25,
+        key="grad.bias",
+        disabled=default_gates,
+    )
     rescale = c4.checkbox("Rescale the RNN's W_hh", key="grad.rescale")
-    radius = c4.slider("Spectral radius of W_hh", 0.5, 3.0, 3.0, 0.1, key="grad.radius",
-                       disabled=not rescale)  # fmt: skip
-    norms_by_cell = race(int(hidden), int(length), float(radius) if rescale else None,
-                         None if default_gates else float(bias))  # fmt: skip
-    st.plotly_chart(grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"),
-                    key="grad.race")  # fmt: skip
+    radius = c4.slider(
+        "Spectral radius of W_hh", 0.5, 3.0, 3.0, 0.1, key="grad.radius", disabled=not rescale
+    )
+    norms_by_cell = race(
+        int(hidden),
+        int(length),
+        float(radius) if rescale else None,
+        None if default_gates else float(bias),
+    )
+    st.plotly_chart(
+        grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"), key="grad.race"
+    )
     cols = st.columns(len(norms_by_cell))
     for col, (cell, norms) in zip(cols, norms_by_cell.items(), strict=True):
         col.metric(f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖", f"{decay_ratio(norms):.2e}")

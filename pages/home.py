@@ -41,6 +41,13 @@ st.page_link(
     icon=":material/show_chart:",
 )
 
+st.page_link(
+    "pages/textlab.py",
+    label="**5 · Text lab**: sample a character model at any temperature, find the unit that "
+    "counts brackets or tracks quotes, and read it coloured over the text.",
+    icon=":material/text_fields:",
+)
+
 st.subheader("Session")
 devices = available_devices()
 labels = {"cuda": "GPU (CUDA)", "cpu": "CPU"}

@@ -34,8 +34,12 @@ x, _ = batch(exp)
 B, T = x.shape[0], x.shape[1]
 c1, c2, c3 = st.columns(3)
 sample = c1.number_input("Sample (validation window)", 0, B - 1, 0, key="inside.sample")
-layer = c2.selectbox("Layer", list(range(config.num_layers)), key="inside.layer",
-                     format_func=lambda k: f"layer {k + 1}")  # fmt: skip
+layer = c2.selectbox(
+    "Layer",
+    list(range(config.num_layers)),
+    key="inside.layer",
+    format_func=lambda k: f"layer {k + 1}",
+)
 t = c3.slider("Time step t", 0, T - 1, min(30, T - 1), key="inside.t")
 
 layer_trace = trace(model, x).layers[layer]
@@ -49,8 +53,9 @@ heatmaps, step_tab, saturation_tab, path_tab = st.tabs(
 with heatmaps:
     st.plotly_chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
     default_units = list(range(min(3, units_total)))
-    units = st.multiselect("Units to draw", list(range(units_total)), default_units,
-                           key="inside.units")  # fmt: skip
+    units = st.multiselect(
+        "Units to draw", list(range(units_total)), default_units, key="inside.units"
+    )
     panel = st.selectbox("Quantity", list(panels), key="inside.panel")
     st.plotly_chart(unit_lines_figure(panels[panel], units, panel, t), key="inside.lines")
 with step_tab:

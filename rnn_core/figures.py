@@ -140,3 +140,11 @@ def char_frequency_figure(stats: pd.DataFrame, top: int = 40) -> go.Figure:
     return _layout(
         fig, f"Most frequent characters (top {len(head)})", "character", "count", "chars"
     )
+
+
+def probability_figure(frame: pd.DataFrame, context: str) -> go.Figure:
+    """Bar chart of the most likely next characters (columns 'char', 'probability')."""
+    fig = go.Figure(go.Bar(x=frame["char"], y=_f32(frame["probability"]), marker_color=TRAIN_COLOR))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 1])
+    return _layout(fig, f"Next character after …{context}", "character", "probability", "next")

@@ -19,3 +19,8 @@ def loss_for(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 def nats_to_bits(loss: float) -> float:
     """Cross-entropy in nats per character as bits per character."""
     return loss / math.log(2)
+
+
+def perplexity(loss: float) -> float:
+    """Perplexity of a cross-entropy in nats per character: exp(loss)."""
+    return math.exp(loss)

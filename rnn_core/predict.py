@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,6 @@ def forecast_preview(
     )
 
 
-@torch.no_grad()
 def sample_text(
     model: SequenceModel,
     vocabulary: Vocabulary,
@@ -65,20 +65,36 @@ def sample_text(
 ) -> str:
     """`length` characters generated after `prompt`, carrying the hidden state; temperature 0 is
     greedy."""
+    return "".join(sample_stream(model, vocabulary, prompt, length, temperature, seed, top_k))
+
+
+def sample_stream(
+    model: SequenceModel,
+    vocabulary: Vocabulary,
+    prompt: str,
+    length: int,
+    temperature: float = 1.0,
+    seed: int = 0,
+    top_k: int | None = None,
+) -> Iterator[str]:
+    """The characters of `sample_text`, one at a time, as they are generated. Prompt characters
+    outside the vocabulary are skipped."""
     device = model.head.weight.device
     generator = torch.Generator(device="cpu").manual_seed(seed)
     known = "".join(c for c in prompt if c in vocabulary.chars) or vocabulary.chars[0]
     ids = torch.as_tensor(vocabulary.encode(known), device=device)[None]  # (1, P)
     was_training = model.training
     model.eval()
-    logits, hidden = model(ids)  # (1, P, V)
-    out = []
-    for _ in range(length):
-        next_id = pick_next(logits[0, -1].float().cpu(), temperature, generator, top_k)
-        out.append(next_id)
-        logits, hidden = model(torch.tensor([[next_id]], device=device), hidden)  # (1, 1, V)
-    model.train(was_training)
-    return vocabulary.decode(out)
+    try:
+        with torch.no_grad():
+            logits, hidden = model(ids)  # (1, P, V)
+            for _ in range(length):
+                next_id = pick_next(logits[0, -1].float().cpu(), temperature, generator, top_k)
+                yield vocabulary.chars[next_id]
+                next_input = torch.tensor([[next_id]], device=device)  # (1, 1)
+                logits, hidden = model(next_input, hidden)  # (1, 1, V)
+    finally:
+        model.train(was_training)
 
 
 def pick_next(

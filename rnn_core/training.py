@@ -15,6 +15,7 @@ from typing import Literal
 import torch
 
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.datasets.windows import DataError, TextStreams
 from rnn_core.history import History
 from rnn_core.losses import loss_for
 from rnn_core.models import SequenceModel
@@ -41,6 +42,7 @@ class TrainConfig:
     eval_windows: int = 512  # validation windows per measurement, evenly spaced
     early_stopping_patience: int | None = None  # evaluations without improvement; None: off
     seed: int = 0  # drives batch order (and dropout)
+    truncated_bptt: bool = False  # text: contiguous streams, hidden state carried across batches
 
     def __post_init__(self) -> None:
         problems = train_config_problems(self)
@@ -127,6 +129,8 @@ class Trainer:
         self._device = device
         self._elapsed = self.history.last("seconds") if len(self.history) else 0.0
         self._target: int | None = None
+        self._streams = _streams_for(data, config) if config.truncated_bptt else None
+        self._hidden = None  # carried across batches with truncated BPTT
         self.status: Status = "ready"
         self.message = ""
 
@@ -173,13 +177,13 @@ class Trainer:
 
     def _optimizer_step(self) -> tuple[float, float]:
         """Forward, backward, clip and update; returns (loss, global grad norm before clipping)."""
-        train = self.data.train
-        indices = torch.randint(len(train), (self.config.batch_size,), generator=self._generator)
-        x, y = train.batch(indices.to(self._device))  # (B, T, F) or (B, T); y alike
+        x, y, hidden = self._next_batch()  # x (B, T, F) or (B, T); y alike
         self.model.train()
         if self.model.config.dropout > 0:
             torch.manual_seed(self.config.seed * 1_000_003 + self.steps_done)
-        prediction, _ = self.model(x)
+        prediction, hidden = self.model(x, hidden)
+        if self._streams is not None:  # carry the state, but backpropagate through this batch only
+            self._hidden = _detached(hidden)
         loss = loss_for(prediction, y)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -193,6 +197,17 @@ class Trainer:
                 good.copy_(param.detach())
             self.optimizer.step()
         return loss_value, norm_value
+
+    def _next_batch(self):
+        """Random windows with a fresh state, or the next chunk of every stream with the carried
+        state (truncated BPTT): (x, y, initial hidden or None)."""
+        if self._streams is not None:
+            x, y, starts_over = self._streams.next()
+            return x, y, None if starts_over else self._hidden
+        train = self.data.train
+        indices = torch.randint(len(train), (self.config.batch_size,), generator=self._generator)
+        x, y = train.batch(indices.to(self._device))
+        return x, y, None
 
     def _diverge(self, loss: float) -> None:
         """Stop at once and put back the last weights that gave a finite loss."""
@@ -240,6 +255,18 @@ class Trainer:
                 f"for {patience} evaluations. The weights of step {best_step} "
                 f"(validation loss {best_loss:.4g}) are kept."
             )
+
+
+def _streams_for(data: PreparedData, config: TrainConfig) -> TextStreams:
+    """Training streams for truncated BPTT (text only: one long sequence)."""
+    if data.kind != "classification":
+        raise DataError("Truncated BPTT is for text: turn it off for series.")
+    return TextStreams(data.train.inputs, config.batch_size, data.seq_len)
+
+
+def _detached(hidden):
+    """The hidden state cut from the graph: (h, c) for LSTM, h otherwise."""
+    return tuple(h.detach() for h in hidden) if isinstance(hidden, tuple) else hidden.detach()
 
 
 @torch.no_grad()

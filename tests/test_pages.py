@@ -120,6 +120,21 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     val = at.session_state["experiment"].runner.trainer.history.frame()["val_loss"].dropna()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Validation loss (bits/char)"] == f"{val.iloc[-1] / math.log(2):.4g}"
+    assert shown["Validation perplexity"] == f"{math.exp(val.iloc[-1]):.3g}"
+
+
+def test_text_trains_with_truncated_bptt():
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="opt.source_kind").set_value("Text").run()
+    at.switch_page("pages/train.py").run()
+    at.checkbox(key="opt.tbptt").check().run()
+    at.number_input(key="opt.amount").set_value(20).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+    trainer = at.session_state["experiment"].runner.trainer
+    assert trainer.config.truncated_bptt and trainer.steps_done == 20
 
 
 def test_a_window_longer_than_the_data_gets_a_sentence():

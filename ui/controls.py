@@ -115,6 +115,14 @@ def train_controls(data: PreparedData) -> TrainConfig:
     patience = c2.number_input(
         "Patience (evaluations)", 1, 1000, **persisted("patience", 5), disabled=not early
     )
+    tbptt = data.vocabulary is not None and c1.checkbox(
+        "Truncated BPTT",
+        **persisted("tbptt", False),
+        help="For long texts: the text is cut into one contiguous stream per batch row, read a "
+        "window at a time, and the hidden state is carried from one batch to the next (detached, "
+        "so gradients still stop at the window's start). The model then sees context beyond one "
+        "window. Validation still uses independent windows.",
+    )
     if unit == "epochs":
         c1.caption(f"= {steps:,} steps of {int(batch)} windows ({len(data.train):,} in training)")
     return TrainConfig(
@@ -129,4 +137,5 @@ def train_controls(data: PreparedData) -> TrainConfig:
         max_steps=steps,
         early_stopping_patience=int(patience) if early else None,
         seed=seed(),
+        truncated_bptt=bool(tbptt),
     )

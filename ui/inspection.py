@@ -55,5 +55,9 @@ def batch(experiment: Experiment, count: int = 16):
 @st.cache_data(max_entries=64, show_spinner=False)
 def race(hidden_size: int, seq_len: int, spectral_radius: float | None, forget_bias: float | None):
     """The gradient race of one-layer RNN, LSTM and GRU models (cached: it is a pure function)."""
-    return gradient_race(hidden_size=hidden_size, seq_len=seq_len,
-                         spectral_radius=spectral_radius, forget_bias=forget_bias)  # fmt: skip
+    return gradient_race(
+        hidden_size=hidden_size,
+        seq_len=seq_len,
+        spectral_radius=spectral_radius,
+        forget_bias=forget_bias,
+    )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
-from rnn_core.losses import nats_to_bits
+from rnn_core.losses import nats_to_bits, perplexity
 from rnn_core.predict import TextPreview
 from rnn_core.runner import RunnerSnapshot, TrainingRunner
 from ui.experiment import existing_experiment
@@ -58,16 +58,23 @@ def state_message(snap: RunnerSnapshot) -> None:
 
 
 def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
-    """Step, latest losses (bits per character for text) and speed."""
+    """Step, latest losses (bits per character and perplexity for text) and speed."""
     history = snap.history
     val = history["val_loss"].dropna()
     show = nats_to_bits if text else float
     unit = " (bits/char)" if text else " (MSE)"
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Step", f"{snap.steps_done:,}")
-    c2.metric("Train loss" + unit, f"{show(history['loss'].iloc[-1]):.4g}" if len(history) else "–")
-    c3.metric("Validation loss" + unit, f"{show(val.iloc[-1]):.4g}" if len(val) else "–")
-    c4.metric("Steps per second", f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–")
+    columns = st.columns(5 if text else 4)
+    columns[0].metric("Step", f"{snap.steps_done:,}")
+    columns[1].metric(
+        "Train loss" + unit, f"{show(history['loss'].iloc[-1]):.4g}" if len(history) else "–"
+    )
+    columns[2].metric("Validation loss" + unit, f"{show(val.iloc[-1]):.4g}" if len(val) else "–")
+    rate = f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–"
+    columns[3].metric("Steps per second", rate)
+    if text:
+        columns[4].metric(
+            "Validation perplexity", f"{perplexity(val.iloc[-1]):.3g}" if len(val) else "–"
+        )
 
 
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:

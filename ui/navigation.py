@@ -26,6 +26,7 @@ def app_pages() -> list[st.Page]:
         st.Page(
             "pages/gradients.py", title="4 · Gradients through time", icon=":material/show_chart:"
         ),
+        st.Page("pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
     ]
 
 

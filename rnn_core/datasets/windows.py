@@ -112,3 +112,38 @@ def _unfold(series: torch.Tensor, size: int) -> torch.Tensor:
     """Sliding windows along dim 1 as a view, with time just after the window index."""
     windows = series.unfold(1, size, 1)  # (N, W, size) or (N, W, F, size)
     return windows if series.dim() == 2 else windows.movedim(-1, 2)  # (N, W, size, F)
+
+
+class TextStreams:
+    """One long sequence cut into B contiguous streams, read T steps at a time (truncated BPTT).
+
+        tokens    a b c d e f g h i j k l        B = 2 streams, T = 2
+        stream 0  a b c d e f
+        stream 1  g h i j k l
+        batch 1   x = [a b; g h]  y = [b c; h i]
+        batch 2   x = [c d; i j]  y = [d e; j k]   (then back to the start, with a fresh state)
+
+    Consecutive batches continue each other, so a model may carry its hidden state across them.
+    """
+
+    def __init__(self, tokens: torch.Tensor, batch_size: int, seq_len: int) -> None:
+        per_stream = tokens.shape[-1] // batch_size
+        if per_stream < seq_len + 1:
+            raise DataError(
+                f"The training text has {tokens.shape[-1]:,} characters: too few for "
+                f"{batch_size} streams of at least {seq_len + 1}. Lower the batch size or the "
+                "window length, or turn truncated BPTT off."
+            )
+        self.streams = tokens.reshape(-1)[: batch_size * per_stream].view(batch_size, per_stream)
+        self.seq_len = seq_len
+        self.position = 0
+
+    def next(self) -> tuple[torch.Tensor, torch.Tensor, bool]:
+        """The next (x (B, T), y (B, T), starts_over): starts_over is True at each pass's start."""
+        T = self.seq_len
+        if self.position + T + 1 > self.streams.shape[1]:
+            self.position = 0
+        starts_over = self.position == 0
+        chunk = self.streams[:, self.position : self.position + T + 1]  # (B, T + 1)
+        self.position += T
+        return chunk[:, :-1], chunk[:, 1:], starts_over

@@ -20,8 +20,9 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(("path", "heading"), [("", "RNN Explorer"), ("data", "1 · Data"),
-                                               ("train", "2 · Train")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "heading"), [("", "RNN Explorer"), ("data", "1 · Data"), ("train", "2 · Train")]
+)
 def test_every_page_loads(page, app_url, path, heading):
     open_page(page, app_url, path)
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
