@@ -121,6 +121,9 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     shown = {m.label: m.value for m in at.metric}
     assert shown["Validation loss (bits/char)"] == f"{val.iloc[-1] / math.log(2):.4g}"
     assert shown["Validation perplexity"] == f"{math.exp(val.iloc[-1]):.3g}"
+    train = at.session_state["experiment"].runner.trainer.history.frame()["loss"].iloc[-1]
+    assert shown["Train loss (bits/char)"] == f"{train / math.log(2):.4g}"
+    assert shown["Train perplexity"] == f"{math.exp(train):.3g}"
 
 
 def test_text_trains_with_truncated_bptt():

@@ -183,3 +183,14 @@ def test_history_thinning_is_bounded_and_keeps_validation_and_last():
     assert thin["val_loss"].notna().sum() == 100
     assert thin["step"].is_monotonic_increasing
     assert len(history.frame()) == 10_000
+
+
+def test_bits_per_character_and_perplexity_arithmetic():
+    from rnn_core.losses import loss_for, nats_to_bits, perplexity
+
+    uniform = torch.zeros(5, 7, 8)  # logits of a model that knows nothing: 8 equally likely
+    targets = torch.randint(0, 8, (5, 7))
+    nats = loss_for(uniform, targets).item()
+    assert nats == pytest.approx(math.log(8))
+    assert nats_to_bits(nats) == pytest.approx(3.0)  # log2(8)
+    assert perplexity(nats) == pytest.approx(8.0)

@@ -123,6 +123,11 @@ def train_controls(data: PreparedData) -> TrainConfig:
         "so gradients still stop at the window's start). The model then sees context beyond one "
         "window. Validation still uses independent windows.",
     )
+    if tbptt:
+        c1.caption(
+            "Truncated BPTT: each batch row reads its own stretch of the text in order and starts "
+            "from the state the previous batch left, so memory reaches beyond one window."
+        )
     if unit == "epochs":
         c1.caption(f"= {steps:,} steps of {int(batch)} windows ({len(data.train):,} in training)")
     return TrainConfig(

@@ -58,23 +58,28 @@ def state_message(snap: RunnerSnapshot) -> None:
 
 
 def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
-    """Step, latest losses (bits per character and perplexity for text) and speed."""
+    """Step, speed and the latest losses; for text in bits per character and as perplexity."""
     history = snap.history
+    train = history["loss"].iloc[-1] if len(history) else None
     val = history["val_loss"].dropna()
+    val = val.iloc[-1] if len(val) else None
     show = nats_to_bits if text else float
     unit = " (bits/char)" if text else " (MSE)"
-    columns = st.columns(5 if text else 4)
-    columns[0].metric("Step", f"{snap.steps_done:,}")
-    columns[1].metric(
-        "Train loss" + unit, f"{show(history['loss'].iloc[-1]):.4g}" if len(history) else "–"
-    )
-    columns[2].metric("Validation loss" + unit, f"{show(val.iloc[-1]):.4g}" if len(val) else "–")
-    rate = f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–"
-    columns[3].metric("Steps per second", rate)
+    metrics = [
+        ("Step", f"{snap.steps_done:,}"),
+        ("Steps per second", f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–"),
+        ("Train loss" + unit, f"{show(train):.4g}" if train is not None else "–"),
+        ("Validation loss" + unit, f"{show(val):.4g}" if val is not None else "–"),
+    ]
     if text:
-        columns[4].metric(
-            "Validation perplexity", f"{perplexity(val.iloc[-1]):.3g}" if len(val) else "–"
+        metrics.append(
+            ("Train perplexity", f"{perplexity(train):.3g}" if train is not None else "–")
         )
+        metrics.append(
+            ("Validation perplexity", f"{perplexity(val):.3g}" if val is not None else "–")
+        )
+    for column, (label, value) in zip(st.columns(len(metrics)), metrics, strict=True):
+        column.metric(label, value)
 
 
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
