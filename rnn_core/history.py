@@ -21,6 +21,32 @@ class History:
     def __len__(self) -> int:
         return self._size
 
+    def __getstate__(self) -> dict:
+        with self._lock:
+            return {"data": self._data[: self._size].copy(), "size": self._size}
+
+    def __setstate__(self, state: dict) -> None:
+        self._data = np.full((max(1024, 2 * state["size"]), len(COLUMNS)), np.nan)
+        self._data[: state["size"]] = state["data"]
+        self._size = state["size"]
+        self._lock = threading.Lock()
+
+    def rows_since(self, start: int) -> np.ndarray:
+        """Rows from index `start` to the end, (k, C), a copy."""
+        with self._lock:
+            return self._data[start : self._size].copy()
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append rows (k, C) as they are."""
+        with self._lock:
+            needed = self._size + len(rows)
+            if needed > len(self._data):
+                grown = np.full((max(needed, 2 * len(self._data)), len(COLUMNS)), np.nan)
+                grown[: self._size] = self._data[: self._size]
+                self._data = grown
+            self._data[self._size : needed] = rows
+            self._size = needed
+
     def append(self, **values: float) -> None:
         """Add one row; columns not given are NaN."""
         with self._lock:

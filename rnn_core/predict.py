@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -127,7 +128,8 @@ def text_preview(
 
 
 def preview_for(data: PreparedData):
-    """The preview function the runner calls for this kind of data."""
+    """The preview function the runner calls for this kind of data (picklable: it may run in a
+    training process)."""
     if data.kind == "classification":
-        return lambda model: text_preview(model, data)
-    return lambda model: forecast_preview(model, data)
+        return partial(text_preview, data=data)
+    return partial(forecast_preview, data=data)

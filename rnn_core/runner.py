@@ -1,15 +1,17 @@
-"""Runs one session's Trainer beside the page, in a thread, with pause / resume / stop / step.
+"""Runs one session's Trainer beside the page, with pause / resume / stop / step.
 
-The page never touches the model while it trains: it reads `snapshot()`, a constant-size summary
-(thinned history, a preview computed by the worker, state and message). The worker stops by itself
-when the page stops calling `heartbeat()` (a closed tab), and at most `max_concurrent_trainings()`
-runners train at once in this process; the rest wait in a visible queue.
+On the CPU the training runs in its own process (`rnn_core.worker`), off the web server's
+interpreter lock; on CUDA in a thread. The page never touches the model while it trains: it reads
+`snapshot()`, a constant-size summary (thinned history, a preview computed beside the training,
+state and message). Training stops by itself when the page stops calling `heartbeat()` (a closed
+tab), and at most `max_concurrent_trainings()` run at once; the rest wait in a visible queue.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
+import pickle
 import sys
 import threading
 import time
@@ -20,7 +22,10 @@ from typing import Any
 import pandas as pd
 import torch
 
+from rnn_core.processes import training_context
+from rnn_core.slots import TRAINING_SLOTS, Slots
 from rnn_core.training import Trainer
+from rnn_core.worker import cpu_state, receive_message, send_message, train_in_process
 
 log = logging.getLogger(__name__)
 
@@ -38,49 +43,6 @@ def configure_torch_threads() -> None:
     """
     torch.set_num_threads(1)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-
-
-def max_concurrent_trainings() -> int:
-    """How many trainings may run at once: one per core, each on one torch thread."""
-    return max(1, os.cpu_count() or 1)
-
-
-class _Slots:
-    """A counting semaphore that also tells a waiter its place in the queue."""
-
-    def __init__(self, size: int) -> None:
-        self._cond = threading.Condition()
-        self._free = size
-        self._queue: list[object] = []
-
-    def acquire(self, owner: object, give_up: Callable[[], bool]) -> bool:
-        """Wait for a slot in arrival order; False if `give_up()` turns true first."""
-        with self._cond:
-            self._queue.append(owner)
-            while not (self._free > 0 and self._queue[0] is owner):
-                if give_up():
-                    self._queue.remove(owner)
-                    self._cond.notify_all()
-                    return False
-                self._cond.wait(timeout=0.2)
-            self._queue.pop(0)
-            self._free -= 1
-            self._cond.notify_all()
-            return True
-
-    def release(self) -> None:
-        """Give a slot back."""
-        with self._cond:
-            self._free += 1
-            self._cond.notify_all()
-
-    def position(self, owner: object) -> int | None:
-        """1 for the next in line; None when not waiting."""
-        with self._cond:
-            return self._queue.index(owner) + 1 if owner in self._queue else None
-
-
-TRAINING_SLOTS = _Slots(max_concurrent_trainings())
 
 
 @dataclass(frozen=True)
@@ -106,9 +68,13 @@ class WeightSnapshots:
 
     def maybe_record(self, step: int, model: torch.nn.Module) -> None:
         """Keep a CPU copy of the weights when `step` is a multiple of `every`."""
+        if step % self.every == 0:
+            self.record_state(step, cpu_state(model))
+
+    def record_state(self, step: int, state: dict[str, torch.Tensor]) -> None:
+        """Keep these weights (already a CPU copy) when `step` is a multiple of `every`."""
         if step % self.every:
             return
-        state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         with self._lock:
             self._items.append((step, state))
             if len(self._items) > self.capacity:  # keep the first, thin the rest by half
@@ -129,7 +95,8 @@ class TrainingRunner:
         trainer: Trainer,
         preview: Callable[[torch.nn.Module], Any] | None = None,
         heartbeat_timeout: float = HEARTBEAT_TIMEOUT_S,
-        slots: _Slots = TRAINING_SLOTS,
+        slots: Slots = TRAINING_SLOTS,
+        use_process: bool | None = None,
     ) -> None:
         self.trainer = trainer
         self.snapshots = WeightSnapshots()
@@ -144,6 +111,14 @@ class TrainingRunner:
         self._thread: threading.Thread | None = None
         self.state, self.message = "idle", ""
         self.snapshots.maybe_record(trainer.steps_done, trainer.model)
+        # A separate process keeps training off the server's interpreter lock. CUDA stays in a
+        # thread: its kernels release the lock anyway, and CUDA tensors would need IPC.
+        on_cpu = next(trainer.model.parameters()).device.type == "cpu"
+        self._use_process = on_cpu if use_process is None else use_process
+        self._conn = None  # pipe to the training process while one runs
+        self._send_lock = threading.Lock()
+        self._stepped = threading.Event()
+        self._latest: tuple[int, dict[str, torch.Tensor]] | None = None
 
     @property
     def active(self) -> bool:
@@ -159,7 +134,9 @@ class TrainingRunner:
         self._resume.set()
         self.heartbeat()
         self.state, self.message = "queued", ""
-        self._thread = threading.Thread(target=self._work, name="rnn-training", daemon=True)
+        self._latest = None
+        work = self._work_in_process if self._use_process else self._work
+        self._thread = threading.Thread(target=work, name="rnn-training", daemon=True)
         self._thread.start()
         return True
 
@@ -167,17 +144,20 @@ class TrainingRunner:
         """Hold training after the current step."""
         if self.active:
             self._resume.clear()
+            self._send("pause")
             self.state = "paused"
 
     def resume(self) -> None:
         """Continue a paused run."""
         if self.active:
             self.state = "running"
+            self._send("resume")
             self._resume.set()
 
     def stop(self, wait: float = 5.0) -> None:
         """End the run after the current step; the trained weights stay. Safe to call twice."""
         self._stop.set()
+        self._send("stop")
         self._resume.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=wait)
@@ -185,6 +165,11 @@ class TrainingRunner:
     def step_once(self) -> None:
         """One optimizer step now, while no run is going or a run is paused (for teaching)."""
         if self.active and self._resume.is_set():
+            return
+        if self.active and self._conn is not None:  # paused in the training process
+            self._stepped.clear()
+            self._send("step")
+            self._stepped.wait(timeout=30)
             return
         with self._step_lock:
             self.trainer.step()
@@ -235,6 +220,89 @@ class TrainingRunner:
             self.state, self.message = "error", f"Training stopped on an internal error: {err}"
         finally:
             self._slots.release()
+
+    def _send(self, command: str) -> None:
+        with self._send_lock:
+            if self._conn is not None:
+                with contextlib.suppress(BrokenPipeError, OSError):  # the process has ended
+                    send_message(self._conn, (command,))
+
+    def _work_in_process(self) -> None:
+        if not self._slots.acquire(self, give_up=self._should_end):
+            self.state, self.message = "stopped", self._end_reason()
+            return
+        process = None
+        try:
+            parent, child = training_context().Pipe()
+            payload = pickle.dumps((self.trainer, self._preview_fn, self.snapshots.every))
+            process = training_context().Process(
+                target=train_in_process, args=(child, payload), daemon=True
+            )
+            process.start()
+            child.close()
+            with self._send_lock:
+                self._conn = parent
+            if self.state == "queued":
+                self.state = "running"
+            if not self._resume.is_set():
+                self._send("pause")
+            self._listen(parent, process)
+        except Exception as err:
+            log.exception("training process failed")
+            self.state, self.message = "error", f"Training stopped on an internal error: {err}"
+        finally:
+            with self._send_lock:
+                self._conn = None
+            if process is not None:
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.terminate()
+            self._slots.release()
+
+    def _listen(self, conn, process) -> None:
+        """Apply the training process's reports until it sends the trainer back."""
+        stop_sent = False
+        while True:
+            if self._should_end() and not stop_sent:
+                self._send("stop")
+                stop_sent = True
+            if not conn.poll(0.2):
+                if not process.is_alive():
+                    self.state = "error"
+                    self.message = "The training process ended unexpectedly; press Start again."
+                    return
+                continue
+            try:
+                kind, *payload = receive_message(conn)
+            except EOFError:  # the process went away without sending the trainer back
+                self.state = "error"
+                self.message = "The training process ended unexpectedly; press Start again."
+                return
+            if kind == "rows":
+                self.trainer.history.extend(payload[0])
+                self.trainer.steps_done = int(payload[0][-1, 0])
+            elif kind == "preview":
+                self._preview = payload[0]
+            elif kind == "weights":
+                self._latest = (payload[0], payload[1])
+                self.snapshots.record_state(payload[0], payload[1])
+            elif kind == "stepped":
+                self._stepped.set()
+            elif kind == "error":
+                self.state, self.message = "error", payload[0]
+                return
+            elif kind == "done":
+                self._adopt(payload[0])
+                return
+
+    def _adopt(self, trainer: Trainer) -> None:
+        """Take the trainer the process sent back; keep this process's data (no second copy)."""
+        trainer.data = self.trainer.data
+        self.trainer = trainer
+        if trainer.done:
+            self.state, self.message = trainer.status, trainer.message
+        else:
+            self.state, self.message = "stopped", self._end_reason()
 
     def _train_loop(self) -> None:
         next_preview = 0.0

@@ -1,19 +1,40 @@
-"""Runner: a training thread the page controls: pause, resume, stop, step, heartbeat, queue."""
+"""Runner: training beside the page (in a process or a thread): pause, resume, stop, step,
+heartbeat, queue."""
 
-import threading
 import time
 
+import pytest
+import torch
+
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.runner import TrainingRunner, _Slots
+from rnn_core.runner import Slots, TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
+
+MODE = {"use_process": True}  # the runner tests run once per mode (see the fixture below)
+
+
+@pytest.fixture(autouse=True, params=["process", "thread"])
+def mode(request):
+    MODE["use_process"] = request.param == "process"
+    return request.param
 
 
 def make_runner(data, steps=100_000, **kwargs):
-    trainer = Trainer(
-        build_model(ModelConfig(hidden_size=8), 0), data, TrainConfig(max_steps=steps)
-    )
-    kwargs.setdefault("slots", _Slots(1))
+    model = build_model(ModelConfig(hidden_size=8), 0)
+    trainer = Trainer(model, data, TrainConfig(max_steps=steps))
+    kwargs.setdefault("slots", Slots(1))
+    kwargs.setdefault("use_process", MODE["use_process"])
     return TrainingRunner(trainer, **kwargs)
+
+
+def seen(model):
+    """A preview that can cross into a training process."""
+    return "seen"
+
+
+def broken_preview(model):
+    """A preview that fails wherever training runs (thread or process)."""
+    raise RuntimeError("preview exploded")
 
 
 def wait_for(condition, timeout=20.0):
@@ -24,7 +45,7 @@ def wait_for(condition, timeout=20.0):
 
 
 def test_a_short_run_finishes_with_its_history(small_sine_data):
-    runner = make_runner(small_sine_data, steps=30, preview=lambda model: "seen")
+    runner = make_runner(small_sine_data, steps=30, preview=seen)
     assert runner.start()
     wait_for(lambda: not runner.active)
     snap = runner.snapshot()
@@ -87,7 +108,7 @@ def test_heartbeats_keep_it_going(small_sine_data):
 
 
 def test_queue_when_slots_are_taken(small_sine_data):
-    slots = _Slots(1)
+    slots = Slots(1)
     first = make_runner(small_sine_data, slots=slots)
     second = make_runner(small_sine_data, steps=5, slots=slots)
     first.start()
@@ -102,10 +123,6 @@ def test_queue_when_slots_are_taken(small_sine_data):
 
 
 def test_an_internal_error_becomes_a_sentence(small_sine_data):
-    def broken_preview(model):
-        if threading.current_thread().name == "rnn-training":
-            raise RuntimeError("preview exploded")
-
     runner = make_runner(small_sine_data, preview=broken_preview)
     runner.start()
     wait_for(lambda: not runner.active)
@@ -124,7 +141,7 @@ def test_weight_snapshots_stay_bounded(small_sine_data):
 
 
 def test_stop_while_queued(small_sine_data):
-    slots = _Slots(1)
+    slots = Slots(1)
     first, second = (
         make_runner(small_sine_data, slots=slots),
         make_runner(small_sine_data, slots=slots),
@@ -135,3 +152,27 @@ def test_stop_while_queued(small_sine_data):
     second.stop()
     assert not second.active and second.state == "stopped"
     first.stop()
+
+
+def test_the_same_curve_in_a_process_as_in_a_plain_loop(small_sine_data, mode):
+    runner = make_runner(small_sine_data, steps=60)
+    runner.start()
+    wait_for(lambda: not runner.active)
+    alone = Trainer(
+        build_model(ModelConfig(hidden_size=8), 0), small_sine_data, TrainConfig(max_steps=60)
+    )
+    alone.run()
+    columns = ["step", "loss", "val_loss", "grad_norm", "lr"]
+    assert runner.trainer.history.frame()[columns].equals(alone.history.frame()[columns])
+    for a, b in zip(runner.trainer.model.parameters(), alone.model.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_start_after_stop_continues_in_a_new_process(small_sine_data):
+    runner = make_runner(small_sine_data, steps=20)
+    runner.start()
+    wait_for(lambda: not runner.active)
+    runner.start()
+    wait_for(lambda: not runner.active)
+    assert runner.trainer.steps_done == 40
+    assert runner.trainer.history.frame()["step"].tolist() == list(range(1, 41))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from rnn_core.processes import warm_up_training_processes
 from rnn_core.runner import configure_torch_threads
 from ui.live import sidebar_status
 
@@ -34,6 +35,7 @@ def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon=":material/replay:", layout="wide")
     configure_torch_threads()
+    warm_up_training_processes()
     page = st.navigation(app_pages())
     sidebar_status()
     page.run()

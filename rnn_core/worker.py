@@ -1,0 +1,117 @@
+"""The training loop of a separate process: a Trainer, driven by commands from the page's process.
+
+Training in its own process keeps it off the web server's interpreter lock: the server building
+figures and answering browsers no longer slows every optimizer step.
+
+    page process (TrainingRunner)            training process (train_in_process)
+        ("pause",) ("resume",) ("step",) ("stop",)  ->
+        <-  ("rows", history rows)  ("preview", obj)  ("weights", step, state)
+        <-  ("stepped", steps)  ("done", trainer)  ("error", sentence)
+
+Messages travel as plain pickles (`send_message` / `receive_message`), not through torch's
+multiprocessing reducers: those move tensors through shared memory, which small or missing
+/dev/shm (containers, sandboxes) makes fail.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from rnn_core.training import Trainer
+
+FLUSH_INTERVAL_S = 0.05  # history rows go to the page at most this often
+PREVIEW_INTERVAL_S = 1.0  # previews and the latest weights
+
+
+def send_message(conn, message: tuple) -> None:
+    """Send a tuple as a plain pickle (tensors serialised in the message, no shared memory)."""
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def receive_message(conn) -> tuple:
+    """The next tuple sent with `send_message`."""
+    return pickle.loads(conn.recv_bytes())
+
+
+def cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A CPU copy of the model's weights."""
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+class _Session:
+    """The child's side of the conversation."""
+
+    def __init__(self, conn, trainer: Trainer, preview: Callable | None, snapshot_every: int):
+        self.conn, self.trainer, self.preview = conn, trainer, preview
+        self.snapshot_every = snapshot_every
+        self.sent_rows = len(trainer.history)
+        self.next_flush = self.next_preview = 0.0
+
+    def step(self) -> None:
+        self.trainer.step()
+        steps = self.trainer.steps_done
+        if steps % self.snapshot_every == 0:
+            self.flush()
+            send_message(self.conn, ("weights", steps, cpu_state(self.trainer.model)))
+
+    def flush(self, force_preview: bool = False) -> None:
+        now = time.monotonic()
+        if len(self.trainer.history) > self.sent_rows:
+            send_message(self.conn, ("rows", self.trainer.history.rows_since(self.sent_rows)))
+            self.sent_rows = len(self.trainer.history)
+        if self.preview is not None and (force_preview or now >= self.next_preview):
+            send_message(self.conn, ("preview", self.preview(self.trainer.model)))
+            send_message(
+                self.conn, ("weights", self.trainer.steps_done, cpu_state(self.trainer.model))
+            )
+            self.next_preview = now + PREVIEW_INTERVAL_S
+        self.next_flush = now + FLUSH_INTERVAL_S
+
+    def handle(self, command: str, paused: bool) -> tuple[bool, bool]:
+        """Apply one command; returns (paused, stop)."""
+        if command == "stop":
+            return paused, True
+        if command == "step":
+            self.step()
+            self.flush(force_preview=True)
+            send_message(self.conn, ("stepped", self.trainer.steps_done))
+        if command == "pause":
+            self.flush(force_preview=True)  # the page sees every step taken before the pause
+        return {"pause": True, "resume": False}.get(command, paused), False
+
+    def run(self) -> None:
+        paused = False
+        while not self.trainer.done:
+            if self.conn.poll(0.2 if paused else 0):
+                paused, stop = self.handle(receive_message(self.conn)[0], paused)
+                if stop:
+                    break
+                continue
+            if paused:
+                continue
+            self.step()
+            if time.monotonic() >= self.next_flush:
+                self.flush()
+        self.flush(force_preview=True)
+
+
+def train_in_process(conn, payload: bytes) -> Any:
+    """Entry point of the training process: unpickle (trainer, preview, snapshot_every), train
+    until done or told to stop, then send the trainer back whole (weights, optimizer state,
+    history) so a later Start continues it."""
+    torch.set_num_threads(1)
+    trainer, preview, snapshot_every = pickle.loads(payload)
+    try:
+        _Session(conn, trainer, preview, snapshot_every).run()
+        send_message(conn, ("done", trainer))
+    except Exception as err:  # the page shows a sentence; the details go to the server log
+        traceback.print_exc()
+        send_message(conn, ("error", f"Training stopped on an internal error: {err}"))
+    finally:
+        conn.close()
