@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install chromium run test lint format clean
+.PHONY: install chromium run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ format: install
 
 test: install chromium lint
 	$(BIN)/python -m pytest
+
+# The speed table (a few minutes): ratios against bare baselines measured in the same run.
+bench: install chromium
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

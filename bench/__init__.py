@@ -1,0 +1,1 @@
+"""Benchmarks that print ratios against a bare baseline measured on the same machine."""

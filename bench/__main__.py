@@ -1,0 +1,83 @@
+"""`python -m bench [--quick]`: the speed table, with ratios against bare baselines.
+
+Everything is measured in one run on this machine, one torch thread per training. The full run
+takes a few minutes; --quick (what CI runs) measures one configuration briefly to keep it working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from datetime import date
+from pathlib import Path
+
+import torch
+
+from bench import browser, core, loops
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
+
+
+def machine() -> str:
+    """A one-line description of where the numbers come from."""
+    cores = len(__import__("os").sched_getaffinity(0))
+    return f"{platform.processor() or platform.machine()}, {cores} cores, torch {torch.__version__}"
+
+
+def training_rows(configs, seconds: float) -> tuple[list[str], object]:
+    """Markdown rows: bare loop, Trainer alone, Trainer under the runner with the page open."""
+    startup, runs = browser.measure(configs, seconds, ROOT / "test-artifacts")
+    rows = []
+    for run in runs:
+        bare = loops.bare_loop(run.cell, run.hidden, seconds)
+        alone = loops.trainer_alone(run.cell, run.hidden, seconds)
+        rows.append(
+            f"| {run.cell.upper()} {run.hidden} | {bare:.0f} | {alone:.0f} ({alone / bare:.2f}) | "
+            f"{run.steps_per_second:.0f} ({run.steps_per_second / bare:.2f}) | "
+            f"{run.refreshes_per_second:.1f} | {run.bytes_per_refresh / 1024:.0f} KiB |"
+        )
+    return rows, startup
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one short configuration (for CI)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    configs, seconds = ([("lstm", 32)], 3.0) if args.quick else (FULL, 8.0)
+    rows, startup = training_rows(configs, seconds)
+    print(f"Measured {date.today()} on {machine()}.\n")
+    print(
+        "| model (hidden) | bare loop steps/s | Trainer alone (ratio) | Trainer, page open (ratio)"
+        " | chart refreshes/s | update size |"
+    )
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print(
+        f"\n| start-up | seconds |\n|---|---|\n| server start to home page rendered | "
+        f"{startup.server_to_home_s:.2f} |\n| home page opened to rendered (server up) | "
+        f"{startup.open_to_home_s:.2f} |\n| Start clicked to first loss point | "
+        f"{startup.start_to_first_point_s:.2f} |"
+    )
+    ours, reference = core.trace_and_gradients()
+    print(
+        f"\n| analysis | project | reference | ratio |\n|---|---|---|---|\n"
+        f"| trace + hidden_grad_norms, LSTM B16 T200 H128 L2 | {ours:.3f} s | {reference:.3f} s"
+        f" (nn.LSTM forward + backward) | {ours / reference:.1f} |"
+    )
+    reader = core.imu_reader(100_000 if args.quick else 1_000_000)
+    if reader is None:
+        print("| IMU reader vs pandas.read_csv | not available yet | | |")
+    else:
+        rows_read = "100k" if args.quick else "1M"
+        print(
+            f"| IMU reader vs pandas.read_csv, {rows_read} rows x 10 columns | {reader[0]:.2f} s |"
+            f" {reader[1]:.2f} s | {reader[0] / reader[1]:.2f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
