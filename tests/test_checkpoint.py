@@ -1,0 +1,201 @@
+"""Checkpoints: a round trip that changes nothing; every foreign file refused, never run."""
+
+import io
+import pickle
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import torch
+
+from rnn_core.checkpoint import (
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+    standardizer_from_dict,
+)
+from rnn_core.datasets.windows import Standardizer
+from rnn_core.models import ModelConfig, build_model
+
+STANDARDIZER = Standardizer(
+    mean=np.array([0.1, -2.5, 9.81], dtype=np.float32),
+    std=np.array([1.0, 0.3, 0.07], dtype=np.float32),
+)
+EXTRA = {
+    "feature_names": ["ax", "ay", "az"],
+    "targets": ("roll",),
+    "seq_len": 50,
+    "task": "forecast",
+}
+
+
+def planted(path):
+    """What a hostile pickle would run: leave a file behind."""
+    with open(path, "w") as handle:
+        handle.write("code ran")
+
+
+class Hostile:
+    """Unpickling this calls `planted` with a path: the classic pickle code-execution trick."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return planted, (self.path,)
+
+
+def torch_bytes(obj) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        ModelConfig(cell="lstm", input_size=3, output_size=3, hidden_size=8, num_layers=2),
+        ModelConfig(
+            cell="gru", input_size=3, output_size=2, hidden_size=5, recurrent_init="orthogonal"
+        ),
+        ModelConfig(
+            cell="rnn",
+            nonlinearity="relu",
+            input_size=3,
+            output_size=4,
+            bidirectional=True,
+            task_shape="many_to_one",
+        ),
+    ],
+)
+def test_round_trip_gives_the_same_model_and_standardizer(config):
+    model = build_model(config, seed=3)
+    data = save_checkpoint(model, STANDARDIZER, EXTRA)
+    loaded, standardizer, extra = load_checkpoint(data)
+    assert loaded.config == config and not loaded.training
+    x = torch.randn(4, 7, 3)
+    torch.testing.assert_close(loaded(x)[0], model.eval()(x)[0], rtol=0, atol=0)
+    np.testing.assert_array_equal(standardizer.mean, STANDARDIZER.mean)
+    np.testing.assert_array_equal(standardizer.std, STANDARDIZER.std)
+    assert standardizer.mean.dtype == np.float32
+    assert extra == {**EXTRA, "targets": ["roll"]}  # stored as JSON: tuples come back as lists
+
+
+def test_round_trip_of_a_text_model_without_standardizer():
+    config = ModelConfig(cell="gru", vocab_size=11, output_size=11, hidden_size=6)
+    model = build_model(config, seed=0)
+    loaded, standardizer, extra = load_checkpoint(save_checkpoint(model, None))
+    tokens = torch.randint(0, 11, (2, 9))
+    torch.testing.assert_close(loaded(tokens)[0], model.eval()(tokens)[0], rtol=0, atol=0)
+    assert standardizer is None and extra == {}
+
+
+def test_checkpoint_is_a_plain_dict_readable_weights_only():
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    payload = torch.load(io.BytesIO(save_checkpoint(model, STANDARDIZER)), weights_only=True)
+    assert payload["format"] == "rnn-explorer-model" and payload["version"] == 1
+    assert payload["config"] == asdict(model.config)
+    assert payload["standardizer"] == STANDARDIZER.to_dict()
+
+
+def test_extra_must_be_json():
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    with pytest.raises(ValueError, match="JSON"):
+        save_checkpoint(model, None, {"seq_len": np.int64(5)})
+
+
+@pytest.mark.parametrize("wrap", ["pickle", "torch"])
+def test_a_pickle_that_runs_code_is_refused_and_never_runs(tmp_path, wrap):
+    marker = tmp_path / "marker.txt"
+    hostile = {"format": "rnn-explorer-model", "version": 1, "config": Hostile(marker)}
+    data = pickle.dumps(hostile, protocol=2) if wrap == "pickle" else torch_bytes(hostile)
+    with pytest.raises(CheckpointError, match="not a model saved by RNN Explorer") as caught:
+        load_checkpoint(data)
+    assert not marker.exists()
+    assert "planted" in str(caught.value.__cause__)  # refused for naming a callable
+    # The payload is live: an unsafe load would have run it.
+    if wrap == "pickle":
+        pickle.loads(data)
+    else:
+        torch.load(io.BytesIO(data), weights_only=False)
+    assert marker.read_text() == "code ran"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        np.random.default_rng(0).bytes(4096),
+        b"time,ax,ay,az\n0,0,0,9.81\n",
+        torch_bytes(torch.zeros(3, 3)),
+        torch_bytes({"format": "something-else", "version": 1}),
+        torch_bytes([1, 2, 3]),
+    ],
+    ids=["empty", "random", "csv", "bare-tensor", "other-format", "list"],
+)
+def test_foreign_files_are_refused(data):
+    with pytest.raises(CheckpointError, match="download one from the Evaluate page"):
+        load_checkpoint(data)
+
+
+def checkpoint_dict(**changes):
+    """A valid checkpoint's dict, with some entries replaced."""
+    model = build_model(ModelConfig(hidden_size=4), seed=0)
+    payload = torch.load(io.BytesIO(save_checkpoint(model, STANDARDIZER)), weights_only=True)
+    return {**payload, **changes}
+
+
+def test_a_newer_version_is_refused_with_advice():
+    with pytest.raises(CheckpointError, match="save the model again"):
+        load_checkpoint(torch_bytes(checkpoint_dict(version=2)))
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"config": {**asdict(ModelConfig()), "hidden_size": 0}}, "hidden_size must be at least 1"),
+        ({"config": {**asdict(ModelConfig()), "cell": "transformer"}}, "Cell type must be one of"),
+        ({"config": {**asdict(ModelConfig()), "wings": 2}}, "settings are unknown"),
+        ({"config": "lstm"}, "settings are not a dict"),
+        ({"state_dict": {}}, "weights do not fit"),
+        ({"state_dict": {"rnn.weight_ih_l0": [1.0]}}, "not a set of tensors"),
+        ({"standardizer": {"mean": [0.0], "std": [0.0]}}, "std above 0"),
+        ({"extra": [1]}, "extra information"),
+    ],
+    ids=[
+        "bad-size",
+        "bad-cell",
+        "unknown-field",
+        "config-not-dict",
+        "no-weights",
+        "list-weights",
+        "zero-std",
+        "extra-list",
+    ],
+)
+def test_damaged_checkpoints_are_refused(changes, match):
+    with pytest.raises(CheckpointError, match=match) as caught:
+        load_checkpoint(torch_bytes(checkpoint_dict(**changes)))
+    assert "Download the model again" in str(caught.value)
+
+
+def test_weights_that_do_not_fit_the_config_are_refused():
+    small = build_model(ModelConfig(hidden_size=4), seed=0)
+    large = build_model(ModelConfig(hidden_size=16), seed=0)
+    payload = checkpoint_dict(config=asdict(small.config), state_dict=large.state_dict())
+    with pytest.raises(CheckpointError, match="size mismatch"):
+        load_checkpoint(torch_bytes(payload))
+
+
+def test_checkpoint_error_is_a_value_error():
+    assert issubclass(CheckpointError, ValueError)
+
+
+def test_standardizer_from_dict_inverts_to_dict():
+    back = standardizer_from_dict(STANDARDIZER.to_dict())
+    np.testing.assert_array_equal(back.mean, STANDARDIZER.mean)
+    np.testing.assert_array_equal(back.std, STANDARDIZER.std)
+    with pytest.raises(ValueError, match="same length"):
+        standardizer_from_dict({"mean": [0.0, 1.0], "std": [1.0]})
+    with pytest.raises(ValueError, match="'mean' and 'std'"):
+        standardizer_from_dict({"mean": [0.0]})
