@@ -20,9 +20,17 @@ from tests.browser.helpers import (
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize(
-    ("path", "heading"), [("", "RNN Explorer"), ("data", "1 · Data"), ("train", "2 · Train")]
-)
+PAGES = [
+    ("", "RNN Explorer"),
+    ("data", "1 · Data"),
+    ("train", "2 · Train"),
+    ("inside", "3 · Inside the cell"),
+    ("gradients", "4 · Gradients through time"),
+    ("textlab", "5 · Text lab"),
+]
+
+
+@pytest.mark.parametrize(("path", "heading"), PAGES)
 def test_every_page_loads(page, app_url, path, heading):
     open_page(page, app_url, path)
     expect(page.get_by_role("heading", name=heading)).to_be_visible()
