@@ -6,6 +6,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rnn_core.datasets.text import bracket_corpus
 from tests.paths import ROOT
 
 APP = str(ROOT / "app.py")
@@ -109,6 +110,11 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     at.radio(key="opt.source_kind").set_value("Text").run()
     no_problems(at)
     assert at.session_state["source"].kind == "text"
+    corpus = bracket_corpus()  # the default text source
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Characters"] == f"{len(corpus):,}"
+    assert shown["Distinct characters"] == str(len(set(corpus)))
+    assert shown["Lines"] == f"{len(corpus.splitlines()):,}"
     at.switch_page("pages/train.py").run()
     at.selectbox(key="opt.cell").set_value("GRU").run()
     at.number_input(key="opt.amount").set_value(20).run()

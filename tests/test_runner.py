@@ -3,11 +3,13 @@ heartbeat, queue."""
 
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.runner import Slots, TrainingRunner
+from rnn_core.runner import Slots, TrainingRunner, _rate
 from rnn_core.training import TrainConfig, Trainer
 
 MODE = {"use_process": True}  # the runner tests run once per mode (see the fixture below)
@@ -176,3 +178,9 @@ def test_start_after_stop_continues_in_a_new_process(small_sine_data):
     wait_for(lambda: not runner.active)
     assert runner.trainer.steps_done == 40
     assert runner.trainer.history.frame()["step"].tolist() == list(range(1, 41))
+
+
+def test_steps_per_second_is_recent_steps_over_training_time():
+    frame = pd.DataFrame({"step": np.arange(1.0, 201.0), "seconds": np.arange(1.0, 201.0) / 40})
+    assert _rate(frame) == pytest.approx(40.0)  # 40 steps per second of training time
+    assert _rate(frame.iloc[:1]) == 0.0
