@@ -67,7 +67,7 @@ def _train_and_watch(browser, url: str, cell: str, hidden: int, seconds: float) 
     open_page(page, url, "train")
     choose(page, "Cell", CELL_LABELS[cell])
     set_number(page, "Hidden size", hidden)
-    set_number(page, "Number of steps", 10**6)
+    set_number(page, "Number of steps", 100_000)
     click(page, "Start")
     page.wait_for_function(f"(t) => ({CHART_POINTS_JS})(t) > 0", arg="Loss", timeout=60_000)
     time.sleep(2.0)  # let the first refreshes settle
