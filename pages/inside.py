@@ -23,8 +23,9 @@ exp = trained_experiment()
 if exp is None:
     st.stop()
 config = exp.runner.trainer.model.config
+sizes = " → ".join(str(size) for size in config.hidden_sizes)
 st.caption(
-    f"{config.cell.upper()}, {config.num_layers} layer(s) of {config.hidden_size} units, "
+    f"{config.cell.upper()}, {config.num_layers} layer(s) of {sizes} units, "
     f"{count_parameters(config):,} parameters (PyTorch's count: two bias vectors per gate). "
     "Everything below is recomputed from the model's own weights, exactly as PyTorch does."
 )
@@ -59,7 +60,7 @@ with heatmaps:
     panel = st.selectbox("Quantity", list(panels), key="inside.panel")
     st.plotly_chart(unit_lines_figure(panels[panel], units, panel, t), key="inside.lines")
 with step_tab:
-    forward_units = list(range(config.hidden_size))
+    forward_units = list(range(config.hidden_sizes[layer]))  # this layer's forward direction
     chosen = st.multiselect("Units", forward_units, forward_units[:4], key="inside.step_units")
     show_step(step_numbers(model, layer_trace, layer, sample, t, chosen))
 with saturation_tab:

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from rnn_core.gradients import hidden_grad_norms
-from rnn_core.models import ModelConfig, SequenceModel, build_model
+from rnn_core.models import ModelConfig, SequenceModel, build_model, layer_parameter
 
 
 def race_model(
@@ -39,12 +39,12 @@ def race_model(
     model = build_model(config, seed).double().eval()
     with torch.no_grad():
         if cell == "rnn" and spectral_radius is not None:
-            scale_spectral_radius_(model.rnn.weight_hh_l0, spectral_radius)
+            scale_spectral_radius_(layer_parameter(model, "weight_hh", 0), spectral_radius)
         if cell in ("lstm", "gru") and forget_bias is not None:
             # Rows H..2H: the LSTM's forget gate, the GRU's update gate z (h keeps z * h_prev).
             H = hidden_size
-            model.rnn.bias_ih_l0[H : 2 * H] = forget_bias
-            model.rnn.bias_hh_l0[H : 2 * H] = 0.0  # PyTorch adds both: their sum is the bias
+            layer_parameter(model, "bias_ih", 0)[H : 2 * H] = forget_bias
+            layer_parameter(model, "bias_hh", 0)[H : 2 * H] = 0.0  # PyTorch adds b_ih and b_hh
     return model
 
 

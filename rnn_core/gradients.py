@@ -32,12 +32,12 @@ def hidden_grad_norms(model: SequenceModel, x: Tensor, y: Tensor) -> np.ndarray:
     B, T = x.shape[0], x.shape[1]
     weight = model.head.weight
     probes = [
-        weight.new_zeros(B, T, config.num_directions * config.hidden_size, requires_grad=True)
-        for _ in range(config.num_layers)
-    ]  # num_layers x (B, T, D*H)
+        weight.new_zeros(B, T, config.num_directions * H, requires_grad=True)
+        for H in config.hidden_sizes
+    ]  # num_layers x (B, T, D*H_k)
     result = trace(model, x, keep_graph=True, state_probes=probes)
     loss = loss_for(result.output, y)
-    grads = torch.autograd.grad(loss, probes)  # num_layers x (B, T, D*H)
+    grads = torch.autograd.grad(loss, probes)  # num_layers x (B, T, D*H_k)
     norms = torch.stack([g.pow(2).sum(dim=(0, 2)).sqrt() for g in grads])  # (num_layers, T)
     return norms.detach().cpu().numpy()
 

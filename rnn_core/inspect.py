@@ -18,7 +18,7 @@ from torch import Tensor
 from rnn_core.datasets.prepare import SPLIT_NAMES, PreparedData
 from rnn_core.gradient_race import gradient_race
 from rnn_core.gradients import hidden_grad_norms
-from rnn_core.models import SequenceModel, build_model
+from rnn_core.models import PARAMETER_NAMES, SequenceModel, build_model, layer_parameter
 from rnn_core.trace import LayerTrace
 
 # gradient_race lives in its own module (fresh models, not a trained one); the pages import it here.
@@ -75,9 +75,9 @@ def step_numbers(
 ) -> StepNumbers:
     """Pre-activations, gates and states of step t (forward direction), from the model's weights."""
     config = model.config
-    H = config.hidden_size
     B, T = layer_trace.hidden.shape[:2]
     _check_index("layer", layer, config.num_layers)
+    H = config.hidden_sizes[layer]  # this layer's units per direction
     _check_index("sample", sample, B)
     _check_index("step t", t, T)
     for unit in units:
@@ -116,8 +116,7 @@ def _float64(values: Tensor) -> Tensor:
 
 def _layer_weights(model: SequenceModel, layer: int) -> list[Tensor]:
     """W_ih (G*H, F_in), W_hh (G*H, H), b_ih and b_hh (G*H,) of the forward direction, float64."""
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-    return [_float64(getattr(model.rnn, f"{name}_l{layer}")) for name in names]
+    return [_float64(layer_parameter(model, name, layer)) for name in PARAMETER_NAMES]
 
 
 def _previous(states: Tensor, sample: int, t: int, H: int) -> Tensor:

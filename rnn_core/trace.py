@@ -1,7 +1,7 @@
 """An instrumented unroll of a `SequenceModel`: hidden states, cell states and gates at every step.
 
 The trace recomputes the recurrence step by step in plain torch ops with the model's own
-parameters (`model.rnn.weight_ih_l{k}` and friends, `_reverse` for the backward direction), in
+parameters (`layer_parameter`: `weight_ih_l{k}` and friends, `_reverse` backward), in
 PyTorch's gate order and GRU convention, so what a page draws is what `nn.RNN` / `nn.LSTM` /
 `nn.GRU` compute (the tests hold it to 1e-5 in float32).
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from rnn_core.models import SequenceModel
+from rnn_core.models import PARAMETER_NAMES, SequenceModel, layer_parameter
 
 GATE_NAMES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 _Recurrent = tuple[Tensor, Tensor]  # W_hh^T (H, G*H) and b_hh (G*H,)
@@ -33,7 +33,7 @@ class LayerTrace:
     """What one recurrent layer saw and computed; directions are concatenated as PyTorch does."""
 
     inputs: Tensor  # (B, T, F_in) what entered the layer
-    hidden: Tensor  # (B, T, D*H) h_t
+    hidden: Tensor  # (B, T, D*H) h_t, H this layer's size
     cell: Tensor | None  # (B, T, D*H) c_t for LSTM, else None
     gates: dict[str, Tensor]  # name -> (B, T, D*H): LSTM i f g o, GRU r z n, RNN none
 
@@ -67,20 +67,18 @@ def trace_inputs(
     """Unroll `model` from what enters its first layer, (B, T, features_in), in eval semantics.
 
     keep_graph: keep the autograd graph so gradients flow through every traced tensor.
-    state_probes: one (B, T, D*H) tensor per layer, added to h_t at every step before h_t is used
-    anywhere; pass zeros that require grad and their gradient is the total dL/dh_t.
+    state_probes: one (B, T, D*H_k) tensor per layer k, added to h_t at every step before h_t is
+    used anywhere; pass zeros that require grad and their gradient is the total dL/dh_t.
     """
-    rnn = model.rnn
-    if state_probes is not None and len(state_probes) != rnn.num_layers:
-        raise ValueError(
-            f"Give one state probe per layer ({rnn.num_layers}), not {len(state_probes)}."
-        )
+    num_layers = model.config.num_layers
+    if state_probes is not None and len(state_probes) != num_layers:
+        raise ValueError(f"Give one state probe per layer ({num_layers}), not {len(state_probes)}.")
     with torch.set_grad_enabled(keep_graph):
         layers = []
-        for layer in range(rnn.num_layers):
+        for layer in range(num_layers):
             probe = state_probes[layer] if state_probes is not None else None
             layers.append(_trace_layer(model, layer, inputs, probe))
-            inputs = layers[-1].hidden  # (B, T, D*H): no dropout, as in eval mode
+            inputs = layers[-1].hidden  # (B, T, D*H_k): no dropout, as in eval mode
         output = model.head(model.readout(inputs))  # (B, T, O) or (B, O)
     return Trace(layers=layers, output=output)
 
@@ -90,21 +88,17 @@ def _trace_layer(
 ) -> LayerTrace:
     """Both directions of one layer, concatenated on the last axis like PyTorch's output."""
     config = model.config
-    H = config.hidden_size
+    H = config.hidden_sizes[layer]
     step = _STEPS[config.nonlinearity if config.cell == "rnn" else config.cell]
     directions = []
     for direction in range(config.num_directions):
-        suffix = "_reverse" if direction == 1 else ""
-        weights = [getattr(model.rnn, f"{name}_l{layer}{suffix}") for name in _PARAMETER_NAMES]
+        weights = [layer_parameter(model, name, layer, direction == 1) for name in PARAMETER_NAMES]
         part = probe[..., direction * H : (direction + 1) * H] if probe is not None else None
         directions.append(_unroll_direction(step, inputs, weights, direction == 1, part))
     hidden = torch.cat([d["hidden"] for d in directions], dim=-1)  # (B, T, D*H)
     cell = torch.cat([d["cell"] for d in directions], dim=-1) if config.cell == "lstm" else None
     gates = {g: torch.cat([d[g] for d in directions], dim=-1) for g in GATE_NAMES[config.cell]}
     return LayerTrace(inputs=inputs, hidden=hidden, cell=cell, gates=gates)
-
-
-_PARAMETER_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def _unroll_direction(

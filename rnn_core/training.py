@@ -259,14 +259,16 @@ class Trainer:
 
 def _streams_for(data: PreparedData, config: TrainConfig) -> TextStreams:
     """Training streams for truncated BPTT (text only: one long sequence)."""
-    if data.kind != "classification":
+    if not data.is_text:
         raise DataError("Truncated BPTT is for text: turn it off for series.")
     return TextStreams(data.train.inputs, config.batch_size, data.seq_len)
 
 
 def _detached(hidden):
-    """The hidden state cut from the graph: (h, c) for LSTM, h otherwise."""
-    return tuple(h.detach() for h in hidden) if isinstance(hidden, tuple) else hidden.detach()
+    """The hidden state cut from the graph: a tensor, an (h, c) pair, or one entry per layer."""
+    if isinstance(hidden, torch.Tensor):
+        return hidden.detach()
+    return tuple(_detached(h) for h in hidden)
 
 
 @torch.no_grad()

@@ -1,6 +1,7 @@
 """Checkpoints: a round trip that changes nothing; every foreign file refused, never run."""
 
 import io
+import json
 import pickle
 from dataclasses import asdict
 
@@ -65,6 +66,18 @@ def torch_bytes(obj) -> bytes:
             output_size=4,
             bidirectional=True,
             task_shape="many_to_one",
+        ),
+        ModelConfig(cell="lstm", input_size=3, output_size=3, num_layers=2, layer_sizes=(64, 32)),
+        ModelConfig(
+            cell="gru",
+            input_size=3,
+            output_size=2,
+            num_layers=3,
+            layer_sizes=(8, 5, 3),
+            dropout=0.2,
+            bidirectional=True,
+            task_shape="many_to_one",
+            recurrent_init="orthogonal",
         ),
     ],
 )
@@ -145,6 +158,30 @@ def checkpoint_dict(**changes):
     return {**payload, **changes}
 
 
+def test_layer_sizes_stored_as_a_list_load():
+    """A config that went through JSON (a list, not a tuple) loads to the same model."""
+    config = ModelConfig(
+        cell="lstm", input_size=3, output_size=3, num_layers=2, layer_sizes=(64, 32)
+    )
+    model = build_model(config, seed=1).eval()
+    payload = torch.load(io.BytesIO(save_checkpoint(model, None)), weights_only=True)
+    assert payload["config"]["layer_sizes"] == (64, 32)
+    payload["config"] = json.loads(json.dumps(payload["config"]))
+    assert payload["config"]["layer_sizes"] == [64, 32]
+    loaded, _, _ = load_checkpoint(torch_bytes(payload))
+    assert loaded.config == config and loaded.config.layer_sizes == (64, 32)
+    x = torch.randn(2, 6, 3)
+    torch.testing.assert_close(loaded(x)[0], model(x)[0], rtol=0, atol=0)
+
+
+def test_a_checkpoint_from_before_layer_sizes_loads():
+    payload = checkpoint_dict()
+    del payload["config"]["layer_sizes"]
+    loaded, _, _ = load_checkpoint(torch_bytes(payload))
+    assert loaded.config == ModelConfig(hidden_size=4) and loaded.config.hidden_sizes == (4,)
+    torch.testing.assert_close(loaded.state_dict(), payload["state_dict"], rtol=0, atol=0)
+
+
 def test_a_newer_version_is_refused_with_advice():
     with pytest.raises(CheckpointError, match="save the model again"):
         load_checkpoint(torch_bytes(checkpoint_dict(version=2)))
@@ -157,6 +194,7 @@ def test_a_newer_version_is_refused_with_advice():
         ({"config": {**asdict(ModelConfig()), "cell": "transformer"}}, "Cell type must be one of"),
         ({"config": {**asdict(ModelConfig()), "wings": 2}}, "settings are unknown"),
         ({"config": "lstm"}, "settings are not a dict"),
+        ({"config": {**asdict(ModelConfig()), "layer_sizes": [8, 4]}}, "one size per layer"),
         ({"state_dict": {}}, "weights do not fit"),
         ({"state_dict": {"rnn.weight_ih_l0": [1.0]}}, "not a set of tensors"),
         ({"standardizer": {"mean": [0.0], "std": [0.0]}}, "std above 0"),
@@ -167,6 +205,7 @@ def test_a_newer_version_is_refused_with_advice():
         "bad-cell",
         "unknown-field",
         "config-not-dict",
+        "layer-sizes-length",
         "no-weights",
         "list-weights",
         "zero-std",

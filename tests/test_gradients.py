@@ -75,15 +75,24 @@ def hand_written_states(model, x):
     return [[states]]
 
 
+def saved_weight(model, name, layer, suffix):
+    """One layer-direction's parameter, read by its state_dict name: `rnn.{name}_l{k}` for layers
+    of one size, `rnn.layers.{k}.{name}_l0` for layers of different sizes."""
+    state = model.state_dict()
+    key = f"rnn.{name}_l{layer}{suffix}"
+    return state[key] if key in state else state[f"rnn.layers.{layer}.{name}_l0{suffix}"]
+
+
 def cell_for(model, layer, suffix):
     """PyTorch's nn.RNNCell / LSTMCell / GRUCell loaded with one layer-direction's weights."""
-    config, rnn = model.config, model.rnn
+    config = model.config
     kwargs = {"nonlinearity": config.nonlinearity} if config.cell == "rnn" else {}
-    width = config.features_in if layer == 0 else config.hidden_size * config.num_directions
+    hidden_size = saved_weight(model, "weight_hh", layer, suffix).shape[1]
+    width = saved_weight(model, "weight_ih", layer, suffix).shape[1]
     cell_class = {"rnn": nn.RNNCell, "lstm": nn.LSTMCell, "gru": nn.GRUCell}[config.cell]
-    cell = cell_class(width, config.hidden_size, **kwargs).double()
+    cell = cell_class(width, hidden_size, **kwargs).double()
     for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        getattr(cell, name).data.copy_(getattr(rnn, f"{name}_l{layer}{suffix}").data)
+        getattr(cell, name).data.copy_(saved_weight(model, name, layer, suffix))
     return cell
 
 
@@ -132,6 +141,31 @@ def test_matches_pytorch_cells(task_shape, bidirectional, num_layers, cell, nonl
     expected = reference_norms(model, pytorch_cell_states(model, x), y)
     got = hidden_grad_norms(model, x, y)
     assert got.shape == (num_layers, 6)
+    np.testing.assert_allclose(got, expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("sizes", [(6, 3), (2, 7, 4)])
+@pytest.mark.parametrize("task_shape,bidirectional", VARIANTS)
+@pytest.mark.parametrize("cell,nonlinearity", CELLS)
+def test_layers_of_different_sizes_match_pytorch_cells(
+    cell, nonlinearity, task_shape, bidirectional, sizes
+):
+    """One probe per layer of that layer's width D*H_k; the nn.*Cell unroll knows no probes."""
+    model = make_model(
+        cell=cell,
+        nonlinearity=nonlinearity,
+        num_layers=len(sizes),
+        layer_sizes=sizes,
+        task_shape=task_shape,
+        bidirectional=bidirectional,
+    )
+    x, y = make_batch(model, steps=7)
+    states = pytorch_cell_states(model, x)
+    assert [len(layer) for layer in states] == [model.config.num_directions] * len(sizes)
+    assert [layer[0][0].shape[1] for layer in states] == list(sizes)
+    expected = reference_norms(model, states, y)
+    got = hidden_grad_norms(model, x, y)
+    assert got.shape == (len(sizes), 7)
     np.testing.assert_allclose(got, expected, rtol=RTOL)
 
 

@@ -34,15 +34,24 @@ def make_inputs(model, batch=3, steps=6, seed=1):
     return torch.randn(batch, steps, config.input_size, generator=generator)
 
 
+def saved_weight(model, name, layer):
+    """The forward direction's parameter of `layer`, read by its state_dict name (`rnn.{name}_l{k}`,
+    or `rnn.layers.{k}.{name}_l0` for layers of different sizes), float64."""
+    state = model.state_dict()
+    key = f"rnn.{name}_l{layer}"
+    return state[key if key in state else f"rnn.layers.{layer}.{name}_l0"].double()
+
+
 def loaded_cell(model, layer):
     """PyTorch's nn.*Cell holding the forward direction of `layer`, in float64."""
-    config, rnn = model.config, model.rnn
+    config = model.config
     kwargs = {"nonlinearity": config.nonlinearity} if config.cell == "rnn" else {}
-    width = getattr(rnn, f"weight_ih_l{layer}").shape[1]
-    cell = CELLS[config.cell](width, config.hidden_size, **kwargs).double()
+    hidden_size = saved_weight(model, "weight_hh", layer).shape[1]
+    width = saved_weight(model, "weight_ih", layer).shape[1]
+    cell = CELLS[config.cell](width, hidden_size, **kwargs).double()
     with torch.no_grad():
         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            getattr(cell, name).copy_(getattr(rnn, f"{name}_l{layer}"))
+            getattr(cell, name).copy_(saved_weight(model, name, layer))
     return cell
 
 
@@ -105,6 +114,7 @@ def test_model_with_weights_copies_and_leaves_the_original():
     assert not torch.equal(copy.head.bias, saved["head.bias"])  # the dict is not shared
 
 
+BIDIRECTIONAL = {"bidirectional": True, "task_shape": "many_to_one"}
 STEP_CASES = [
     ({"cell": "lstm"}, 0),
     ({"cell": "lstm", "vocab_size": 7}, 0),
@@ -114,6 +124,12 @@ STEP_CASES = [
     ({"cell": "lstm", "num_layers": 2, "bidirectional": True, "task_shape": "many_to_one"}, 1),
     ({"cell": "gru", "num_layers": 2, "bidirectional": True, "task_shape": "many_to_one"}, 1),
     ({"cell": "rnn", "num_layers": 2}, 1),
+    # Layers of different sizes: layer 1 has 4 units (6 for layer 0, 7 for layer 2).
+    ({"cell": "lstm", "num_layers": 2, "layer_sizes": (6, 4)}, 1),
+    ({"cell": "lstm", "num_layers": 2, "layer_sizes": (6, 4)}, 0),
+    ({"cell": "lstm", "num_layers": 2, "layer_sizes": (6, 4), **BIDIRECTIONAL}, 1),
+    ({"cell": "gru", "num_layers": 3, "layer_sizes": (6, 4, 7)}, 1),
+    ({"cell": "rnn", "num_layers": 3, "layer_sizes": (6, 4, 7), **BIDIRECTIONAL}, 2),
 ]
 
 
@@ -123,10 +139,11 @@ def test_step_numbers_match_pytorch_cells_and_the_trace(fields, layer, t):
     model = make_model(**fields)
     x = make_inputs(model)
     layer_trace = trace(model, x).layers[layer]
-    sample, units = 1, [3, 0, 4]
+    H = model.config.hidden_sizes[layer]  # this layer's units per direction
+    sample, units = 1, [3, 0, H - 1]
     numbers = step_numbers(model, layer_trace, layer, sample, t, units)
-    values, H = numbers.values, model.config.hidden_size
-    assert numbers.units == (3, 0, 4) and numbers.t == t and numbers.cell == fields["cell"]
+    values = numbers.values
+    assert numbers.units == tuple(units) and numbers.t == t and numbers.cell == fields["cell"]
     assert all(v.shape == (3,) and v.dtype == np.float64 for v in values.values())
     inputs = layer_trace.inputs[sample].double()  # (T, F_in)
     assert numbers.x_norm == pytest.approx(inputs[t].norm().item(), abs=ATOL)
@@ -151,9 +168,9 @@ def test_step_numbers_match_pytorch_cells_and_the_trace(fields, layer, t):
 def check_identities(numbers, model, layer, x_t, h_prev):
     """The cell's equations hold between the reported numbers, and a_* are W x + b + W h + b."""
     v, units = numbers.values, list(numbers.units)
-    rnn, H = model.rnn, model.config.hidden_size
-    weights = [getattr(rnn, f"{n}_l{layer}").detach().double() for n in ("weight_ih", "weight_hh")]
-    biases = [getattr(rnn, f"{n}_l{layer}").detach().double() for n in ("bias_ih", "bias_hh")]
+    H = model.config.hidden_sizes[layer]
+    weights = [saved_weight(model, n, layer) for n in ("weight_ih", "weight_hh")]
+    biases = [saved_weight(model, n, layer) for n in ("bias_ih", "bias_hh")]
     from_input = nn.functional.linear(x_t, weights[0], biases[0])  # (G*H,)
     from_hidden = nn.functional.linear(h_prev, weights[1], biases[1])  # (G*H,)
     rows = [slice(k * H, (k + 1) * H) for k in range(4)]
@@ -193,6 +210,15 @@ def test_step_numbers_rejects_what_is_not_there():
     ]:
         with pytest.raises(ValueError, match=word):
             step_numbers(model, layer_trace, layer, sample, t, units)
+
+
+def test_step_numbers_know_each_layers_size():
+    model = make_model(cell="lstm", num_layers=2, layer_sizes=(6, 4))
+    layers = trace(model, make_inputs(model)).layers
+    assert step_numbers(model, layers[0], 0, 0, 2, [5]).values["h"].shape == (1,)
+    assert step_numbers(model, layers[1], 1, 0, 2, [3]).values["h"].shape == (1,)
+    with pytest.raises(ValueError, match="unit between 0 and 3"):
+        step_numbers(model, layers[1], 1, 0, 2, [4])
 
 
 def test_gate_saturation_counts_by_hand():

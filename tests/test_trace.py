@@ -253,3 +253,76 @@ def test_single_layer_reference_is_a_real_module():
     x = make_inputs(model)
     with torch.no_grad():
         assert_close(single_layer_reference(model, 0)(x)[0], model.rnn(x)[0], atol=0.0)
+
+
+# Layers of different sizes: model.rnn is a StackedRNN of one-layer modules.
+
+SIZES = [(6, 4), (8, 5, 3)]
+
+
+def assert_matches_stacked_modules(model, x, atol=ATOL):
+    """Every traced layer against that layer's own module, fed what the layer before it gave."""
+    config = model.config
+    result = trace(model, x)
+    assert len(result.layers) == config.num_layers
+    with torch.no_grad():
+        inputs = model.embed(x)  # (B, T, F_in)
+        for k, (layer, module) in enumerate(zip(result.layers, model.rnn.layers, strict=True)):
+            H = config.layer_sizes[k]
+            states, final = module(inputs)  # (B, T, D*H_k)
+            h_n, c_n = final if config.cell == "lstm" else (final, None)
+            assert states.shape[-1] == config.num_directions * H
+            assert_close(layer.inputs, inputs, atol)
+            assert_close(layer.hidden, states, atol)
+            assert_close(final_states(layer.hidden, H, config.bidirectional), h_n, atol)
+            if c_n is not None:
+                assert_close(final_states(layer.cell, H, config.bidirectional), c_n, atol)
+                for gate in layer.gates.values():
+                    assert gate.shape == states.shape
+            inputs = states
+        assert_close(result.output, model(x)[0], atol)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("sizes", SIZES)
+@pytest.mark.parametrize("task_shape,bidirectional", VARIANTS)
+@pytest.mark.parametrize("cell,nonlinearity", CELLS)
+def test_layers_of_different_sizes_match_pytorch(
+    device, cell, nonlinearity, task_shape, bidirectional, sizes
+):
+    model = make_model(
+        device,
+        cell=cell,
+        nonlinearity=nonlinearity,
+        num_layers=len(sizes),
+        layer_sizes=sizes,
+        task_shape=task_shape,
+        bidirectional=bidirectional,
+    )
+    assert_matches_stacked_modules(model, make_inputs(model, steps=9))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_text_model_of_different_sizes_matches_pytorch(cell):
+    model = make_model(
+        cell=cell,
+        vocab_size=11,
+        output_size=11,
+        embedding_dim=6,
+        num_layers=2,
+        layer_sizes=(7, 3),
+        task_shape="many_to_one",
+        bidirectional=True,
+    )
+    assert_matches_stacked_modules(model, make_inputs(model))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_different_sizes_give_pytorchs_parameter_gradients(cell):
+    model = make_model(cell=cell, num_layers=3, layer_sizes=(6, 2, 4), dropout=0.3).double()
+    x = make_inputs(model)
+    parameters = list(model.rnn.parameters())
+    traced = torch.autograd.grad(trace(model, x, keep_graph=True).output.pow(2).sum(), parameters)
+    expected = torch.autograd.grad(model(x)[0].pow(2).sum(), parameters)  # eval: no dropout
+    for got, want in zip(traced, expected, strict=True):
+        assert_close(got, want, atol=1e-10)
