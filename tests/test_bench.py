@@ -27,7 +27,10 @@ def test_quick_benchmark_prints_every_row():
     row = re.search(r"\| LSTM 32 \| (\d+) \| (\d+) \(([\d.]+)\) \| (\d+) \(([\d.]+)\) \|", out)
     assert row, out
     bare, alone, ratio = float(row[1]), float(row[2]), float(row[3])
-    assert bare > 0 and alone > 0 and ratio == pytest.approx(alone / bare, abs=0.01)
+    assert bare > 0 and alone > 0
+    # The rates are printed rounded to whole steps/s and the ratio to 0.01: it must lie within
+    # what those roundings allow.
+    assert (alone - 0.5) / (bare + 0.5) - 0.005 <= ratio <= (alone + 0.5) / (bare - 0.5) + 0.005
     for label in (
         "server start to home page rendered",
         "Start clicked to first loss point",
