@@ -3,24 +3,43 @@
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.datasets.imu_prepare import split_pieces
 from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import char_frequency_figure, series_figure
+from rnn_core.figures_imu import imu_signals_figure
+from ui.imu_source import recording_of
 from ui.navigation import run_through_app
-from ui.sources import SINE_FRACTIONS, sine_controls, sine_series, source_text, text_controls
+from ui.presets import IMU_PRESET, apply_preset
+from ui.sources import (
+    SINE_FRACTIONS,
+    imu_source,
+    sine_controls,
+    sine_series,
+    source_text,
+    text_controls,
+)
 from ui.state import persisted
 
 if run_through_app():
     st.stop()
 st.title("1 · Data")
 kind = st.radio(
-    "Source", ["Sine waves", "Text"], **persisted("source_kind", "Sine waves"), horizontal=True
+    "Source",
+    ["Sine waves", "Text", "IMU recording"],
+    **persisted("source_kind", "Sine waves"),
+    horizontal=True,
 )
 st.number_input(
     "Window length (steps the model reads at a time)", 2, 2000, **persisted("seq_len", 50)
 )
 
 try:
-    source = sine_controls() if kind == "Sine waves" else text_controls()
+    if kind == "Sine waves":
+        source = sine_controls()
+    elif kind == "Text":
+        source = text_controls()
+    else:
+        source = imu_source()
 except DataError as err:
     st.error(str(err))
     st.stop()
@@ -35,6 +54,25 @@ if source.kind == "sine":
     st.plotly_chart(fig, key="data.series")
     st.caption(
         "Shaded: the temporal split. Standardization uses the training part's statistics only."
+    )
+elif source.kind == "imu":
+    st.button(
+        "Use the IMU preset",
+        on_click=apply_preset,
+        args=(IMU_PRESET,),
+        key="btn.imu_preset",
+        help="20-step windows (0.4 s at 50 Hz) into a 2-layer LSTM of 64 then 32 units with a "
+        "linear head; gradient clipping and early stopping on. Every knob stays yours to change.",
+    )
+    recording, table = recording_of(source.imu)
+    starts = split_pieces(table.segments, len(table.values))
+    edges = [part[0][0] for name, part in starts.items() if part and name != "train"]
+    st.plotly_chart(
+        imu_signals_figure(table.time, table.values, table.labels, edges), key="data.imu"
+    )
+    st.caption(
+        "Dashed lines: the temporal split (train, validation, test). Z-scores use the training "
+        "part's statistics only; windows never cross a gap or a split."
     )
 else:
     text = source_text(source)

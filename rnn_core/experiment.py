@@ -8,10 +8,13 @@ back the initial weights of the same seed, so a change of one knob is a fair com
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 
 import torch
 
+from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.imu_evaluate import imu_preview
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.predict import preview_for
 from rnn_core.runner import TrainingRunner
@@ -72,7 +75,9 @@ class Experiment:
         return self.runner
 
     def _runner(self, trainer: Trainer, snapshots_from: TrainingRunner | None = None):
-        runner = TrainingRunner(trainer, preview=preview_for(self.data))
+        imu = isinstance(self.data.meta, ImuMeta)
+        preview = partial(imu_preview, data=self.data) if imu else preview_for(self.data)
+        runner = TrainingRunner(trainer, preview=preview)
         if snapshots_from is not None:
             runner.snapshots = snapshots_from.snapshots
         return runner

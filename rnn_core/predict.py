@@ -130,6 +130,6 @@ def text_preview(
 def preview_for(data: PreparedData):
     """The preview function the runner calls for this kind of data (picklable: it may run in a
     training process)."""
-    if data.kind == "classification":
+    if data.is_text:
         return partial(text_preview, data=data)
     return partial(forecast_preview, data=data)

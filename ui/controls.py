@@ -51,6 +51,13 @@ def model_controls(data: PreparedData) -> ModelConfig:
         disabled=layers == 1,
         help="Applies between stacked layers only",
     )
+    sizes = c1.text_input(
+        "Units per layer",
+        **persisted("layer_sizes", ""),
+        disabled=layers == 1,
+        placeholder=f"{hidden} in every layer",
+        help="Sizes from the first layer up, e.g. 64, 32; empty: the hidden size in every layer",
+    )
     forecasts_every_step = data.task_shape == "many_to_many"
     bidirectional = c2.checkbox(
         "Bidirectional",
@@ -72,12 +79,31 @@ def model_controls(data: PreparedData) -> ModelConfig:
         output_size=data.output_size,
         hidden_size=int(hidden),
         num_layers=int(layers),
+        layer_sizes=_layer_sizes(sizes, int(layers)),
         dropout=float(dropout) if layers > 1 else 0.0,
         bidirectional=bool(bidirectional) and not forecasts_every_step,
         task_shape=data.task_shape,
         vocab_size=data.input_size if is_text else None,
         recurrent_init="orthogonal" if init == "Orthogonal" else "default",
     )
+
+
+def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
+    """Sizes typed as '64, 32' for a stack of `layers`; () when empty or a single layer."""
+    if layers == 1 or not text.strip():
+        return ()
+    try:
+        sizes = tuple(int(v) for v in text.replace(";", ",").split(",") if v.strip())
+    except ValueError:
+        raise ValueError(
+            f"Units per layer must be whole numbers separated by commas, like 64, 32, not {text!r}."
+        ) from None
+    if len(sizes) != layers or min(sizes) < 1:
+        raise ValueError(
+            f"Give {layers} sizes of at least 1 under Units per layer (one per layer), or leave it "
+            "empty for the same size in every layer."
+        )
+    return sizes
 
 
 def train_controls(data: PreparedData) -> TrainConfig:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core.datasets.imu_prepare import prepare_imu
 from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text
 from rnn_core.experiment import Experiment
+from ui.imu_source import recording_of
 from ui.sources import (
     SINE_FRACTIONS,
     TEXT_FRACTIONS,
@@ -33,6 +35,9 @@ def prepare(source: Source, length: int, task_shape: str, on: str) -> PreparedDa
             feature_names=("value",),
             device=on,
         )
+    if source.kind == "imu":
+        _, table = recording_of(source.imu)
+        return prepare_imu(table, length, source.imu.task, task_shape, device=on)
     return prepare_text(source_text(source), length, TEXT_FRACTIONS, device=on)
 
 
@@ -44,6 +49,8 @@ def experiment(task_shape: str = "many_to_many") -> Experiment:
     source = current_source()
     if source.kind == "text":
         task_shape = "many_to_many"
+    if source.kind == "imu" and source.imu.task.classify:
+        task_shape = "many_to_one"
     key = (source.key, seq_len(), task_shape, device())
     current: Experiment | None = st.session_state.get("experiment")
     if current is not None and current.key == key:

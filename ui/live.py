@@ -84,7 +84,7 @@ def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
 
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
-    text = data.kind == "classification"
+    text = data.is_text
     st.session_state["train.polling"] = runner.active
 
     @st.fragment(run_every=REFRESH_S if runner.active else None)

@@ -28,6 +28,7 @@ def app_pages() -> list[st.Page]:
             "pages/gradients.py", title="4 · Gradients through time", icon=":material/show_chart:"
         ),
         st.Page("pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
+        st.Page("pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
     ]
 
 

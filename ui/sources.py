@@ -11,6 +11,7 @@ import streamlit as st
 from rnn_core.datasets import DataError
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
+from ui.imu_source import ImuChoice, imu_controls
 from ui.state import persisted
 
 SINE_FRACTIONS = (0.7, 0.15, 0.15)
@@ -20,17 +21,18 @@ PASTE, UPLOAD = "Paste text", "Upload a .txt file"
 
 @dataclass(frozen=True)
 class Source:
-    """What the session trains on: a sine config, or a text with a label."""
+    """What the session trains on: a sine config, a text, or an IMU recording and task."""
 
-    kind: str  # "sine" or "text"
+    kind: str  # "sine", "text" or "imu"
     label: str
     sine: SineConfig | None = None
     text_digest: str = ""  # identifies the text without hashing it on every rerun
+    imu: ImuChoice | None = None
 
     @property
     def key(self) -> tuple:
         """Hashable identity of the data."""
-        return (self.kind, self.sine, self.text_digest)
+        return (self.kind, self.sine, self.text_digest, self.imu)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -121,6 +123,15 @@ def text_controls() -> Source | None:
         st.session_state["text.last_upload"] = source
         return source
     return _text_source(choice, corpus_text(choice))
+
+
+def imu_source() -> Source | None:
+    """Widgets for the IMU source; returns it, or None until a file reads."""
+    choice = imu_controls()
+    if choice is None:
+        return None
+    task = "activity" if choice.task.classify else "next-state forecast"
+    return Source("imu", f"IMU: {choice.name} ({task})", imu=choice)
 
 
 def _text_source(label: str, text: str) -> Source:

@@ -7,7 +7,7 @@ text             -> ids (1, L)     -> temporal split              -> WindowSet x
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -30,9 +30,22 @@ class PreparedData:
     output_size: int  # values per prediction, or vocabulary size
     seq_len: int
     task_shape: str
-    feature_names: tuple[str, ...] = ()
-    standardizer: Standardizer | None = None
-    vocabulary: Vocabulary | None = None
+    feature_names: tuple[str, ...] = ()  # what each input feature is
+    standardizer: Standardizer | None = None  # of the targets (of the inputs too when they match)
+    vocabulary: Vocabulary | None = None  # text only
+    target_names: tuple[str, ...] = ()  # what each predicted value is, when not feature_names
+    class_names: tuple[str, ...] = ()  # labels of the classes a classifier tells apart
+    meta: Any = None  # what a data source keeps to read results back (an IMU recording's rows)
+
+    @property
+    def is_text(self) -> bool:
+        """True for character-level text (token ids in, next-character logits out)."""
+        return self.vocabulary is not None
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """What each regression output is: target_names, else feature_names."""
+        return self.target_names or self.feature_names
 
     def split(self, name: str) -> WindowSet:
         """The WindowSet called 'train', 'validation' or 'test'."""

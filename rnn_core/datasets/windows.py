@@ -70,26 +70,50 @@ class WindowSet:
 
     `inputs` is (N, L, F) floats or (N, L) token ids; `targets` has the same N and L. The windows
     are views (`Tensor.unfold`), so nothing is copied until a batch is gathered.
+
+    `starts`, when given, keeps only those windows: flat indices series * W + start into the full
+    set (W = L - seq_len per series), e.g. to leave out windows that straddle a gap in a recording.
+    The set's own indices then run over `starts`.
     """
 
     def __init__(
-        self, inputs: torch.Tensor, targets: torch.Tensor, seq_len: int, task_shape: str
+        self,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        seq_len: int,
+        task_shape: str,
+        starts: torch.Tensor | None = None,
     ) -> None:
         if inputs.shape[:2] != targets.shape[:2]:
             raise ValueError("inputs and targets must share (N, L)")
         self.inputs, self.targets = inputs, targets
         self.seq_len, self.task_shape = seq_len, task_shape
         self.windows_per_series = max(inputs.shape[1] - seq_len, 0)
+        total = inputs.shape[0] * self.windows_per_series
+        if (
+            starts is not None
+            and len(starts)
+            and not (0 <= int(starts.min()) <= int(starts.max()) < total)
+        ):
+            raise ValueError(f"starts must lie in [0, {total})")
+        self.starts = starts.to(inputs.device) if starts is not None else None  # (S,) long
 
     def __len__(self) -> int:
+        if self.starts is not None:
+            return len(self.starts)
         return self.inputs.shape[0] * self.windows_per_series
+
+    def window_index(self, indices: torch.Tensor) -> torch.Tensor:
+        """The set's indices as flat indices series * W + start into all windows: (B,)."""
+        return self.starts[indices] if self.starts is not None else indices
 
     def input_windows(self) -> torch.Tensor:
         """A view of every input window: (N, W, T + 1, F) or (N, W, T + 1) for ids."""
         return _unfold(self.inputs, self.seq_len + 1)
 
     def batch(self, indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Windows by flat index in [0, len): x (B, T, F) or (B, T); y (B, T, ...) or (B, ...)."""
+        """Windows by index in [0, len): x (B, T, F) or (B, T); y (B, T, ...) or (B, ...)."""
+        indices = self.window_index(indices)  # (B,)
         series_idx = indices // self.windows_per_series  # (B,)
         start = indices % self.windows_per_series  # (B,)
         steps = start[:, None] + torch.arange(self.seq_len + 1, device=start.device)  # (B, T+1)

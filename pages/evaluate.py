@@ -1,0 +1,90 @@
+"""Evaluate: an IMU model on the test part in physical units, beside persistence and the filter."""
+
+import streamlit as st
+
+from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_core.datasets.imu_prepare import ImuMeta
+from rnn_core.evaluation import predictions_csv
+from rnn_core.imu_evaluate import imu_model_extra, prepare_for_saved, saved_imu_model
+from rnn_core.inspect import model_with_weights
+from ui.evaluation import show_evaluation
+from ui.experiment import existing_experiment
+from ui.imu_source import recording_of
+from ui.navigation import run_through_app
+from ui.sources import current_source
+
+if run_through_app():
+    st.stop()
+st.title("6 · Evaluate")
+st.caption(
+    "An IMU model scored on data it never trained on, in degrees and deg/s, beside two baselines: "
+    "persistence (the next state equals the last) and a complementary filter (roll and pitch)."
+)
+
+exp = existing_experiment()
+imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
+source = current_source()
+if not imu or exp.runner is None:
+    st.info(
+        "Train a model on an IMU recording first: choose one on **1 · Data** (the samples work; "
+        "**Use the IMU preset** sets every knob), train it on **2 · Train**, then come back. "
+        "Or evaluate a saved model below."
+    )
+else:
+    runner = exp.runner
+    if runner.active:
+        st.warning("Training is still running: these scores are for the weights of this moment.")
+    step, weights = runner.current_weights()
+    model = model_with_weights(runner.trainer.model, weights)
+    _, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
+    if table is None or exp.key[0] != source.key:
+        st.warning(
+            "The recording on **1 · Data** changed since this model was trained: train again "
+            "there, or evaluate the saved model below."
+        )
+    else:
+        st.subheader(f"The model trained here (step {step:,}), on the test part")
+        result = show_evaluation(
+            model, exp.data, table, (exp.key, step, id(runner)), "eval.trained"
+        )
+        extra = imu_model_extra(exp.data)
+        c1, c2 = st.columns(2)
+        c1.download_button(
+            "Download the model (.pt)",
+            save_checkpoint(model, exp.data.standardizer, extra),
+            file_name="imu-model.pt",
+            mime="application/octet-stream",
+            key="eval.download_model",
+        )
+        if result is not None:
+            c2.download_button(
+                "Download the test predictions (.csv)",
+                predictions_csv(result.time, result.targets, result.truth, result.prediction),
+                file_name="imu-test-predictions.csv",
+                mime="text/csv",
+                key="eval.download_csv",
+            )
+
+st.divider()
+st.subheader("A saved model on the recording chosen on 1 · Data")
+upload = st.file_uploader("A model saved by this page (.pt)", type=["pt"], key="eval.upload")
+if upload is not None:
+    if source.kind != "imu":
+        st.error("Choose an IMU recording on **1 · Data** first: the model is scored on it.")
+        st.stop()
+    try:
+        loaded, standardizer, extra = load_checkpoint(upload.getvalue())
+        saved = saved_imu_model(standardizer, extra)
+        recording, table = recording_of(source.imu)
+        data = prepare_for_saved(table, saved, loaded.config.task_shape)
+    except (CheckpointError, ValueError) as err:  # DataError is a ValueError
+        st.error(str(err))
+        st.stop()
+    if abs(recording.sample_rate - saved.sample_rate) > 1e-6:
+        st.warning(
+            f"The model was trained at {saved.sample_rate:g} Hz and this recording is at "
+            f"{recording.sample_rate:g} Hz: set **Resample to** {saved.sample_rate:g} on "
+            "1 · Data for a fair score."
+        )
+    st.caption(f"{upload.name}: scored on the whole of {source.imu.name}, none of it trained on.")
+    show_evaluation(loaded, data, table, (upload.file_id, source.key), "eval.saved")

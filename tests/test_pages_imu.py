@@ -1,0 +1,144 @@
+"""The IMU lab's pages under AppTest: a sample read and described, the preset, training, and the
+Evaluate page's numbers held to the core's evaluation of the same weights."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rnn_core.datasets.imu import read_imu_csv
+from rnn_core.datasets.imu_prepare import imu_table
+from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
+from rnn_core.inspect import model_with_weights
+from tests.paths import ROOT
+from tests.test_pages import no_problems, open_app, train_until_done
+from ui.imu_source import SAMPLES
+from ui.presets import IMU_PRESET
+
+PHYPHOX, ARDUINO, LABELLED = list(SAMPLES)
+
+
+def imu_data_page(sample: str = PHYPHOX) -> AppTest:
+    at = open_app()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="opt.source_kind").set_value("IMU recording").run()
+    at.radio(key="opt.imu.choice").set_value(sample).run()
+    no_problems(at)
+    return at
+
+
+def train_on_page(at: AppTest, steps: int) -> None:
+    """Train for `steps` from the Train page's own Start button, until the run ends."""
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(steps).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+
+
+def shown_metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("sample", [PHYPHOX, ARDUINO, LABELLED])
+def test_a_sample_is_read_and_what_was_detected_is_shown(sample):
+    at = imu_data_page(sample)
+    recording = read_imu_csv(ROOT / "data" / SAMPLES[sample])
+    shown = shown_metrics(at)
+    assert shown["Sample rate"] == f"{recording.sample_rate:g} Hz"
+    assert shown["Rows"] == f"{len(recording.channels):,}"
+    assert shown["Segments"] == str(len(recording.segments))
+    sentences = " ".join(m.value for m in at.markdown)
+    for sentence in recording.detected:
+        assert sentence in sentences
+    said = "from the file" if recording.has_orientation else "complementary filter"
+    assert said in sentences
+    assert at.session_state["source"].kind == "imu"
+
+
+def test_the_arduino_log_is_recognised_in_raw_counts():
+    at = imu_data_page(ARDUINO)
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "Format: arduino" in sentences and "counts" in sentences
+
+
+def test_a_mapping_by_hand_that_leaves_out_an_axis_gets_a_sentence():
+    at = imu_data_page(ARDUINO)
+    digest = at.session_state["source"].imu.digest
+    at.toggle(key=f"imu.by_hand.{digest}").set_value(True).run()
+    at.selectbox(key=f"imu.map.{digest}.ax").set_value("(none)").run()
+    assert not at.exception
+    assert any("No accelerometer column for ax" in e.value for e in at.error)
+
+
+def test_the_preset_sets_every_knob_and_trains_a_64_then_32_lstm():
+    at = imu_data_page()
+    at.button(key="btn.imu_preset").click().run()
+    no_problems(at)
+    for key, value in IMU_PRESET.items():
+        assert at.session_state["opt." + key] == value
+    train_on_page(at, 30)
+    no_problems(at)
+    model = at.session_state["experiment"].model
+    assert model.config.cell == "lstm" and model.config.hidden_sizes == (64, 32)
+    assert model.config.task_shape == "many_to_one"
+    assert at.session_state["experiment"].data.seq_len == 20
+
+
+def evaluated(at: AppTest, score):
+    """The core's own evaluation of the session's current weights on the sample's test part."""
+    exp = at.session_state["experiment"]
+    _, weights = exp.runner.current_weights()
+    model = model_with_weights(exp.runner.trainer.model, weights)
+    table = imu_table(read_imu_csv(ROOT / "data" / SAMPLES[PHYPHOX]))
+    return score(model, exp.data, table)
+
+
+def test_evaluate_shows_the_rmse_table_of_the_trained_weights():
+    at = imu_data_page()
+    at.button(key="btn.imu_preset").click().run()
+    train_on_page(at, 40)
+    at.switch_page("pages/evaluate.py").run()
+    no_problems(at)
+    expected = evaluated(at, evaluate_forecast).table
+    shown = at.dataframe[0].value
+    assert list(shown["target"]) == ["roll", "pitch", "gx", "gy", "gz"]
+    assert list(shown["unit"]) == ["deg", "deg", "deg/s", "deg/s", "deg/s"]
+    for column in ("model RMSE", "persistence RMSE"):
+        np.testing.assert_allclose(shown[column].astype(float), expected[column], rtol=1e-3)
+    assert list(shown["beats persistence"]) == list(expected["beats persistence"])
+    words = [w.value for w in (*at.success, *at.warning)]
+    beaten = expected["beats persistence"]
+    if beaten.all():
+        assert any("beats persistence on every target" in w for w in words)
+    elif not beaten.any():
+        assert any("does not beat persistence" in e.value for e in at.error)
+    else:
+        assert any("but not on" in w for w in words)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download the model (.pt)", "Download the test predictions (.csv)"]
+
+
+def test_evaluate_without_an_imu_model_points_to_the_steps():
+    at = open_app()
+    at.switch_page("pages/evaluate.py").run()
+    no_problems(at)
+    assert any("Train a model on an IMU recording first" in i.value for i in at.info)
+
+
+def test_the_activity_task_trains_and_is_scored_against_the_majority_class():
+    at = imu_data_page(LABELLED)
+    at.button(key="btn.imu_preset").click().run()
+    at.radio(key="opt.imu.task").set_value("Classify the activity of each window").run()
+    no_problems(at)
+    train_on_page(at, 30)
+    at.switch_page("pages/evaluate.py").run()
+    no_problems(at)
+    exp = at.session_state["experiment"]
+    _, weights = exp.runner.current_weights()
+    model = model_with_weights(exp.runner.trainer.model, weights)
+    result = evaluate_activity(
+        model, exp.data, imu_table(read_imu_csv(ROOT / "data" / SAMPLES[LABELLED]))
+    )
+    shown = shown_metrics(at)
+    assert shown["Accuracy (test part)"] == f"{result.accuracy:.1%}"
+    assert shown["Majority-class baseline"] == f"{result.majority_accuracy:.1%}"
+    assert list(at.dataframe[0].value["class"]) == list(result.classes)

@@ -1,0 +1,191 @@
+"""The Data page's IMU source: a sample or an upload, what was read, a mapping by hand, a task."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from rnn_core.datasets import DataError
+from rnn_core.datasets.imu import (
+    CHANNELS,
+    OPTIONAL,
+    ImuFormatError,
+    ImuRecording,
+    detect_columns,
+    read_imu_csv,
+)
+from rnn_core.datasets.imu_formats import UNIT_KEYS
+from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
+from ui.state import persisted
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+SAMPLES = {
+    "Sample: phone export (phyphox zip)": "imu-sim-phyphox.zip",
+    "Sample: Arduino MPU6050 serial log": "imu-sim-arduino.csv",
+    "Sample: labelled activities, true roll and pitch": "imu-sim-labelled.csv",
+}
+UPLOAD = "Upload a CSV or zip"
+FORECAST, ACTIVITY = "Forecast the next state", "Classify the activity of each window"
+MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
+NOT_MAPPED = "(none)"
+
+
+@dataclass(frozen=True)
+class ImuChoice:
+    """Which recording, read how, for which task: the identity of an IMU source."""
+
+    digest: str  # sha1 of the file's bytes
+    name: str  # the file's name
+    column_map: tuple[tuple[str, str], ...] = ()  # key -> column (and units) chosen by hand
+    target_rate: float | None = None  # Hz; None for the file's own rate
+    task: ImuTask = ImuTask()
+
+
+def _bytes_store() -> dict[str, bytes]:
+    return st.session_state.setdefault("imu.by_digest", {})
+
+
+@st.cache_resource(max_entries=6, show_spinner="Reading the recording…")
+def _loaded(digest: str, name: str, column_map: tuple, target_rate, _data: bytes):
+    """(recording, table) of a file's bytes, read once per (file, mapping, rate) for all sessions;
+    kept by reference (not copied), so callers must not change them."""
+    recording = read_imu_csv(_named(name, _data), dict(column_map) or None, target_rate)
+    return recording, imu_table(recording)
+
+
+def _named(name: str, data: bytes) -> io.BytesIO:
+    """The bytes as a file with a name, so that sentences name the file."""
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
+def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
+    """The recording and table of an IMU choice (ImuFormatError with a sentence)."""
+    data = _bytes_store()[choice.digest]
+    return _loaded(choice.digest, choice.name, choice.column_map, choice.target_rate, data)
+
+
+def _file() -> tuple[str, bytes] | None:
+    """(name, bytes) of the chosen sample or upload; None until a file is uploaded."""
+    options = [*SAMPLES, UPLOAD]
+    choice = st.radio("Recording", options, **persisted("imu.choice", options[0]))
+    if choice != UPLOAD:
+        return SAMPLES[choice], (DATA / SAMPLES[choice]).read_bytes()
+    file = st.file_uploader(
+        "A CSV (phyphox, Sensor Logger, Arduino/ESP32 log, ROS, EuRoC, PX4, x-io, or ax..gz "
+        "columns) or a zip export with one CSV per sensor",
+        type=["csv", "txt", "tsv", "zip"],
+        key="imu.upload",
+    )
+    if file is not None:
+        st.session_state["imu.last_upload"] = (file.name, file.getvalue())
+    return st.session_state.get("imu.last_upload")
+
+
+def imu_controls() -> ImuChoice | None:
+    """Widgets for the IMU source; the choice once a file reads, else None with the reason shown."""
+    picked = _file()
+    if picked is None:
+        st.info("Upload a recording to train on it, or choose a sample.")
+        return None
+    name, data = picked
+    digest = hashlib.sha1(data).hexdigest()
+    _bytes_store()[digest] = data
+    rate = st.number_input(
+        "Resample to (Hz, 0 = the file's own rate)", 0.0, 2000.0, **persisted("imu.rate", 0.0)
+    )
+    column_map = _mapping_controls(name, data, digest)
+    choice = ImuChoice(digest, name, column_map, float(rate) or None)
+    try:
+        recording, table = recording_of(choice)
+    except ImuFormatError as err:
+        st.error(str(err))
+        st.caption("Map the columns by hand above if detection got them wrong.")
+        return None
+    _what_was_read(recording, table)
+    return ImuChoice(digest, name, column_map, float(rate) or None, _task_controls(table))
+
+
+def _mapping_controls(name: str, data: bytes, digest: str) -> tuple:
+    """Columns chosen by hand, when the person opens the mapping; () keeps detection's."""
+    with st.expander("Map the columns by hand", expanded=False):
+        try:
+            columns, proposed = detect_columns(_named(name, data))
+        except ImuFormatError as err:
+            st.error(str(err))
+            return ()
+        by_hand = st.toggle("Use this mapping instead of detection", key=f"imu.by_hand.{digest}")
+        picks, options = {}, [NOT_MAPPED, *columns]
+        grid = st.columns(4)
+        for i, key in enumerate(MAPPED_KEYS):
+            default = proposed.get(key, NOT_MAPPED)
+            picks[key] = grid[i % 4].selectbox(
+                key,
+                options,
+                index=options.index(default) if default in options else 0,
+                key=f"imu.map.{digest}.{key}",
+            )
+        units = st.columns(3)
+        for i, (key, choices) in enumerate(UNIT_KEYS.items()):
+            picks[key] = units[i].selectbox(
+                key.replace("_", " "),
+                ["detect", *choices],
+                key=f"imu.map.{digest}.{key}",
+            )
+        if not by_hand:
+            return ()
+        return tuple(
+            (key, value) for key, value in picks.items() if value not in (NOT_MAPPED, "detect")
+        )
+
+
+def _what_was_read(recording: ImuRecording, table: ImuTable) -> None:
+    """Rate, length, format and every detection sentence."""
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Sample rate", f"{recording.sample_rate:g} Hz")
+    c2.metric("Rows", f"{len(table.values):,}")
+    c3.metric("Duration", f"{len(table.values) / recording.sample_rate:.1f} s")
+    c4.metric("Segments", f"{len(recording.segments)}")
+    with st.expander("What was detected", expanded=True):
+        for sentence in (*recording.detected, table.orientation_note):
+            st.markdown(f"- {sentence}")
+
+
+def _task_controls(table: ImuTable) -> ImuTask:
+    """Inputs, targets, horizon, and forecasting or classifying."""
+    columns = [c for c in table.values.columns if c in (*CHANNELS, *OPTIONAL)]
+    kinds = [FORECAST] + ([ACTIVITY] if table.labels is not None else [])
+    kind = st.radio("Task", kinds, **persisted("imu.task", FORECAST), horizontal=True)
+    if kind not in kinds:  # a label task chosen on an earlier file without labels
+        kind = FORECAST
+    inputs = st.multiselect(
+        "Inputs (what the model reads each step)",
+        columns,
+        default=[c for c in IMU_INPUTS if c in columns],
+        key="imu.inputs." + ",".join(columns),
+    )
+    if kind == ACTIVITY:
+        return ImuTask(inputs=tuple(inputs), targets=(), classify=True)
+    c1, c2 = st.columns([3, 1])
+    targets = c1.multiselect(
+        "Targets (the next state it predicts)",
+        columns,
+        default=[c for c in IMU_TARGETS if c in columns],
+        key="imu.targets." + ",".join(columns),
+    )
+    horizon = c2.number_input("Horizon (steps ahead)", 1, 500, **persisted("imu.horizon", 1))
+    change = st.checkbox(
+        "Learn the change from the last step",
+        **persisted("imu.change", True),
+        help="The head's output is added to the window's last value, so an untrained model "
+        "starts at persistence and learns what persistence misses. The forecast is still the "
+        "next state, scored in degrees and deg/s.",
+    )
+    if not inputs or not targets:
+        raise DataError("Choose at least one input and one target.")
+    return ImuTask(tuple(inputs), tuple(targets), int(horizon), False, bool(change))
