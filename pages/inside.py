@@ -3,6 +3,7 @@
 import streamlit as st
 
 from rnn_core.display import input_for_display, layer_panels
+from rnn_core.figures_imu import label_track_figure
 from rnn_core.figures_inside import (
     inside_figure,
     saturation_figure,
@@ -13,7 +14,7 @@ from rnn_core.inspect import gate_saturation, pca_2d, step_numbers
 from rnn_core.models import count_parameters
 from rnn_core.trace import trace
 from ui.equations import show_step
-from ui.inspection import batch, snapshot_picker, trained_experiment
+from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
 
 if run_through_app():
@@ -53,6 +54,9 @@ heatmaps, step_tab, saturation_tab, path_tab = st.tabs(
 )
 with heatmaps:
     st.plotly_chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
+    activity = batch_labels(exp)
+    if activity is not None:
+        st.plotly_chart(label_track_figure(activity[sample]), key="inside.labels")
     default_units = list(range(min(3, units_total)))
     units = st.multiselect(
         "Units to draw", list(range(units_total)), default_units, key="inside.units"

@@ -17,7 +17,8 @@ def input_for_display(
     if data.vocabulary is not None:
         return None, [printable(c) for c in data.vocabulary.decode(x.tolist())]
     values = x.detach().float().cpu().numpy()  # (T, F)
-    return (data.standardizer.inverse(values) if data.standardizer else values), None
+    scaler = data.input_standardizer
+    return (scaler.inverse(values) if scaler is not None else values), None
 
 
 def layer_panels(layer_trace, sample: int) -> dict[str, np.ndarray]:

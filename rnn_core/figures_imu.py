@@ -37,8 +37,9 @@ def label_runs(labels: np.ndarray) -> list[tuple[int, int, str]]:
     return [(int(a), int(b), str(labels[a])) for a, b in zip(starts, ends, strict=True)]
 
 
-def add_label_track(fig: go.Figure, time: np.ndarray, labels: np.ndarray, row: int) -> None:
-    """One thick horizontal bar per label run on subplot `row`, a colour per label."""
+def add_label_track(fig: go.Figure, time: np.ndarray, labels: np.ndarray, row: int | None) -> None:
+    """One thick horizontal bar per label run on subplot `row` (None: a figure without subplots),
+    a colour per label."""
     classes = sorted(set(np.asarray(labels).tolist()))
     color = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(classes)}
     x: dict[str, list] = {name: [] for name in classes}
@@ -53,9 +54,24 @@ def add_label_track(fig: go.Figure, time: np.ndarray, labels: np.ndarray, row: i
             name=name,
             legendgroup="labels",
             hovertemplate=f"{name}<extra></extra>",
-            row=row,
-            col=1,
+            **({} if row is None else dict(row=row, col=1)),
         )
+
+
+def label_track_figure(labels: np.ndarray, title: str = "activity label at each step") -> go.Figure:
+    """A window's labels (T,) as a coloured track over its steps t, to sit under the heatmaps."""
+    fig = go.Figure()
+    steps = np.arange(len(labels))
+    add_label_track(fig, steps, np.asarray(labels), row=None)
+    fig.update_layout(
+        title=title,
+        xaxis_title="t",
+        height=150,
+        margin=dict(l=60, r=20, t=40, b=40),
+        legend=dict(orientation="h", y=1.3, x=1, xanchor="right"),
+        uirevision="inside.labels",
+    )
+    return fig
 
 
 def imu_signals_figure(

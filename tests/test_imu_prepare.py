@@ -17,9 +17,11 @@ from rnn_core.datasets.imu_prepare import (
     imu_table,
     prepare_imu,
     split_pieces,
+    window_rows,
 )
 from rnn_core.datasets.prepare import SPLIT_NAMES
 from rnn_core.datasets.windows import DataError, Standardizer
+from rnn_core.display import input_for_display
 from tests.paths import ROOT
 
 COLUMNS = ("ax", "ay", "az", "gx", "gy", "gz", "roll", "pitch")
@@ -433,3 +435,15 @@ def test_the_labelled_sample_classifies_its_three_activities(labelled):
         _, y = all_windows(data, name)
         last = data.meta.last_rows[name]
         assert [data.class_names[i] for i in y] == table.labels[last].tolist()
+
+
+def test_a_window_is_shown_in_the_recordings_own_units_at_its_own_rows():
+    table = imu_table(read_imu_csv(ROOT / "data" / "imu-sim-labelled.csv"))
+    data = prepare_imu(table, 20)
+    indices = data.validation.evenly_spaced(5)
+    x, _ = data.validation.batch(indices)
+    rows = window_rows(data, "validation", indices.numpy())  # (5, 20)
+    for k in range(5):
+        values, _ = input_for_display(data, x[k])
+        expected = table.values[list(IMU_INPUTS)].to_numpy()[rows[k]]
+        np.testing.assert_allclose(values, expected, rtol=1e-5, atol=1e-5)

@@ -10,7 +10,7 @@ from rnn_core.datasets.text import bracket_corpus
 from tests.paths import ROOT
 
 APP = str(ROOT / "app.py")
-PAGES = ["pages/home.py", "pages/data.py", "pages/train.py"]
+PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/evaluate.py"]
 
 
 def open_app() -> AppTest:

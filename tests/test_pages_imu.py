@@ -1,12 +1,14 @@
 """The IMU lab's pages under AppTest: a sample read and described, the preset, training, and the
 Evaluate page's numbers held to the core's evaluation of the same weights."""
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.imu import read_imu_csv
-from rnn_core.datasets.imu_prepare import imu_table
+from rnn_core.datasets.imu_prepare import imu_table, window_rows
 from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
 from rnn_core.inspect import model_with_weights
 from tests.paths import ROOT
@@ -142,3 +144,22 @@ def test_the_activity_task_trains_and_is_scored_against_the_majority_class():
     assert shown["Accuracy (test part)"] == f"{result.accuracy:.1%}"
     assert shown["Majority-class baseline"] == f"{result.majority_accuracy:.1%}"
     assert list(at.dataframe[0].value["class"]) == list(result.classes)
+
+
+def test_inside_draws_the_label_track_of_the_window_it_shows():
+    at = imu_data_page(LABELLED)
+    at.button(key="btn.imu_preset").click().run()
+    train_on_page(at, 10)
+    for page in ("pages/inside.py", "pages/gradients.py"):
+        at.switch_page(page).run()
+        no_problems(at)
+    at.switch_page("pages/inside.py").run()
+    exp = at.session_state["experiment"]
+    table = imu_table(read_imu_csv(ROOT / "data" / SAMPLES[LABELLED]))
+    first = exp.data.validation.evenly_spaced(16).cpu().numpy()[:1]
+    expected = table.labels[window_rows(exp.data, "validation", first)[0]]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    tracks = [c for c in charts if "activity label" in json.dumps(c["layout"].get("title", ""))]
+    assert len(tracks) == 1
+    drawn = {trace["name"] for trace in tracks[0]["data"]}
+    assert drawn == set(expected.tolist())

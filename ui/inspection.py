@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core.datasets.imu_prepare import ImuMeta, window_rows
 from rnn_core.experiment import Experiment
 from rnn_core.inspect import gradient_race, model_with_weights, sample_batch
 from ui.experiment import existing_experiment
+from ui.imu_source import recording_of
+from ui.sources import current_source
 
 
 def trained_experiment() -> Experiment:
@@ -50,6 +53,19 @@ def batch(experiment: Experiment, count: int = 16):
         kept = ((experiment.key, count), sample_batch(experiment.data, count, "validation"))
         st.session_state["inspect.batch"] = kept
     return kept[1]
+
+
+def batch_labels(experiment: Experiment, count: int = 16):
+    """The activity labels (B, T) of the rows `batch` shows, for an IMU recording with labels;
+    None otherwise (or when the recording on the Data page has changed since)."""
+    source = current_source()
+    if not isinstance(experiment.data.meta, ImuMeta) or experiment.key[0] != source.key:
+        return None
+    _, table = recording_of(source.imu)
+    if table.labels is None:
+        return None
+    indices = experiment.data.validation.evenly_spaced(count).cpu().numpy()
+    return table.labels[window_rows(experiment.data, "validation", indices)]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -152,7 +152,7 @@ def prepare_imu(
     if fitted is not None:
         input_scaler, target_scaler = fitted[0], fitted[1]
     else:
-        input_scaler = Standardizer.fit(inputs[train_rows][None])
+        input_scaler = Standardizer.fit(_take(inputs, pieces["train"])[None])
         target_scaler = (
             None
             if task.classify
@@ -212,7 +212,8 @@ def _learned(targets, rows, part, task: ImuTask, valid: bool = False) -> np.ndar
     h = task.horizon
     L = len(rows)
     ahead = rows[np.minimum(np.arange(L) + h, max(L - 1, 0))]  # (L,) the row h ahead in the part
-    learned = targets[ahead] - targets[rows] if task.predict_change else targets[ahead]
+    here = targets[rows[0] : rows[-1] + 1] if _contiguous(rows) else targets[rows]  # (L, K)
+    learned = targets[ahead] - here if task.predict_change else targets[ahead]
     keep = np.ones(L, dtype=bool)
     offset = 0
     for a, b in part:  # rows whose target would leave their piece: never used by a window
@@ -257,6 +258,18 @@ def _check_task(table: ImuTable, task: ImuTask, seq_len: int) -> None:
         raise DataError("The horizon must be at least 1 step ahead.")
 
 
+def _take(values: np.ndarray, part: list[tuple[int, int]]) -> np.ndarray:
+    """The rows of a part's pieces, one after the other: a view when there is one piece."""
+    if len(part) == 1:
+        return values[part[0][0] : part[0][1]]
+    return np.concatenate([values[a:b] for a, b in part]) if part else values[:0]
+
+
+def _contiguous(rows: np.ndarray) -> bool:
+    """True when rows are consecutive (one slice can take them without a copy)."""
+    return len(rows) > 0 and int(rows[-1]) - int(rows[0]) == len(rows) - 1
+
+
 def _joined_rows(part: list[tuple[int, int]]) -> np.ndarray:
     """The recording rows of a part's pieces, one after the other: (L,)."""
     if not part:
@@ -297,7 +310,9 @@ def _window_set(
         y = torch.zeros(shape, dtype=torch.long if target_scaler is None else torch.float32)
         return WindowSet(zeros, y.to(device), seq_len, task_shape, torch.from_numpy(starts))
     x = np.zeros((L + 1, inputs.shape[1]), dtype=np.float32)  # (L + 1, F)
-    x[:L] = input_scaler.transform(inputs[rows])
+    x[:L] = input_scaler.transform(
+        _take(inputs, [(int(rows[0]), int(rows[-1]) + 1)]) if _contiguous(rows) else inputs[rows]
+    )
     before = np.clip(np.arange(L + 1) - 1, 0, L - 1)  # (L + 1,) index i holds row i - 1
     if target_scaler is None:
         y = torch.from_numpy(targets[rows[before]])  # (L + 1,) class ids of row i - 1
@@ -315,3 +330,11 @@ def _no_window(name, part, seq_len, reach, rate) -> DataError:
         f"{longest}, {longest / rate:.3g} s): shorten the window to at most "
         f"{max(longest - reach, 0)} steps or use a longer recording."
     )
+
+
+def window_rows(data: PreparedData, split: str, indices: np.ndarray) -> np.ndarray:
+    """The recording rows each window reads, (B, T): windows never straddle a gap, so they are
+    the T rows up to the window's last."""
+    meta: ImuMeta = data.meta
+    last = meta.last_rows[split][np.asarray(indices)]  # (B,)
+    return last[:, None] - (data.seq_len - 1) + np.arange(data.seq_len)  # (B, T)

@@ -38,6 +38,12 @@ class PreparedData:
     meta: Any = None  # what a data source keeps to read results back (an IMU recording's rows)
 
     @property
+    def input_standardizer(self) -> Standardizer | None:
+        """The statistics of the inputs: a source's own (an IMU recording's inputs differ from
+        its targets), else the standardizer shared by inputs and targets."""
+        return getattr(self.meta, "input_standardizer", None) or self.standardizer
+
+    @property
     def is_text(self) -> bool:
         """True for character-level text (token ids in, next-character logits out)."""
         return self.vocabulary is not None

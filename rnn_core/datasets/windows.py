@@ -42,13 +42,13 @@ class Standardizer:
     @classmethod
     def fit(cls, train: np.ndarray) -> Standardizer:
         """Statistics of the last axis over every other axis of the training data."""
-        flat = train.reshape(-1, train.shape[-1]).astype(np.float64)  # (N*L, F)
+        flat = train.reshape(-1, train.shape[-1])  # (N*L, F), accumulated in float64
         if flat.shape[0] == 0:
             raise DataError(
                 "The training part is empty: use longer series or a larger train share."
             )
-        mean = flat.mean(axis=0)
-        std = flat.std(axis=0)
+        mean = flat.mean(axis=0, dtype=np.float64)
+        std = flat.std(axis=0, dtype=np.float64)
         std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
         return cls(mean=mean.astype(np.float32), std=std.astype(np.float32))
 

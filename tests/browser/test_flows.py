@@ -27,6 +27,7 @@ PAGES = [
     ("inside", "3 · Inside the cell"),
     ("gradients", "4 · Gradients through time"),
     ("textlab", "5 · Text lab"),
+    ("evaluate", "6 · Evaluate"),
 ]
 
 
