@@ -16,7 +16,7 @@ from tests.browser.helpers import (
     set_number,
     wait_idle,
 )
-from tests.paths import ROOT
+from tests.paths import ROOT, SHARED
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +35,16 @@ def upload_recording(page: Page, app_url: str, path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("file", "format_name"),
-    [("imu-sim-phyphox.zip", "phyphox"), ("imu-sim-arduino.csv", "arduino")],
+    ("path", "format_name"),
+    [
+        (DATA / "imu-sim-phyphox.zip", "phyphox"),
+        (DATA / "imu-sim-arduino.csv", "arduino"),
+        (SHARED / "imu-samples" / "xio-gait-short_walk.csv", "x-io"),  # a real recording
+    ],
 )
-def test_an_export_uploads_as_it_is_and_shows_rate_and_units(page, app_url, file, format_name):
-    upload_recording(page, app_url, DATA / file)
-    recording = read_imu_csv(DATA / file)
+def test_an_export_uploads_as_it_is_and_shows_rate_and_units(page, app_url, path, format_name):
+    upload_recording(page, app_url, path)
+    recording = read_imu_csv(path)
     metric = page.locator("[data-testid='stMetric']").filter(has_text="Sample rate")
     expect(metric).to_contain_text(f"{recording.sample_rate:g} Hz")
     expect(page.get_by_text(f"Format: {format_name}", exact=False)).to_be_visible()
