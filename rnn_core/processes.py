@@ -15,7 +15,8 @@ def training_context():
     global _CONTEXT
     if _CONTEXT is None:
         _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["rnn_core.worker"])
+        # torch._dynamo: optimizers import it on first use (about 2 s), in the server and here.
+        _CONTEXT.set_forkserver_preload(["rnn_core.worker", "torch._dynamo"])
     return _CONTEXT
 
 
@@ -32,7 +33,15 @@ def warm_up_training_processes() -> None:
 def _start_one_process() -> None:
     process = training_context().Process(target=_noop, daemon=True)
     process.start()
+    _first_optimizer()  # meanwhile, the lazy imports of a first optimizer in this process
     process.join()
+
+
+def _first_optimizer() -> None:
+    """Build and drop one optimizer, so that the first Start does not import torch._dynamo."""
+    import torch
+
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
 
 
 def _noop() -> None:
