@@ -36,10 +36,12 @@ def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon=":material/replay:", layout="wide")
     configure_torch_threads()
-    warm_up_training_processes()
     page = st.navigation(app_pages())
     sidebar_status()
-    page.run()
+    try:
+        page.run()
+    finally:  # after the page is drawn (or stopped), so that it does not slow the first one
+        warm_up_training_processes()
 
 
 def run_through_app() -> bool:
