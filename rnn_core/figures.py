@@ -148,3 +148,45 @@ def probability_figure(frame: pd.DataFrame, context: str) -> go.Figure:
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1])
     return _layout(fig, f"Next character after …{context}", "character", "probability", "next")
+
+
+CELL_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+
+
+def compare_loss_figure(
+    histories: dict[str, pd.DataFrame], unit: str = "MSE", baseline: float | None = None
+) -> go.Figure:
+    """Every cell's training loss (thin) and validation loss (markers) on one log axis, with the
+    trivial baseline's loss as a dashed line when there is one."""
+    fig = go.Figure()
+    for (label, history), color in zip(histories.items(), CELL_COLORS * 4, strict=False):
+        fig.add_scatter(
+            x=_f32(history["step"]),
+            y=_f32(history["loss"]),
+            name=f"{label} train",
+            mode="lines",
+            line=dict(color=color, width=1),
+            opacity=0.45,
+            legendgroup=label,
+        )
+        val = history.dropna(subset=["val_loss"])
+        fig.add_scatter(
+            x=_f32(val["step"]),
+            y=_f32(val["val_loss"]),
+            name=f"{label} validation",
+            mode="lines+markers",
+            line=dict(color=color, width=2),
+            marker=dict(size=5),
+            legendgroup=label,
+        )
+    if baseline is not None:
+        fig.add_hline(
+            y=baseline,
+            line=dict(color="#444", dash="dash", width=1.5),
+            annotation_text="trivial baseline",
+            annotation_position="top right",
+        )
+    fig.update_yaxes(type="log")
+    fig = _layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare")
+    fig.update_layout(height=420)
+    return fig

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import torch
 
+from rnn_core.memory_peak import peak_since, start_peak
 from rnn_core.processes import training_context
 from rnn_core.slots import TRAINING_SLOTS, Slots
 from rnn_core.training import Trainer
@@ -56,6 +57,7 @@ class RunnerSnapshot:
     steps_per_second: float
     preview: Any  # whatever the preview function returned last, or None
     queue_position: int | None
+    peak_memory_mib: float | None = None  # what the last run added at its peak (None: unknown)
 
 
 class WeightSnapshots:
@@ -119,6 +121,7 @@ class TrainingRunner:
         self._send_lock = threading.Lock()
         self._stepped = threading.Event()
         self._latest: tuple[int, dict[str, torch.Tensor]] | None = None
+        self.peak_memory_mib: float | None = None
 
     @property
     def active(self) -> bool:
@@ -203,6 +206,7 @@ class TrainingRunner:
             steps_per_second=_rate(history),
             preview=self._preview,
             queue_position=self._slots.position(self),
+            peak_memory_mib=self.peak_memory_mib,
         )
 
     def _work(self) -> None:
@@ -210,11 +214,15 @@ class TrainingRunner:
         if not self._slots.acquire(self, give_up=self._should_end):
             self.state, self.message = "stopped", self._end_reason()
             return
+        device = next(self.trainer.model.parameters()).device
+        # The CPU peak is per process: measurable in a training process, not in the server's.
+        memory = start_peak(device) if device.type == "cuda" else None
         try:
             if self.state == "queued":
                 self.state = "running"
             self._train_loop()
             self._refresh_preview()
+            self.peak_memory_mib = peak_since(memory, device)
         except Exception as err:  # a failure must reach the page as a sentence, not kill it
             log.exception("training failed")
             self.state, self.message = "error", f"Training stopped on an internal error: {err}"
@@ -288,6 +296,8 @@ class TrainingRunner:
                 self.snapshots.record_state(payload[0], payload[1])
             elif kind == "stepped":
                 self._stepped.set()
+            elif kind == "memory":
+                self.peak_memory_mib = payload[0]
             elif kind == "error":
                 self.state, self.message = "error", payload[0]
                 return

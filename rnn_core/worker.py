@@ -6,7 +6,7 @@ figures and answering browsers no longer slows every optimizer step.
     page process (TrainingRunner)            training process (train_in_process)
         ("pause",) ("resume",) ("step",) ("stop",)  ->
         <-  ("rows", history rows)  ("preview", obj)  ("weights", step, state)
-        <-  ("stepped", steps)  ("done", trainer)  ("error", sentence)
+        <-  ("stepped", steps)  ("memory", peak MiB)  ("done", trainer)  ("error", sentence)
 
 Messages travel as plain pickles (`send_message` / `receive_message`), not through torch's
 multiprocessing reducers: those move tensors through shared memory, which small or missing
@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from rnn_core.memory_peak import peak_since, start_peak
 from rnn_core.training import Trainer
 
 FLUSH_INTERVAL_S = 0.05  # history rows go to the page at most this often
@@ -107,8 +108,10 @@ def train_in_process(conn, payload: bytes) -> Any:
     history) so a later Start continues it."""
     torch.set_num_threads(1)
     trainer, preview, snapshot_every = pickle.loads(payload)
+    memory = start_peak("cpu")
     try:
         _Session(conn, trainer, preview, snapshot_every).run()
+        send_message(conn, ("memory", peak_since(memory, "cpu")))
         send_message(conn, ("done", trainer))
     except Exception as err:  # the page shows a sentence; the details go to the server log
         traceback.print_exc()

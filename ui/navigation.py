@@ -29,6 +29,7 @@ def app_pages() -> list[st.Page]:
         ),
         st.Page("pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
         st.Page("pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
+        st.Page("pages/compare.py", title="7 · Compare", icon=":material/compare_arrows:"),
     ]
 
 

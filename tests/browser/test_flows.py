@@ -28,6 +28,7 @@ PAGES = [
     ("gradients", "4 · Gradients through time"),
     ("textlab", "5 · Text lab"),
     ("evaluate", "6 · Evaluate"),
+    ("compare", "7 · Compare the cells"),
 ]
 
 

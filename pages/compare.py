@@ -1,0 +1,56 @@
+"""Compare: RNN, LSTM and GRU on the same data, split and seed, side by side and live."""
+
+import streamlit as st
+
+from rnn_core.compare import compare_configs, trivial_baseline
+from rnn_core.datasets import DataError
+from ui.compare import CELL_CHOICES, base_config, compare_train_config, compare_view, start_runs
+from ui.controls import task_shape_control
+from ui.experiment import prepare, seq_len
+from ui.navigation import run_through_app
+from ui.sources import current_source
+from ui.state import device, persisted, seed
+
+if run_through_app():
+    st.stop()
+st.title("7 · Compare the cells")
+source = current_source()
+st.caption(
+    f"{source.label} · window {seq_len()} · seed {seed()} · every cell gets the same data, split, "
+    "batches and initial seed; change the data on **1 · Data**"
+)
+
+left, right = st.columns([1, 3], gap="large")
+with left:
+    cells = st.multiselect(
+        "Cells", list(CELL_CHOICES), **persisted("compare.cells", ["LSTM", "GRU", "RNN (tanh)"])
+    )
+    task_shape = task_shape_control(source.kind == "text")
+    c1, c2 = st.columns(2)
+    hidden = c1.number_input("Hidden size", 1, 512, **persisted("compare.hidden", 32))
+    layers = c2.number_input("Layers", 1, 4, **persisted("compare.layers", 1))
+    budget = st.toggle(
+        "Equal parameter budget",
+        **persisted("compare.budget", False),
+        help="Each cell gets the hidden size whose parameter count is closest to the first "
+        "cell's at the hidden size above, instead of the same hidden size.",
+    )
+    train_config = compare_train_config()
+    if not cells:
+        st.info("Choose at least one cell.")
+        st.stop()
+    try:
+        data = prepare(source, seq_len(), task_shape, device())
+        base = base_config(data, int(hidden), int(layers), task_shape)
+        chosen = compare_configs(base, [CELL_CHOICES[c] for c in cells], budget)
+        configs = dict(zip(cells, chosen, strict=True))
+    except (DataError, ValueError) as err:  # DataError is a ValueError too
+        st.error(f"{err} (The window length is set on 1 · Data.)")
+        st.stop()
+    start = st.button("Train them all", type="primary", key="btn.compare")
+
+if start:
+    start_runs(data, configs, train_config, seed(), (source.key, seq_len(), task_shape))
+    st.rerun()
+with right:
+    compare_view(trivial_baseline(data), data.is_text or data.kind == "classification")

@@ -1,0 +1,37 @@
+"""The Compare page under AppTest: every cell trains from its own button press, and the table
+shows PyTorch's parameter counts and what each run measured."""
+
+import time
+
+from rnn_core.models import build_model
+from tests.test_pages import no_problems, open_app
+
+
+def test_three_cells_train_side_by_side_and_fill_the_table():
+    at = open_app()
+    at.switch_page("pages/compare.py").run()
+    no_problems(at)
+    assert any("Train them all" in i.value for i in at.info)
+    at.number_input(key="opt.compare.steps").set_value(30).run()
+    at.toggle(key="opt.compare.budget").set_value(True).run()
+    at.button(key="btn.compare").click().run()
+    runs = at.session_state["compare.runs"]["runs"]
+    deadline = time.monotonic() + 90
+    while any(runner.active for _, runner in runs.values()):
+        assert time.monotonic() < deadline, "the comparison did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    no_problems(at)
+    table = at.dataframe[0].value
+    assert list(table["cell"]) == ["LSTM", "GRU", "RNN (tanh)"]
+    for label, (config, _) in runs.items():
+        row = table[table["cell"] == label].iloc[0]
+        assert row["parameters"] == f"{build_model(config, 0).parameter_count():,}"
+        assert row["steps"] == 30 and row["state"] == "finished"
+        assert float(row["peak memory (MiB)"]) > 0
+        assert float(row["ms per step"]) > 0
+    assert {runner.trainer.config.seed for _, runner in runs.values()} == {0}
+    sizes = [config.hidden_size for config, _ in runs.values()]
+    assert sizes[0] < sizes[1] < sizes[2]  # equal budget: the RNN gets the most units
+    assert any("trivial baseline" in c.value for c in at.caption)

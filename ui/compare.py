@@ -1,0 +1,151 @@
+"""The Compare page's knobs, its runs (one TrainingRunner per cell) and the live view."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from rnn_core.compare import CellRun, compare_table
+from rnn_core.datasets.prepare import PreparedData
+from rnn_core.figures import compare_loss_figure
+from rnn_core.models import ModelConfig, build_model
+from rnn_core.runner import TrainingRunner
+from rnn_core.training import TrainConfig, Trainer
+from ui.live import REFRESH_S
+from ui.state import persisted, seed
+
+CELL_CHOICES = {
+    "LSTM": ("lstm", "tanh"),
+    "GRU": ("gru", "tanh"),
+    "RNN (tanh)": ("rnn", "tanh"),
+    "RNN (relu)": ("rnn", "relu"),
+}
+RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
+
+
+def base_config(data: PreparedData, hidden: int, layers: int, task_shape: str) -> ModelConfig:
+    """The architecture every cell shares, for this data."""
+    return ModelConfig(
+        input_size=data.input_size,
+        output_size=data.output_size,
+        hidden_size=hidden,
+        num_layers=layers,
+        task_shape=task_shape,
+        vocab_size=data.input_size if data.is_text else None,
+    )
+
+
+def compare_train_config() -> TrainConfig:
+    """Steps, learning rate, batch and clipping, shared by every cell."""
+    c1, c2 = st.columns(2)
+    steps = c1.number_input("Steps", 10, 20_000, **persisted("compare.steps", 400))
+    lr = c2.number_input("Learning rate", 1e-5, 1.0, format="%.4g", **persisted("compare.lr", 0.01))
+    batch = c1.number_input("Batch size", 1, 1024, **persisted("compare.batch", 64))
+    clip = c2.number_input(
+        "Clip gradients at", 0.0, 100.0, **persisted("compare.clip", 1.0), help="0: no clipping"
+    )
+    return TrainConfig(
+        learning_rate=float(lr),
+        batch_size=int(batch),
+        clip_grad_norm=float(clip) or None,
+        max_steps=int(steps),
+        seed=seed(),
+    )
+
+
+def start_runs(
+    data: PreparedData,
+    configs: dict[str, ModelConfig],
+    train_config: TrainConfig,
+    session_seed: int,
+    key,
+) -> None:
+    """Stop the previous comparison, then start one training per cell (same data and seed)."""
+    stop_runs()
+    runs = {}
+    for label, config in configs.items():
+        model = build_model(config, session_seed, data.train.inputs.device)
+        runner = TrainingRunner(Trainer(model, data, train_config))
+        runner.start()
+        runs[label] = (config, runner)
+    st.session_state[RUNS] = {"key": key, "runs": runs}
+
+
+def stop_runs() -> None:
+    """Stop every training of the session's comparison."""
+    for _, runner in st.session_state.get(RUNS, {}).get("runs", {}).values():
+        runner.stop(wait=0)
+
+
+def compare_view(baseline: tuple[float, str], classification: bool) -> None:
+    """Overlaid loss curves and the table, redrawn while any cell trains."""
+    kept = st.session_state.get(RUNS)
+    if not kept:
+        st.info(
+            "Press **Train them all**: each cell trains on the same windows from the same seed, "
+            "and the table fills with what this machine measured."
+        )
+        return
+    runs = kept["runs"]
+    active = any(runner.active for _, runner in runs.values())
+    st.session_state["compare.polling"] = active
+
+    @st.fragment(run_every=REFRESH_S if active else None)
+    def view() -> None:
+        snaps = {}
+        for label, (config, runner) in runs.items():
+            runner.heartbeat()
+            snaps[label] = (config, runner.snapshot(), runner)
+        unit = "cross-entropy, nats" if classification else "MSE, standardized"
+        histories = {label: snap.history for label, (_, snap, _) in snaps.items()}
+        loss, said = baseline
+        st.plotly_chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
+        st.caption(f"Dashed: the trivial baseline, {said}: validation loss {loss:.4g}.")
+        table = compare_table(
+            [
+                CellRun(
+                    label,
+                    config,
+                    runner.trainer.history.frame(),
+                    snap.steps_done,
+                    _state(snap),
+                    snap.peak_memory_mib,
+                )
+                for label, (config, snap, runner) in snaps.items()
+            ]
+        )
+        st.dataframe(_shown(table), hide_index=True, key="compare.table")
+        st.caption(
+            "Parameters: PyTorch's count (two bias vectors per gate). ms per step: training time "
+            "per optimizer step on this machine, each cell in its own process. Peak memory: "
+            "what training added to its process at the peak (resident memory on the CPU, the "
+            "allocator's peak on CUDA), known when a run ends."
+        )
+        if not any(runner.active for _, _, runner in snaps.values()) and st.session_state.get(
+            "compare.polling"
+        ):
+            st.session_state["compare.polling"] = False
+            st.rerun()
+
+    view()
+
+
+def _state(snap) -> str:
+    if snap.state == "queued":
+        return f"waiting (position {snap.queue_position or 1})"
+    return snap.state
+
+
+def _shown(table):
+    """Numbers as text, so that an unknown one reads '–'."""
+    shown = table.copy()
+    formats = {
+        "final validation loss": "{:.4g}",
+        "best validation loss": "{:.4g}",
+        "ms per step": "{:.2f}",
+        "peak memory (MiB)": "{:.1f}",
+    }
+    for column, pattern in formats.items():
+        shown[column] = [pattern.format(v) if np.isfinite(v) else "–" for v in shown[column]]
+    shown["parameters"] = [f"{v:,}" for v in shown["parameters"]]
+    return shown
