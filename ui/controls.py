@@ -7,7 +7,7 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig, steps_for_epochs
-from ui.state import persisted, seed
+from ui.state import persisted, seed, setting
 
 CELLS = {
     "LSTM": ("lstm", "tanh"),
@@ -36,55 +36,98 @@ def task_shape_control(is_text: bool) -> str:
     return TASK_SHAPES[label]
 
 
+# Every model and training knob's default, in one place: the widgets start from them and the
+# configs read the session's values with them (so a preset can train without drawing a widget).
+DEFAULTS = {
+    "cell": "LSTM",
+    "hidden": 32,
+    "layers": 1,
+    "dropout": 0.0,
+    "layer_sizes": "",
+    "bidirectional": False,
+    "recurrent_init": "PyTorch default",
+    "optimizer": "Adam",
+    "lr": 0.01,
+    "schedule": "Constant",
+    "gamma": 0.5,
+    "step_size": 200,
+    "wd": 0.0,
+    "batch": 64,
+    "clip": True,
+    "max_norm": 1.0,
+    "unit": "steps",
+    "amount": 300,
+    "early": False,
+    "patience": 5,
+    "tbptt": False,
+}
+
+
+def knob(key: str):
+    """The session's value of a model or training knob (its default until set)."""
+    return setting(key, DEFAULTS[key])
+
+
+def knob_args(key: str) -> dict:
+    """Widget arguments for a persisted knob that starts at its default."""
+    return persisted(key, DEFAULTS[key])
+
+
 def model_controls(data: PreparedData) -> ModelConfig:
     """Cell, sizes and initialisation; returns the ModelConfig for this data."""
-    cell, nonlinearity = CELLS[st.selectbox("Cell", list(CELLS), **persisted("cell", "LSTM"))]
+    st.selectbox("Cell", list(CELLS), **knob_args("cell"))
     c1, c2 = st.columns(2)
-    hidden = c1.number_input("Hidden size", 1, 512, **persisted("hidden", 32))
-    layers = c2.number_input("Layers", 1, 4, **persisted("layers", 1))
-    dropout = c1.slider(
+    hidden = c1.number_input("Hidden size", 1, 512, **knob_args("hidden"))
+    layers = c2.number_input("Layers", 1, 4, **knob_args("layers"))
+    c1.slider(
         "Dropout between layers",
         0.0,
         0.8,
         step=0.05,
-        **persisted("dropout", 0.0),
+        **knob_args("dropout"),
         disabled=layers == 1,
         help="Applies between stacked layers only",
     )
-    sizes = c1.text_input(
+    c1.text_input(
         "Units per layer",
-        **persisted("layer_sizes", ""),
+        **knob_args("layer_sizes"),
         disabled=layers == 1,
         placeholder=f"{hidden} in every layer",
         help="Sizes from the first layer up, e.g. 64, 32; empty: the hidden size in every layer",
     )
-    forecasts_every_step = data.task_shape == "many_to_many"
-    bidirectional = c2.checkbox(
+    c2.checkbox(
         "Bidirectional",
-        **persisted("bidirectional", False),
-        disabled=forecasts_every_step,
+        **knob_args("bidirectional"),
+        disabled=data.task_shape == "many_to_many",
         help="Only when the task does not forecast every step: a backward pass sees the future.",
     )
-    init = st.radio(
+    st.radio(
         "Recurrent weights",
         ["PyTorch default", "Orthogonal"],
         horizontal=True,
-        **persisted("recurrent_init", "PyTorch default"),
+        **knob_args("recurrent_init"),
     )
-    is_text = data.vocabulary is not None
+    return model_config(data)
+
+
+def model_config(data: PreparedData) -> ModelConfig:
+    """The ModelConfig the session's knobs give for this data (ValueError with a sentence)."""
+    cell, nonlinearity = CELLS[knob("cell")]
+    layers = int(knob("layers"))
+    forecasts_every_step = data.task_shape == "many_to_many"
     return ModelConfig(
         cell=cell,
         nonlinearity=nonlinearity,
         input_size=data.input_size,
         output_size=data.output_size,
-        hidden_size=int(hidden),
-        num_layers=int(layers),
-        layer_sizes=_layer_sizes(sizes, int(layers)),
-        dropout=float(dropout) if layers > 1 else 0.0,
-        bidirectional=bool(bidirectional) and not forecasts_every_step,
+        hidden_size=int(knob("hidden")),
+        num_layers=layers,
+        layer_sizes=_layer_sizes(knob("layer_sizes"), layers),
+        dropout=float(knob("dropout")) if layers > 1 else 0.0,
+        bidirectional=bool(knob("bidirectional")) and not forecasts_every_step,
         task_shape=data.task_shape,
-        vocab_size=data.input_size if is_text else None,
-        recurrent_init="orthogonal" if init == "Orthogonal" else "default",
+        vocab_size=data.input_size if data.is_text else None,
+        recurrent_init="orthogonal" if knob("recurrent_init") == "Orthogonal" else "default",
     )
 
 
@@ -109,41 +152,26 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
 def train_controls(data: PreparedData) -> TrainConfig:
     """Optimizer, schedule, batch, clipping, run length and early stopping."""
     c1, c2 = st.columns(2)
-    optimizer = c1.selectbox("Optimizer", ["Adam", "SGD"], **persisted("optimizer", "Adam"))
-    lr = c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **persisted("lr", 0.01))
-    schedule = SCHEDULES[
-        c1.selectbox("Schedule", list(SCHEDULES), **persisted("schedule", "Constant"))
-    ]
-    gamma = c2.number_input(
-        "Decay factor", 0.01, 1.0, **persisted("gamma", 0.5), disabled=schedule == "constant"
+    c1.selectbox("Optimizer", ["Adam", "SGD"], **knob_args("optimizer"))
+    c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **knob_args("lr"))
+    schedule = SCHEDULES[c1.selectbox("Schedule", list(SCHEDULES), **knob_args("schedule"))]
+    c2.number_input(
+        "Decay factor", 0.01, 1.0, **knob_args("gamma"), disabled=schedule == "constant"
     )
-    step_size = c1.number_input(
-        "Decay every (steps)",
-        1,
-        100_000,
-        **persisted("step_size", 200),
-        disabled=schedule != "step",
+    c1.number_input(
+        "Decay every (steps)", 1, 100_000, **knob_args("step_size"), disabled=schedule != "step"
     )
-    weight_decay = c2.number_input("Weight decay", 0.0, 1.0, format="%.4g", **persisted("wd", 0.0))
-    batch = c1.number_input("Batch size", 1, 4096, **persisted("batch", 64))
-    clip = c2.checkbox("Clip gradients", **persisted("clip", True))
-    max_norm = c2.number_input(
-        "Max gradient norm", 0.01, 1000.0, **persisted("max_norm", 1.0), disabled=not clip
-    )
-    unit = c1.radio("Train for", ["steps", "epochs"], horizontal=True, **persisted("unit", "steps"))
-    amount = c1.number_input(f"Number of {unit}", 1, 100_000, **persisted("amount", 300))
-    steps = (
-        int(amount)
-        if unit == "steps"
-        else steps_for_epochs(int(amount), len(data.train), int(batch))
-    )
-    early = c2.checkbox("Early stopping", **persisted("early", False))
-    patience = c2.number_input(
-        "Patience (evaluations)", 1, 1000, **persisted("patience", 5), disabled=not early
-    )
-    tbptt = data.vocabulary is not None and c1.checkbox(
+    c2.number_input("Weight decay", 0.0, 1.0, format="%.4g", **knob_args("wd"))
+    batch = c1.number_input("Batch size", 1, 4096, **knob_args("batch"))
+    clip = c2.checkbox("Clip gradients", **knob_args("clip"))
+    c2.number_input("Max gradient norm", 0.01, 1000.0, **knob_args("max_norm"), disabled=not clip)
+    unit = c1.radio("Train for", ["steps", "epochs"], horizontal=True, **knob_args("unit"))
+    c1.number_input(f"Number of {unit}", 1, 100_000, **knob_args("amount"))
+    early = c2.checkbox("Early stopping", **knob_args("early"))
+    c2.number_input("Patience (evaluations)", 1, 1000, **knob_args("patience"), disabled=not early)
+    tbptt = data.is_text and c1.checkbox(
         "Truncated BPTT",
-        **persisted("tbptt", False),
+        **knob_args("tbptt"),
         help="For long texts: the text is cut into one contiguous stream per batch row, read a "
         "window at a time, and the hidden state is carried from one batch to the next (detached, "
         "so gradients still stop at the window's start). The model then sees context beyond one "
@@ -154,19 +182,31 @@ def train_controls(data: PreparedData) -> TrainConfig:
             "Truncated BPTT: each batch row reads its own stretch of the text in order and starts "
             "from the state the previous batch left, so memory reaches beyond one window."
         )
+    config = train_config(data)
     if unit == "epochs":
-        c1.caption(f"= {steps:,} steps of {int(batch)} windows ({len(data.train):,} in training)")
+        c1.caption(
+            f"= {config.max_steps:,} steps of {int(batch)} windows ({len(data.train):,} in "
+            "training)"
+        )
+    return config
+
+
+def train_config(data: PreparedData) -> TrainConfig:
+    """The TrainConfig the session's knobs give for this data (ValueError with a sentence)."""
+    batch = int(knob("batch"))
+    amount = int(knob("amount"))
+    steps = amount if knob("unit") == "steps" else steps_for_epochs(amount, len(data.train), batch)
     return TrainConfig(
-        optimizer=optimizer.lower(),
-        learning_rate=float(lr),
-        weight_decay=float(weight_decay),
-        schedule=schedule,
-        schedule_gamma=float(gamma),
-        schedule_step_size=int(step_size),
-        batch_size=int(batch),
-        clip_grad_norm=float(max_norm) if clip else None,
+        optimizer=knob("optimizer").lower(),
+        learning_rate=float(knob("lr")),
+        weight_decay=float(knob("wd")),
+        schedule=SCHEDULES[knob("schedule")],
+        schedule_gamma=float(knob("gamma")),
+        schedule_step_size=int(knob("step_size")),
+        batch_size=batch,
+        clip_grad_norm=float(knob("max_norm")) if knob("clip") else None,
         max_steps=steps,
-        early_stopping_patience=int(patience) if early else None,
+        early_stopping_patience=int(knob("patience")) if knob("early") else None,
         seed=seed(),
-        truncated_bptt=bool(tbptt),
+        truncated_bptt=bool(knob("tbptt")) and data.is_text,
     )
