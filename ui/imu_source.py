@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,31 @@ UPLOAD = "Upload a CSV or zip"
 FORECAST, ACTIVITY = "Forecast the next state", "Classify the activity of each window"
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+_MARKS = re.compile(
+    r"(?P<code>:[^\s:]+:)"  # an emoji or icon shortcode (:smile:, :material/home:)
+    r"|[\\`*_\[\]<>$~|&{}]"  # emphasis, code, links, HTML, math, strike, tables, entities
+    r"|:(?=\S)"  # a colon glued to a word (:red[...]); "Format: phyphox" is left alone
+)
+_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])", re.MULTILINE)  # headings, lists, quotes
+
+
+def as_text(sentence: str) -> str:
+    """A sentence for st.markdown or st.error that shows exactly as written.
+
+    Sentences quote column names and labels from the file, which may hold Markdown, HTML or
+    Streamlit's own marks (**ax**, <b>ax</b>, [x](javascript:...), :red[x], :smile:, $x$): each
+    such mark gets a backslash, so it shows as the characters it is. A sentence without marks
+    is left as it is. (Bare web addresses still become links, by GitHub's Markdown.)
+    """
+
+    def escape(mark: re.Match) -> str:
+        return (
+            _PUNCTUATION.sub(r"\\\1", mark.group(0)) if mark.group("code") else "\\" + mark.group(0)
+        )
+
+    text = _MARKS.sub(escape, sentence)
+    return _LINE_START.sub(lambda m: m.group(1) + _PUNCTUATION.sub(r"\\\1", m.group(2)), text)
 
 
 @dataclass(frozen=True)
@@ -76,9 +102,10 @@ def _file() -> tuple[str, bytes] | None:
     choice = st.radio("Recording", options, **persisted("imu.choice", options[0]))
     if choice != UPLOAD:
         return SAMPLES[choice], (DATA / SAMPLES[choice]).read_bytes()
+    limit = st.get_option("server.maxUploadSize")  # MB; a larger file is refused in the browser
     file = st.file_uploader(
         "A CSV (phyphox, Sensor Logger, Arduino/ESP32 log, ROS, EuRoC, PX4, x-io, or ax..gz "
-        "columns) or a zip export with one CSV per sensor",
+        f"columns) or a zip export with one CSV per sensor, up to {limit:g} MB",
         type=["csv", "txt", "tsv", "zip"],
         key="imu.upload",
     )
@@ -100,25 +127,29 @@ def imu_controls() -> ImuChoice | None:
         "Resample to (Hz, 0 = the file's own rate)", 0.0, 2000.0, **persisted("imu.rate", 0.0)
     )
     column_map = _mapping_controls(name, data, digest)
+    has_columns = column_map is not None  # None: not even the columns could be read
+    column_map = column_map or ()
     choice = ImuChoice(digest, name, column_map, float(rate) or None)
     try:
         recording, table = recording_of(choice)
     except ImuFormatError as err:
-        st.error(str(err))
-        st.caption("Map the columns by hand above if detection got them wrong.")
+        st.error(as_text(str(err)))
+        if has_columns:
+            st.caption("Map the columns by hand above if detection got them wrong.")
         return None
     _what_was_read(recording, table)
     return ImuChoice(digest, name, column_map, float(rate) or None, _task_controls(table))
 
 
-def _mapping_controls(name: str, data: bytes, digest: str) -> tuple:
-    """Columns chosen by hand, when the person opens the mapping; () keeps detection's."""
+def _mapping_controls(name: str, data: bytes, digest: str) -> tuple | None:
+    """Columns chosen by hand, when the person opens the mapping; () keeps detection's, None
+    when the file has no columns to map (the reason is shown)."""
     with st.expander("Map the columns by hand", expanded=False):
         try:
             columns, proposed = detect_columns(_named(name, data))
         except ImuFormatError as err:
-            st.error(str(err))
-            return ()
+            st.error(as_text(str(err)))
+            return None
         by_hand = st.toggle("Use this mapping instead of detection", key=f"imu.by_hand.{digest}")
         picks, options = {}, [NOT_MAPPED, *columns]
         grid = st.columns(4)
@@ -153,7 +184,7 @@ def _what_was_read(recording: ImuRecording, table: ImuTable) -> None:
     c4.metric("Segments", f"{len(recording.segments)}")
     with st.expander("What was detected", expanded=True):
         for sentence in (*recording.detected, table.orientation_note):
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {as_text(sentence)}")
 
 
 def _task_controls(table: ImuTable) -> ImuTask:

@@ -201,6 +201,7 @@ def read_imu_csv(
         *raw.notes,
         *timing,
         *si_notes,
+        *_constant_note(channels),
         *_label_note(labels, mapping),
     )
     return ImuRecording(
@@ -266,7 +267,7 @@ def _timeline(raw: Raw, target_rate, gap_factor: float, min_rows: int, name: str
         notes.append(
             f"{len(gaps)} gap(s) longer than {gap_factor:g} sample periods (the longest "
             f"{length:.3g} s, after {at:.4g} s): split into {len(segments)} segments, not "
-            "interpolated across; `time` lays the segments end to end."
+            "interpolated across; the time axis lays the segments end to end."
         )
     return t, segments, source_rate, rate, notes
 
@@ -295,6 +296,20 @@ def _format(source_format: str, mapping: dict, accel_name: str) -> str:
         return "arduino"
     clock = classify(mapping["time"])
     return "arduino" if clock and clock[1] in ("millis", "micros") else source_format
+
+
+def _constant_note(channels: pd.DataFrame) -> list[str]:
+    """A sentence naming the channels that hold one value throughout (nothing to learn from)."""
+    values = channels.to_numpy()
+    flat = [
+        c for c, same in zip(channels.columns, np.ptp(values, axis=0) == 0, strict=True) if same
+    ]
+    if not flat:
+        return []
+    return [
+        f"Constant ({', '.join(flat)}): the same value in every row, so no signal to learn from "
+        "(z-scores stay 0); check that the sensor was on."
+    ]
 
 
 def _label_note(labels: np.ndarray | None, mapping: dict) -> list[str]:

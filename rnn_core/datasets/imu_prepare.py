@@ -160,12 +160,14 @@ def prepare_imu(
                 _learned(targets, train_rows, pieces["train"], task, valid=True)[None]
             )
         )
+    needed = [name for name in SPLIT_NAMES if fitted is None or name == "test"]  # with windows
     sets, last_rows, target_rows, last_values = {}, {}, {}, {}
     for name in SPLIT_NAMES:
         starts = _window_starts(pieces[name], seq_len, reach)  # (W,) index into joined rows
         rows = joined[name]
-        if len(starts) == 0 and (fitted is None or name == "test"):
-            raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate)
+        if len(starts) == 0 and name in needed:
+            fits = min(_longest(pieces[part]) for part in needed) - reach  # for every part
+            raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate, fits)
         if task.classify and name != "train":
             starts = starts[codes[rows[starts + seq_len - 1]] >= 0]  # drop labels never trained on
         last_rows[name] = rows[starts + seq_len - 1]
@@ -322,13 +324,24 @@ def _window_set(
     return WindowSet(x_t, y[None].to(device), seq_len, task_shape, torch.from_numpy(starts))
 
 
-def _no_window(name, part, seq_len, reach, rate) -> DataError:
-    longest = max((b - a for a, b in part), default=0)
+def _longest(part: list[tuple[int, int]]) -> int:
+    """Rows in the longest piece of a part (0 for an empty part)."""
+    return max((b - a for a, b in part), default=0)
+
+
+def _no_window(name, part, seq_len, reach, rate, fits) -> DataError:
+    """Why a part has no window, and the longest window that every part has room for."""
+    longest = _longest(part)
     need = seq_len + reach
+    advice = (
+        f"shorten the window to at most {fits} steps (so that every part has room for one) or "
+        "use a longer recording"
+        if fits >= 1
+        else "use a longer recording"
+    )
     return DataError(
         f"The {name} part has no stretch of {need} rows without a gap (its longest has "
-        f"{longest}, {longest / rate:.3g} s): shorten the window to at most "
-        f"{max(longest - reach, 0)} steps or use a longer recording."
+        f"{longest}, {longest / rate:.3g} s): {advice}."
     )
 
 

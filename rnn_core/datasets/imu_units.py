@@ -167,6 +167,11 @@ def gyro_unit(
     elif unit is None:
         spread = np.linalg.norm(gyro[:: max(1, len(gyro) // 100_000)], axis=1)
         peak = float(np.percentile(spread, 99)) if len(spread) else 0.0
+        if not peak > 0:
+            sentence = (
+                "Gyroscope: reads zero almost throughout; kept as rad/s (nothing tells its unit)."
+            )
+            return 1.0, "rad/s", sentence
         unit = "deg/s" if peak > 20 else "rad/s"
         sentence = f"Gyroscope: {unit} by magnitude: 99 % of rates are below {peak:.3g}" + (
             f", which in rad/s would be {peak / (2 * math.pi):.2g} turns per second."
