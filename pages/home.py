@@ -47,6 +47,18 @@ st.page_link(
     "counts brackets or tracks quotes, and read it coloured over the text.",
     icon=":material/text_fields:",
 )
+st.page_link(
+    "pages/evaluate.py",
+    label="**6 · Evaluate**: an IMU model scored on data it never saw, in degrees and deg/s, "
+    "beside persistence and the complementary filter.",
+    icon=":material/fact_check:",
+)
+st.page_link(
+    "pages/compare.py",
+    label="**7 · Compare**: RNN, LSTM and GRU on the same data and seed, side by side and live, "
+    "with parameters, ms per step and peak memory.",
+    icon=":material/compare_arrows:",
+)
 
 st.subheader("Session")
 devices = available_devices()

@@ -15,6 +15,7 @@ import pickle
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 HEARTBEAT_TIMEOUT_S = 15.0  # no poll from the page for this long: the session is gone
 PREVIEW_INTERVAL_S = 1.0  # seconds between previews computed by the worker
 SWITCH_INTERVAL_S = 0.0005  # GIL hand-over interval while pages and trainings share a process
+_STARTED: weakref.WeakSet = weakref.WeakSet()  # every runner started in this process, while kept
+
+
+def active_runners() -> int:
+    """How many runners in this process are training, paused or waiting for a slot."""
+    return sum(runner.active for runner in list(_STARTED))
 
 
 def configure_torch_threads() -> None:
@@ -79,9 +86,9 @@ class WeightSnapshots:
             return
         with self._lock:
             self._items.append((step, state))
-            if len(self._items) > self.capacity:  # keep the first, thin the rest by half
-                self._items = self._items[:1] + self._items[1::2]
+            if len(self._items) > self.capacity:  # every other one goes: the spacing doubles
                 self.every *= 2
+                self._items = [(s, w) for s, w in self._items if s % self.every == 0]
 
     def items(self) -> list[tuple[int, dict[str, torch.Tensor]]]:
         """(step, state_dict) pairs, oldest first."""
@@ -141,6 +148,7 @@ class TrainingRunner:
         work = self._work_in_process if self._use_process else self._work
         self._thread = threading.Thread(target=work, name="rnn-training", daemon=True)
         self._thread.start()
+        _STARTED.add(self)
         return True
 
     def pause(self) -> None:

@@ -15,6 +15,7 @@ multiprocessing reducers: those move tensors through shared memory, which small 
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 import traceback
@@ -28,6 +29,9 @@ from rnn_core.training import Trainer
 
 FLUSH_INTERVAL_S = 0.05  # history rows go to the page at most this often
 PREVIEW_INTERVAL_S = 1.0  # previews and the latest weights
+# Trainings yield the CPU to the web server (and so to every page) whenever it needs it; they
+# still use every cycle the server leaves idle.
+TRAINING_NICENESS = 10
 
 
 def send_message(conn, message: tuple) -> None:
@@ -107,6 +111,7 @@ def train_in_process(conn, payload: bytes) -> Any:
     until done or told to stop, then send the trainer back whole (weights, optimizer state,
     history) so a later Start continues it."""
     torch.set_num_threads(1)
+    os.nice(TRAINING_NICENESS)
     trainer, preview, snapshot_every = pickle.loads(payload)
     memory = start_peak("cpu")
     try:

@@ -45,6 +45,18 @@ def test_home_offers_device_and_seed():
     assert at.number_input(key="opt.seed").value == 0
 
 
+def test_home_lists_every_other_page_in_the_order_of_the_navigation():
+    links = open_app().get("page_link")
+    pages = ["data", "train", "inside", "gradients", "textlab", "evaluate", "compare"]
+    assert [link.proto.page for link in links] == pages
+    for number, link in enumerate(links, start=1):
+        assert link.proto.label.startswith(f"**{number} · ")
+    navigation = (ROOT / "ui" / "navigation.py").read_text()
+    assert [navigation.index(f'"pages/{page}.py"') for page in pages] == sorted(
+        navigation.index(f'"pages/{page}.py"') for page in pages
+    )
+
+
 def test_train_page_completes_a_short_training_from_its_buttons():
     at = open_app()
     at.switch_page("pages/train.py").run()

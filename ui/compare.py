@@ -11,7 +11,7 @@ from rnn_core.figures import compare_loss_figure
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
-from ui.live import REFRESH_S
+from ui.live import refresh_interval
 from ui.state import persisted, seed
 
 CELL_CHOICES = {
@@ -89,8 +89,9 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
     runs = kept["runs"]
     active = any(runner.active for _, runner in runs.values())
     st.session_state["compare.polling"] = active
+    interval = refresh_interval(own=sum(runner.active for _, runner in runs.values()))
 
-    @st.fragment(run_every=REFRESH_S if active else None)
+    @st.fragment(run_every=interval if active else None)
     def view() -> None:
         snaps = {}
         for label, (config, runner) in runs.items():
@@ -126,6 +127,8 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
         ):
             st.session_state["compare.polling"] = False
             st.rerun()
+        elif refresh_interval(own=sum(r.active for _, _, r in snaps.values())) != interval:
+            st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
 
