@@ -31,7 +31,7 @@ FLUSH_INTERVAL_S = 0.05  # history rows go to the page at most this often
 PREVIEW_INTERVAL_S = 1.0  # previews and the latest weights
 # Trainings yield the CPU to the web server (and so to every page) whenever it needs it; they
 # still use every cycle the server leaves idle.
-TRAINING_NICENESS = 10
+TRAINING_NICENESS = 19
 
 
 def send_message(conn, message: tuple) -> None:

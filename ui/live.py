@@ -13,6 +13,8 @@ from ui.experiment import existing_experiment
 
 REFRESH_S = 0.4  # seconds between redraws while training, when no other session trains
 MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
+WAITING = ("queued", "paused")  # states in which a live view has nothing new to draw
+SIDEBAR_REFRESH_S = 1.0  # the sidebar's status line, at most this often (and the live rate)
 STATE_LABELS = {
     "idle": "Ready",
     "queued": "Waiting for a free training slot",
@@ -26,12 +28,15 @@ STATE_LABELS = {
 }
 
 
-def refresh_interval(own: int = 1) -> float:
+def refresh_interval(own: int = 1, waiting: bool = False) -> float:
     """Seconds between redraws of a live view that shows `own` of this server's active
-    trainings: REFRESH_S when it is the only one; with others, they share that rate (slowest
-    MAX_REFRESH_S), so that many sessions' charts together cost the server and the browsers
-    what one does. Measured on two cores, ten sessions with four training: redrawing every
-    0.4 s each, page interactions took 0.3 to 1.8 s; with none, 0.1 to 0.3 s."""
+    trainings: REFRESH_S when it is the only one; with others, they share that rate, and a view
+    whose training waits (queued or paused: nothing moves) takes MAX_REFRESH_S, so that many
+    sessions' charts together cost the server and the browsers what one does. Measured on two
+    cores, ten sessions with four training: redrawing every 0.4 s each, page interactions took
+    0.3 to 1.8 s; with no redraws, 0.1 to 0.4 s."""
+    if waiting:
+        return MAX_REFRESH_S
     others = max(0, active_runners() - own)
     return round(min(MAX_REFRESH_S, REFRESH_S * (1 + others)), 1)
 
@@ -43,7 +48,7 @@ def sidebar_status() -> None:
     if runner is None:
         return
 
-    @st.fragment(run_every=1.0 if runner.active else None)
+    @st.fragment(run_every=max(SIDEBAR_REFRESH_S, refresh_interval()) if runner.active else None)
     def status() -> None:
         runner.heartbeat()
         snap = runner.snapshot(max_points=2)
@@ -97,7 +102,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
     text = data.is_text
     st.session_state["train.polling"] = runner.active
-    interval = refresh_interval()
+    interval = refresh_interval(waiting=runner.state in WAITING)
 
     @st.fragment(run_every=interval if runner.active else None)
     def view() -> None:
@@ -120,7 +125,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
-        elif runner.active and refresh_interval() != interval:
+        elif runner.active and refresh_interval(waiting=snap.state in WAITING) != interval:
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
