@@ -8,7 +8,7 @@ from rnn_core.datasets import DataError
 from rnn_core.models import count_parameters
 from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
-from ui.live import live_view
+from ui.live import empty_charts, live_view
 from ui.navigation import run_through_app
 from ui.sources import current_source
 from ui.state import PERSIST, device, seed
@@ -105,5 +105,6 @@ if reseed:
 with right:
     if exp.runner is None:
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
+        empty_charts(exp.data, train_config.clip_grad_norm)
     else:
         live_view(exp.runner, exp.data, exp.runner.trainer.config.clip_grad_norm)

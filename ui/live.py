@@ -6,6 +6,7 @@ import streamlit as st
 
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
+from rnn_core.history import History
 from rnn_core.losses import nats_to_bits, perplexity
 from rnn_core.predict import TextPreview
 from rnn_core.runner import RunnerSnapshot, TrainingRunner, active_runners
@@ -13,7 +14,6 @@ from ui.experiment import existing_experiment
 
 REFRESH_S = 0.4  # seconds between redraws while training, when no other session trains
 MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
-WAITING = ("queued", "paused")  # states in which a live view has nothing new to draw
 SIDEBAR_REFRESH_S = 1.0  # the sidebar's status line, at most this often (and the live rate)
 STATE_LABELS = {
     "idle": "Ready",
@@ -98,11 +98,30 @@ def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
         column.metric(label, value)
 
 
+def empty_charts(data: PreparedData, clip_norm: float | None) -> None:
+    """The loss and gradient charts, still empty, before the first Start: the browser loads
+    its chart library while the person sets the knobs, and the first point shows as soon as
+    training begins."""
+    empty = History().frame()
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(loss_figure(empty, _loss_unit(data.is_text)), key="train.loss.empty")
+    c2.plotly_chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty")
+
+
+def _nothing_moves(snap: RunnerSnapshot) -> bool:
+    """Paused, or in the queue for a slot (not merely about to take one): nothing new to draw."""
+    return snap.state == "paused" or snap.queue_position is not None
+
+
+def _loss_unit(text: bool) -> str:
+    return "cross-entropy, nats" if text else "MSE, standardized"
+
+
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
     text = data.is_text
     st.session_state["train.polling"] = runner.active
-    interval = refresh_interval(waiting=runner.state in WAITING)
+    interval = refresh_interval(waiting=_nothing_moves(runner.snapshot(max_points=2)))
 
     @st.fragment(run_every=interval if runner.active else None)
     def view() -> None:
@@ -111,8 +130,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
         state_message(snap)
         metrics_row(snap, text)
         c1, c2 = st.columns(2)
-        unit = "cross-entropy, nats" if text else "MSE, standardized"
-        c1.plotly_chart(loss_figure(snap.history, unit), key="train.loss")
+        c1.plotly_chart(loss_figure(snap.history, _loss_unit(text)), key="train.loss")
         c2.plotly_chart(grad_norm_figure(snap.history, clip_norm), key="train.grad")
         if isinstance(snap.preview, TextPreview):
             st.markdown(
@@ -125,7 +143,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
-        elif runner.active and refresh_interval(waiting=snap.state in WAITING) != interval:
+        elif runner.active and refresh_interval(waiting=_nothing_moves(snap)) != interval:
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
