@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser.helpers import (
     CHART_POINTS_JS,
@@ -73,6 +73,9 @@ def _train_and_watch(browser, url: str, cell: str, hidden: int, seconds: float) 
     time.sleep(2.0)  # let the first refreshes settle
     rates = _watch(page, seconds, received)
     click(page, "Stop")
+    # stopped before the tab closes: else it trains on until its heartbeat times out, and the
+    # next configuration shares the machine (and the live views' redraw rate) with it
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_enabled(timeout=60_000)
     context.close()
     return PageRun(cell, hidden, *rates)
 

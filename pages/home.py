@@ -17,8 +17,8 @@ st.markdown(
 st.subheader("The pages, in the order of a lecture")
 st.page_link(
     "pages/data.py",
-    label="**1 · Data**: a mix of sine waves, or text (generated, "
-    "the Python standard library, or your own).",
+    label="**1 · Data**: a mix of sine waves, text (generated, the Python standard library, or "
+    "your own), or an IMU recording (a sample, or your phone's or board's export).",
     icon=":material/dataset:",
 )
 st.page_link(
