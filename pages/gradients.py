@@ -54,19 +54,8 @@ def connectivity_view(exp) -> None:
     )
 
 
-if run_through_app():
-    st.stop()
-st.title("4 · Gradients through time")
-st.markdown(
-    "Backpropagation through time multiplies one Jacobian per step. When those products shrink, "
-    "‖∂L/∂hₜ‖ falls as t goes back and early steps stop learning (vanishing gradients); when "
-    "they grow, it explodes. Gates give the LSTM and GRU an additive path that keeps it."
-)
-race_tab, model_tab, connect_tab = st.tabs(
-    ["RNN vs LSTM vs GRU", "This model, as it trains", "Connectivity"]
-)
-
-with race_tab:
+def race_view() -> None:
+    """One-layer RNN, LSTM and GRU of the same size on the same batch: ||dL/dh_t|| against t."""
     c1, c2, c3, c4 = st.columns(4)
     hidden = c1.number_input("Hidden size", 4, 256, 32, key="grad.hidden")
     length = c2.number_input("Sequence length", 10, 1000, 100, key="grad.length")
@@ -106,8 +95,21 @@ with race_tab:
     )
 
 
-for tab, view in ((model_tab, model_view), (connect_tab, connectivity_view)):
-    with tab:
-        exp = trained_experiment()
-        if exp is not None:
-            view(exp)
+if run_through_app():
+    st.stop()
+st.title("4 · Gradients through time")
+st.markdown(
+    "Backpropagation through time multiplies one Jacobian per step. When those products shrink, "
+    "‖∂L/∂hₜ‖ falls as t goes back and early steps stop learning (vanishing gradients); when "
+    "they grow, it explodes. Gates give the LSTM and GRU an additive path that keeps it."
+)
+TABS = {  # tab label -> what it shows
+    "RNN vs LSTM vs GRU": race_view,
+    "This model, as it trains": lambda: model_view(trained_experiment()),
+    "Connectivity": lambda: connectivity_view(trained_experiment()),
+}
+tabs = st.tabs(list(TABS), key="grad.tab", on_change="rerun")
+for tab, view in zip(tabs, TABS.values(), strict=True):
+    if tab.open:  # only the open tab runs: each takes its own gradient passes
+        with tab:
+            view()

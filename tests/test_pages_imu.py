@@ -13,6 +13,7 @@ from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
 from rnn_core.inspect import model_with_weights
 from tests.paths import ROOT
 from tests.test_pages import no_problems, open_app, train_until_done
+from tests.test_pages_inside import each_gradient_tab
 from ui.imu_source import SAMPLES
 from ui.presets import IMU_PRESET
 
@@ -150,8 +151,7 @@ def test_inside_draws_the_label_track_of_the_window_it_shows():
     at = imu_data_page(LABELLED)
     at.button(key="btn.imu_preset").click().run()
     train_on_page(at, 10)
-    for page in ("pages/inside.py", "pages/gradients.py"):
-        at.switch_page(page).run()
+    for _ in each_gradient_tab(at):
         no_problems(at)
     at.switch_page("pages/inside.py").run()
     exp = at.session_state["experiment"]

@@ -8,6 +8,22 @@ from rnn_core.display import decay_ratio
 from rnn_core.inspect import gradient_race
 from tests.test_pages import no_problems, open_app, train_until_done
 
+GRADIENT_TABS = ("RNN vs LSTM vs GRU", "This model, as it trains", "Connectivity")
+
+
+def each_gradient_tab(at):
+    """Open every tab of the Gradients page in turn (only the open tab runs); yields its label."""
+    at.switch_page("pages/gradients.py")
+    for tab in GRADIENT_TABS:
+        at.session_state["grad.tab"] = tab
+        at.run()
+        yield tab
+
+
+def chart_keys(at) -> list[str]:
+    """The keys of the Plotly charts drawn in the last run."""
+    return [chart.key for chart in at.get("plotly_chart")]
+
 
 def trained_app(steps: int = 30, cell: str = "LSTM"):
     at = open_app()
@@ -19,9 +35,14 @@ def trained_app(steps: int = 30, cell: str = "LSTM"):
     return at
 
 
-@pytest.mark.parametrize("page", ["pages/inside.py", "pages/gradients.py"])
-def test_pages_without_a_model_point_to_train(page):
+@pytest.mark.parametrize(
+    "page, tab",
+    [("pages/inside.py", None), *(("pages/gradients.py", tab) for tab in GRADIENT_TABS[1:])],
+)
+def test_pages_without_a_model_point_to_train(page, tab):
     at = open_app()
+    if tab is not None:
+        at.session_state["grad.tab"] = tab
     at.switch_page(page).run()
     no_problems(at)
     assert any("no model yet" in info.value for info in at.info)
@@ -69,7 +90,16 @@ def test_gradients_page_shows_the_race_and_the_model():
     shown = {m.label: m.value for m in at.metric}
     for cell, norms in race.items():
         assert shown[f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖"] == f"{decay_ratio(norms):.2e}"
-    assert len(at.get("plotly_chart")) >= 3  # race, this model, connectivity
+    assert chart_keys(at) == ["grad.race"]  # only the open tab runs
+    drawn = {}
+    for tab in each_gradient_tab(at):
+        no_problems(at)
+        drawn[tab] = chart_keys(at)
+    assert drawn == {
+        "RNN vs LSTM vs GRU": ["grad.race"],
+        "This model, as it trains": ["grad.model", "grad.snapshots"],
+        "Connectivity": ["grad.connectivity"],
+    }
     # What the caption says at these defaults: the LSTM loses about two orders, the RNN about 20.
     assert 1e-3 < decay_ratio(race["lstm"]) < 1.0
     assert decay_ratio(race["rnn"]) < 1e-15
@@ -83,6 +113,7 @@ def test_text_model_inside():
     at.number_input(key="opt.amount").set_value(10).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
-    for page in ("pages/inside.py", "pages/gradients.py"):
-        at.switch_page(page).run()
+    at.switch_page("pages/inside.py").run()
+    no_problems(at)
+    for _ in each_gradient_tab(at):
         no_problems(at)

@@ -41,3 +41,11 @@ def test_train_then_look_inside_and_at_gradients(page, app_url):
     expect(page.get_by_text("RNN: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖")).to_be_visible()
     assert_no_exception(page)
     screenshot(page, "gradients-race")
+    # the other tabs run when opened (only the open tab computes its gradients)
+    page.get_by_role("tab", name="This model, as it trains").click()
+    assert wait_for_chart(page, "‖∂L/∂hₜ‖ on validation windows") == 50  # the default window
+    assert_no_exception(page)
+    screenshot(page, "gradients-model")
+    page.get_by_role("tab", name="Connectivity").click()
+    expect(page.get_by_text("How much the output at the chosen step depends")).to_be_visible()
+    assert_no_exception(page)
