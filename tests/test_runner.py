@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.runner import Slots, TrainingRunner, _rate
+from rnn_core.runner import Slots, TrainingRunner, _rate, active_runners
 from rnn_core.training import TrainConfig, Trainer
 
 MODE = {"use_process": True}  # the runner tests run once per mode (see the fixture below)
@@ -122,6 +122,19 @@ def test_queue_when_slots_are_taken(small_sine_data):
     first.stop()
     wait_for(lambda: not second.active)
     assert second.state == "finished" and second.trainer.steps_done == 5
+
+
+def test_active_runners_counts_running_and_queued_until_they_end(small_sine_data):
+    wait_for(lambda: active_runners() == 0)  # runners of earlier tests end with their heartbeat
+    slots = Slots(1)
+    first, second = (make_runner(small_sine_data, slots=slots) for _ in range(2))
+    first.start()
+    second.start()
+    wait_for(lambda: slots.position(second) == 1)
+    assert active_runners() == 2  # one training, one queued
+    first.stop()
+    second.stop()
+    wait_for(lambda: active_runners() == 0)  # each ends after its current step
 
 
 def test_an_internal_error_becomes_a_sentence(small_sine_data):
