@@ -11,7 +11,7 @@ from rnn_core.figures import compare_loss_figure
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
-from ui.live import refresh_interval
+from ui.live import loss_unit, refresh_interval
 from ui.state import persisted, seed
 
 CELL_CHOICES = {
@@ -87,9 +87,10 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
         )
         return
     runs = kept["runs"]
-    active = any(runner.active for _, runner in runs.values())
+    own = sum(runner.active for _, runner in runs.values())  # this view's active trainings
+    active = own > 0
     st.session_state["compare.polling"] = active
-    interval = refresh_interval(own=sum(runner.active for _, runner in runs.values()))
+    interval = refresh_interval(own=own)
 
     @st.fragment(run_every=interval if active else None)
     def view() -> None:
@@ -97,7 +98,7 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
         for label, (config, runner) in runs.items():
             runner.heartbeat()
             snaps[label] = (config, runner.snapshot(), runner)
-        unit = "cross-entropy, nats" if classification else "MSE, standardized"
+        unit = loss_unit(classification)
         histories = {label: snap.history for label, (_, snap, _) in snaps.items()}
         loss, said = baseline
         st.plotly_chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
@@ -122,12 +123,11 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
             "what training added to its process at the peak (resident memory on the CPU, the "
             "allocator's peak on CUDA), known when a run ends."
         )
-        if not any(runner.active for _, _, runner in snaps.values()) and st.session_state.get(
-            "compare.polling"
-        ):
+        training = sum(runner.active for _, _, runner in snaps.values())
+        if not training and st.session_state.get("compare.polling"):
             st.session_state["compare.polling"] = False
             st.rerun()
-        elif refresh_interval(own=sum(r.active for _, _, r in snaps.values())) != interval:
+        elif refresh_interval(own=training) != interval:
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()

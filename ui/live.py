@@ -104,7 +104,7 @@ def empty_charts(data: PreparedData, clip_norm: float | None) -> None:
     training begins."""
     empty = History().frame()
     c1, c2 = st.columns(2)
-    c1.plotly_chart(loss_figure(empty, _loss_unit(data.is_text)), key="train.loss.empty")
+    c1.plotly_chart(loss_figure(empty, loss_unit(data.is_text)), key="train.loss.empty")
     c2.plotly_chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty")
 
 
@@ -113,8 +113,9 @@ def _nothing_moves(snap: RunnerSnapshot) -> bool:
     return snap.state == "paused" or snap.queue_position is not None
 
 
-def _loss_unit(text: bool) -> str:
-    return "cross-entropy, nats" if text else "MSE, standardized"
+def loss_unit(classification: bool) -> str:
+    """What the loss axis measures: cross-entropy for classes (text), else standardized MSE."""
+    return "cross-entropy, nats" if classification else "MSE, standardized"
 
 
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
@@ -130,7 +131,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
         state_message(snap)
         metrics_row(snap, text)
         c1, c2 = st.columns(2)
-        c1.plotly_chart(loss_figure(snap.history, _loss_unit(text)), key="train.loss")
+        c1.plotly_chart(loss_figure(snap.history, loss_unit(text)), key="train.loss")
         c2.plotly_chart(grad_norm_figure(snap.history, clip_norm), key="train.grad")
         if isinstance(snap.preview, TextPreview):
             st.markdown(
