@@ -2,18 +2,21 @@
 
 import streamlit as st
 
-from rnn_core.compare import compare_configs, trivial_baseline
+from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
 from ui.compare import CELL_CHOICES, base_config, compare_train_config, compare_view, start_runs
 from ui.controls import task_shape_control
 from ui.experiment import prepare, seq_len
+from ui.live import loss_unit
 from ui.navigation import run_through_app
+from ui.presets import preset_banner, take_pending
 from ui.sources import current_source
 from ui.state import device, persisted, seed
 
 if run_through_app():
     st.stop()
 st.title("7 · Compare the cells")
+preset_banner()
 source = current_source()
 st.caption(
     f"{source.label} · window {seq_len()} · seed {seed()} · every cell gets the same data, split, "
@@ -22,35 +25,38 @@ st.caption(
 
 left, right = st.columns([1, 3], gap="large")
 with left:
-    cells = st.multiselect(
-        "Cells", list(CELL_CHOICES), **persisted("compare.cells", ["LSTM", "GRU", "RNN (tanh)"])
-    )
-    task_shape = task_shape_control(source.kind == "text")
+    cells = st.multiselect("Cells", list(CELL_CHOICES), **persisted("compare.cells"))
+    task_shape = task_shape_control(source)
     c1, c2 = st.columns(2)
-    hidden = c1.number_input("Hidden size", 1, 512, **persisted("compare.hidden", 32))
-    layers = c2.number_input("Layers", 1, 4, **persisted("compare.layers", 1))
+    hidden = c1.number_input("Hidden size", 1, 512, **persisted("compare.hidden"))
+    layers = c2.number_input("Layers", 1, 4, **persisted("compare.layers"))
+    init = st.radio(
+        "Recurrent weights", ["PyTorch default", "Orthogonal"], **persisted("compare.init")
+    )
     budget = st.toggle(
         "Equal parameter budget",
-        **persisted("compare.budget", False),
+        **persisted("compare.budget"),
         help="Each cell gets the hidden size whose parameter count is closest to the first "
         "cell's at the hidden size above, instead of the same hidden size.",
     )
-    train_config = compare_train_config()
+    train_config, unclipped = compare_train_config()
     if not cells:
         st.info("Choose at least one cell.")
         st.stop()
     try:
         data = prepare(source, seq_len(), task_shape, device())
-        base = base_config(data, int(hidden), int(layers), task_shape)
+        base = base_config(data, int(hidden), int(layers), task_shape, init == "Orthogonal")
         chosen = compare_configs(base, [CELL_CHOICES[c] for c in cells], budget)
         configs = dict(zip(cells, chosen, strict=True))
+        runs = with_and_without_clipping(configs, train_config, unclipped)
     except (DataError, ValueError) as err:  # DataError is a ValueError too
         st.error(f"{err} (The window length is set on 1 · Data.)")
         st.stop()
     start = st.button("Train them all", type="primary", key="btn.compare")
+    start = take_pending("compare") or start
 
 if start:
-    start_runs(data, configs, train_config, seed(), (source.key, seq_len(), task_shape))
+    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape))
     st.rerun()
 with right:
-    compare_view(trivial_baseline(data), data.is_text or data.kind == "classification")
+    compare_view(trivial_baseline(data), loss_unit(data))

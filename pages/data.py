@@ -2,17 +2,22 @@
 
 import streamlit as st
 
+from rnn_core.compare import trivial_baseline
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu_prepare import split_pieces
 from rnn_core.datasets.text import char_statistics
-from rnn_core.figures import char_frequency_figure, series_figure
+from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures_imu import imu_signals_figure
+from ui.experiment import prepare
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
+from ui.presenter import chart
 from ui.presets import IMU_PRESET, apply_preset
+from ui.settings import SOURCE_KINDS
 from ui.sources import (
     SINE_FRACTIONS,
     imu_source,
+    memory_controls,
     sine_controls,
     sine_series,
     source_text,
@@ -23,14 +28,14 @@ from ui.state import persisted
 if run_through_app():
     st.stop()
 st.title("1 · Data")
-kind = st.radio(
-    "Source",
-    ["Sine waves", "Text", "IMU recording"],
-    **persisted("source_kind", "Sine waves"),
-    horizontal=True,
-)
+kind = st.radio("Source", list(SOURCE_KINDS), **persisted("source_kind"), horizontal=True)
 st.number_input(
-    "Window length (steps the model reads at a time)", 2, 2000, **persisted("seq_len", 50)
+    "Window length (steps the model reads at a time)",
+    2,
+    2000,
+    **persisted("seq_len"),
+    disabled=kind == "Memory task",
+    help="A memory task's sequences have their own length, set below.",
 )
 
 try:
@@ -38,8 +43,10 @@ try:
         source = sine_controls()
     elif kind == "Text":
         source = text_controls()
+    elif kind == "Memory task":
+        source = memory_controls()
     else:
-        source = imu_source()
+        source = imu_source(draw=True)
 except DataError as err:
     st.error(str(err))
     st.stop()
@@ -51,9 +58,20 @@ st.success(f"Training will use: {source.label}. Go to **2 · Train** to start.")
 if source.kind == "sine":
     series = sine_series(source.sine)
     fig = series_figure(series, source.sine.sample_rate, SINE_FRACTIONS)
-    st.plotly_chart(fig, key="data.series")
+    chart(fig, key="data.series")
     st.caption(
         "Shaded: the temporal split. Standardization uses the training part's statistics only."
+    )
+elif source.kind == "memory":
+    data = prepare(source, 0, "", "cpu")
+    x, y = data.validation.batch(data.validation.evenly_spaced(1))  # x (1, T, F)
+    baseline, said = trivial_baseline(data)
+    example = sequence_figure(x[0].numpy(), data.feature_names, "One validation sequence")
+    chart(example, key="data.memory")
+    st.caption(
+        f"{len(data.train):,} training sequences, {len(data.validation):,} validation, "
+        f"{len(data.test):,} test, each {data.seq_len} steps. The trivial baseline, {said}, "
+        f"scores {baseline:.4g}: a model that beats it has remembered something."
     )
 elif source.kind == "imu":
     st.button(
@@ -67,9 +85,7 @@ elif source.kind == "imu":
     recording, table = recording_of(source.imu)
     starts = split_pieces(table.segments, len(table.values))
     edges = [part[0][0] for name, part in starts.items() if part and name != "train"]
-    st.plotly_chart(
-        imu_signals_figure(table.time, table.values, table.labels, edges), key="data.imu"
-    )
+    chart(imu_signals_figure(table.time, table.values, table.labels, edges), key="data.imu")
     st.caption(
         "Dashed lines: the temporal split (train, validation, test). Z-scores use the training "
         "part's statistics only; windows never cross a gap or a split."
@@ -81,5 +97,5 @@ else:
     c1.metric("Characters", f"{len(text):,}")
     c2.metric("Distinct characters", f"{len(stats):,}")
     c3.metric("Lines", f"{text.count(chr(10)) + 1:,}")
-    st.plotly_chart(char_frequency_figure(stats), key="data.chars")
+    chart(char_frequency_figure(stats), key="data.chars")
     st.text_area("First 1,000 characters", text[:1000], height=200, disabled=True)

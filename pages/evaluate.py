@@ -11,11 +11,13 @@ from ui.evaluation import show_evaluation
 from ui.experiment import existing_experiment
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
+from ui.presets import preset_banner
 from ui.sources import current_source
 
 if run_through_app():
     st.stop()
 st.title("6 · Evaluate")
+preset_banner()
 st.caption(
     "An IMU model scored on data it never trained on, in degrees and deg/s, beside two baselines: "
     "persistence (the next state equals the last) and a complementary filter (roll and pitch)."

@@ -8,6 +8,9 @@ from rnn_core.gradients import hidden_grad_norms, input_connectivity
 from rnn_core.inspect import model_with_weights, snapshot_grad_norms
 from ui.inspection import batch, race, snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
+from ui.presenter import chart
+from ui.presets import preset_banner
+from ui.state import persisted
 
 
 def model_view(exp) -> None:
@@ -20,10 +23,10 @@ def model_view(exp) -> None:
     if snapshots and snapshots[0][0] != step:
         initial = model_with_weights(model, snapshots[0][1])
         lines[f"last layer, step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]
-    st.plotly_chart(grad_time_figure(lines, "‖∂L/∂hₜ‖ on validation windows"), key="grad.model")
+    chart(grad_time_figure(lines, "‖∂L/∂hₜ‖ on validation windows"), key="grad.model")
     if len(snapshots) > 1:
         steps, grid = snapshot_grad_norms(model, snapshots, x, y, layer=-1, max_snapshots=20)
-        st.plotly_chart(snapshot_heatmap_figure(steps, grid), key="grad.snapshots")
+        chart(snapshot_heatmap_figure(steps, grid), key="grad.snapshots")
         st.caption(
             "Each row is a training snapshot: how the gradient profile changes as it learns."
         )
@@ -46,7 +49,7 @@ def connectivity_view(exp) -> None:
     )
     connection = input_connectivity(model, x[sample : sample + 1], at)
     values, labels = input_for_display(exp.data, x[sample])
-    st.plotly_chart(connectivity_figure(values, labels, connection, at), key="grad.connectivity")
+    chart(connectivity_figure(values, labels, connection, at), key="grad.connectivity")
     st.caption(
         "How much the output at the chosen step depends on each earlier input: the norm of "
         "∂output/∂xₜ (Distill, “Memorization in RNNs”). A short memory shows as bars only near "
@@ -57,21 +60,25 @@ def connectivity_view(exp) -> None:
 def race_view() -> None:
     """One-layer RNN, LSTM and GRU of the same size on the same batch: ||dL/dh_t|| against t."""
     c1, c2, c3, c4 = st.columns(4)
-    hidden = c1.number_input("Hidden size", 4, 256, 32, key="grad.hidden")
-    length = c2.number_input("Sequence length", 10, 1000, 100, key="grad.length")
-    default_gates = c3.checkbox("PyTorch's default gate biases", key="grad.default_bias")
+    hidden = c1.number_input("Hidden size", 4, 256, **persisted("grad.hidden"))
+    length = c2.number_input("Sequence length", 10, 1000, **persisted("grad.length"))
+    default_gates = c3.checkbox("PyTorch's default gate biases", **persisted("grad.default_bias"))
     bias = c3.slider(
         "Forget-gate bias (LSTM), update-gate bias (GRU)",
         0.0,
         3.0,
-        2.0,
-        0.25,
-        key="grad.bias",
+        step=0.25,
+        **persisted("grad.bias"),
         disabled=default_gates,
     )
-    rescale = c4.checkbox("Rescale the RNN's W_hh", key="grad.rescale")
+    rescale = c4.checkbox("Rescale the RNN's W_hh", **persisted("grad.rescale"))
     radius = c4.slider(
-        "Spectral radius of W_hh", 0.5, 3.0, 3.0, 0.1, key="grad.radius", disabled=not rescale
+        "Spectral radius of W_hh",
+        0.5,
+        3.0,
+        step=0.1,
+        **persisted("grad.radius"),
+        disabled=not rescale,
     )
     norms_by_cell = race(
         int(hidden),
@@ -79,9 +86,7 @@ def race_view() -> None:
         float(radius) if rescale else None,
         None if default_gates else float(bias),
     )
-    st.plotly_chart(
-        grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"), key="grad.race"
-    )
+    chart(grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"), key="grad.race")
     cols = st.columns(len(norms_by_cell))
     for col, (cell, norms) in zip(cols, norms_by_cell.items(), strict=True):
         col.metric(f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖", f"{decay_ratio(norms):.2e}")
@@ -98,6 +103,7 @@ def race_view() -> None:
 if run_through_app():
     st.stop()
 st.title("4 · Gradients through time")
+preset_banner()
 st.markdown(
     "Backpropagation through time multiplies one Jacobian per step. When those products shrink, "
     "‖∂L/∂hₜ‖ falls as t goes back and early steps stop learning (vanishing gradients); when "

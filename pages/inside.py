@@ -16,6 +16,7 @@ from rnn_core.trace import trace
 from ui.equations import show_step
 from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
+from ui.presenter import chart
 
 if run_through_app():
     st.stop()
@@ -53,16 +54,16 @@ heatmaps, step_tab, saturation_tab, path_tab = st.tabs(
     ["States and gates", "One step, by hand", "Gate saturation", "Hidden-state path"]
 )
 with heatmaps:
-    st.plotly_chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
+    chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
     activity = batch_labels(exp)
     if activity is not None:
-        st.plotly_chart(label_track_figure(activity[sample]), key="inside.labels")
+        chart(label_track_figure(activity[sample]), key="inside.labels")
     default_units = list(range(min(3, units_total)))
     units = st.multiselect(
         "Units to draw", list(range(units_total)), default_units, key="inside.units"
     )
     panel = st.selectbox("Quantity", list(panels), key="inside.panel")
-    st.plotly_chart(unit_lines_figure(panels[panel], units, panel, t), key="inside.lines")
+    chart(unit_lines_figure(panels[panel], units, panel, t), key="inside.lines")
 with step_tab:
     forward_units = list(range(config.hidden_sizes[layer]))  # this layer's forward direction
     chosen = st.multiselect("Units", forward_units, forward_units[:4], key="inside.step_units")
@@ -73,7 +74,7 @@ with saturation_tab:
     else:
         gate = st.selectbox("Gate", list(layer_trace.gates), key="inside.gate")
         closed, opened = gate_saturation(layer_trace.gates[gate].detach().cpu().numpy())
-        st.plotly_chart(saturation_figure(closed, opened, gate), key="inside.saturation")
+        chart(saturation_figure(closed, opened, gate), key="inside.saturation")
         st.caption(
             "Each dot is a unit: how often (over every sample and step) its gate is nearly closed "
             "(< 0.1) and nearly open (> 0.9). Units on the axes act like switches; units near the "
@@ -81,7 +82,7 @@ with saturation_tab:
         )
 with path_tab:
     projection = pca_2d(panels["h"])
-    st.plotly_chart(trajectory_figure(projection), key="inside.path")
+    chart(trajectory_figure(projection), key="inside.path")
     st.caption(
         "The hidden states of this sample, projected on their two main directions (PCA fitted on "
         "these states), drawn in time order. Move the training-step slider to watch it form; "

@@ -13,6 +13,8 @@ from rnn_core.textlab import (
 )
 from ui.inspection import snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
+from ui.presenter import chart
+from ui.presets import preset_banner
 
 GATES = ("i", "f", "g", "o", "r", "z", "n")
 
@@ -89,13 +91,14 @@ def next_char_view(model, vocabulary, excerpt: str) -> None:
     )
     frame = next_char_probabilities(model, vocabulary, excerpt, position, top=10)
     context = excerpt[max(0, position - 29) : position + 1].replace("\n", "⏎")
-    st.plotly_chart(probability_figure(frame, context), key="text.next")
+    chart(probability_figure(frame, context), key="text.next")
     st.caption(f"The character that really follows: {excerpt[position + 1]!r}.")
 
 
 if run_through_app():
     st.stop()
 st.title("5 · Text lab")
+preset_banner()
 exp = trained_experiment()
 if exp is None:
     st.stop()

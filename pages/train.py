@@ -10,12 +10,15 @@ from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
 from ui.live import empty_charts, live_view
 from ui.navigation import run_through_app
+from ui.presenter import presenter_on
+from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import PERSIST, device, seed
 
 if run_through_app():
     st.stop()
 st.title("2 · Train")
+preset_banner()
 source = current_source()
 st.caption(
     f"{source.label} · device: {device().upper()} · seed {seed()} "
@@ -25,20 +28,20 @@ st.caption(
 button_bar = st.container()  # filled below, once the knobs have been read
 left, right = st.columns([1, 2], gap="large")
 with left:
-    task_shape = task_shape_control(source.kind == "text")
+    task_shape = task_shape_control(source)
     try:
         exp = experiment(task_shape)
     except DataError as err:
         st.error(f"{err} (The window length is set on 1 · Data.)")
         st.stop()
     try:
-        with st.expander("Model", expanded=True):
+        with st.expander("Model", expanded=not presenter_on()):
             model_config = model_controls(exp.data)
             st.caption(
                 f"{count_parameters(model_config):,} parameters (PyTorch's count: "
                 "two bias vectors per gate)"
             )
-        with st.expander("Training", expanded=True):
+        with st.expander("Training", expanded=not presenter_on()):
             train_config = train_controls(exp.data)
     except ValueError as err:
         st.error(str(err))

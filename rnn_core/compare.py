@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.models import ModelConfig, count_parameters
+from rnn_core.training import TrainConfig
 
 MAX_HIDDEN = 1024
 
@@ -109,3 +110,17 @@ def trivial_baseline(data, count: int = 4096) -> tuple[float, str]:
     frequencies = (counts + 1) / (counts.sum() + data.output_size)  # add-one: no log(0)
     loss = -np.log(frequencies[y.reshape(-1).cpu().numpy()]).mean()
     return float(loss), "the training frequencies of the classes"
+
+
+def with_and_without_clipping(
+    configs: dict[str, ModelConfig], train: TrainConfig, unclipped: bool
+) -> dict[str, tuple[ModelConfig, TrainConfig]]:
+    """The runs of a comparison, by label: each cell with `train`, and with `unclipped` a second
+    run of it that differs only in having no gradient clipping."""
+    if not unclipped or train.clip_grad_norm is None:
+        return {label: (config, train) for label, config in configs.items()}
+    runs = {}
+    for label, config in configs.items():
+        runs[f"{label}, clipped at {train.clip_grad_norm:g}"] = (config, train)
+        runs[f"{label}, no clipping"] = (config, replace(train, clip_grad_norm=None))
+    return runs

@@ -37,8 +37,11 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, revision: str) -> go.Fig
     return fig
 
 
-def loss_figure(history: pd.DataFrame, unit: str = "MSE") -> go.Figure:
-    """Training loss per step and validation loss where measured, on a log axis."""
+def loss_figure(
+    history: pd.DataFrame, unit: str = "MSE", baseline: float | None = None
+) -> go.Figure:
+    """Training loss per step and validation loss where measured, on a log axis, with the
+    trivial baseline's loss as a dashed line when there is one."""
     fig = go.Figure()
     fig.add_scatter(
         x=_f32(history["step"]),
@@ -56,8 +59,20 @@ def loss_figure(history: pd.DataFrame, unit: str = "MSE") -> go.Figure:
         line=dict(color=VAL_COLOR, width=2),
         marker=dict(size=5),
     )
+    _baseline_line(fig, baseline)
     fig.update_yaxes(type="log")
     return _layout(fig, "Loss", "step", f"loss ({unit}, log scale)", "loss")
+
+
+def _baseline_line(fig: go.Figure, baseline: float | None) -> None:
+    """The trivial baseline's loss as a dashed horizontal line."""
+    if baseline is not None:
+        fig.add_hline(
+            y=baseline,
+            line=dict(color="#444", dash="dash", width=1.5),
+            annotation_text="trivial baseline",
+            annotation_position="top right",
+        )
 
 
 def grad_norm_figure(history: pd.DataFrame, clip_norm: float | None = None) -> go.Figure:
@@ -179,14 +194,25 @@ def compare_loss_figure(
             marker=dict(size=5),
             legendgroup=label,
         )
-    if baseline is not None:
-        fig.add_hline(
-            y=baseline,
-            line=dict(color="#444", dash="dash", width=1.5),
-            annotation_text="trivial baseline",
-            annotation_position="top right",
-        )
+    _baseline_line(fig, baseline)
     fig.update_yaxes(type="log")
     fig = _layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare")
     fig.update_layout(height=420)
+    return fig
+
+
+def sequence_figure(x: np.ndarray, feature_names: tuple[str, ...], title: str) -> go.Figure:
+    """One input sequence (T, F) as a heatmap: a row per feature, a column per step."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=_f32(x).T,  # (F, T)
+            y=list(feature_names),
+            x=np.arange(x.shape[0]),
+            colorscale="Blues",
+            showscale=False,
+        )
+    )
+    _layout(fig, title, "step", "", "sequence")
+    fig.update_yaxes(type="category")
+    fig.update_layout(height=max(160, 40 + 22 * len(feature_names)))
     return fig

@@ -129,7 +129,9 @@ def text_preview(
 
 def preview_for(data: PreparedData):
     """The preview function the runner calls for this kind of data (picklable: it may run in a
-    training process)."""
+    training process); None when there is nothing to preview."""
     if data.is_text:
         return partial(text_preview, data=data)
+    if data.standardizer is None:  # a generated task (adding, copy): no series to forecast
+        return None
     return partial(forecast_preview, data=data)

@@ -11,7 +11,8 @@ from rnn_core.figures import compare_loss_figure
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
-from ui.live import loss_unit, refresh_interval
+from ui.live import refresh_interval
+from ui.presenter import chart
 from ui.state import persisted, seed
 
 CELL_CHOICES = {
@@ -23,9 +24,12 @@ CELL_CHOICES = {
 RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
 
 
-def base_config(data: PreparedData, hidden: int, layers: int, task_shape: str) -> ModelConfig:
+def base_config(
+    data: PreparedData, hidden: int, layers: int, task_shape: str, orthogonal: bool = False
+) -> ModelConfig:
     """The architecture every cell shares, for this data."""
     return ModelConfig(
+        recurrent_init="orthogonal" if orthogonal else "default",
         input_size=data.input_size,
         output_size=data.output_size,
         hidden_size=hidden,
@@ -35,35 +39,45 @@ def base_config(data: PreparedData, hidden: int, layers: int, task_shape: str) -
     )
 
 
-def compare_train_config() -> TrainConfig:
-    """Steps, learning rate, batch and clipping, shared by every cell."""
+def compare_train_config() -> tuple[TrainConfig, bool]:
+    """Steps, optimizer, learning rate, batch and clipping, shared by every cell; and whether
+    each cell also trains without clipping."""
     c1, c2 = st.columns(2)
-    steps = c1.number_input("Steps", 10, 20_000, **persisted("compare.steps", 400))
-    lr = c2.number_input("Learning rate", 1e-5, 1.0, format="%.4g", **persisted("compare.lr", 0.01))
-    batch = c1.number_input("Batch size", 1, 1024, **persisted("compare.batch", 64))
-    clip = c2.number_input(
-        "Clip gradients at", 0.0, 100.0, **persisted("compare.clip", 1.0), help="0: no clipping"
+    steps = c1.number_input("Steps", 10, 20_000, **persisted("compare.steps"))
+    optimizer = c2.selectbox("Optimizer", ["Adam", "SGD"], **persisted("compare.optimizer"))
+    batch = c1.number_input("Batch size", 1, 1024, **persisted("compare.batch"))
+    lr = c2.number_input("Learning rate", 1e-5, 1.0, format="%.4g", **persisted("compare.lr"))
+    clip = c1.number_input(
+        "Clip gradients at", 0.0, 100.0, **persisted("compare.clip"), help="0: no clipping"
     )
-    return TrainConfig(
+    unclipped = st.toggle(
+        "Each cell also without clipping",
+        **persisted("compare.unclipped"),
+        disabled=not clip,
+        help="A second run of every cell that differs only in having no gradient clipping: "
+        "what clipping does, side by side.",
+    )
+    config = TrainConfig(
+        optimizer=optimizer.lower(),
         learning_rate=float(lr),
         batch_size=int(batch),
         clip_grad_norm=float(clip) or None,
         max_steps=int(steps),
         seed=seed(),
     )
+    return config, bool(unclipped)
 
 
 def start_runs(
     data: PreparedData,
-    configs: dict[str, ModelConfig],
-    train_config: TrainConfig,
+    runs_wanted: dict[str, tuple[ModelConfig, TrainConfig]],
     session_seed: int,
     key,
 ) -> None:
-    """Stop the previous comparison, then start one training per cell (same data and seed)."""
+    """Stop the previous comparison, then start one training per run (same data and seed)."""
     stop_runs()
     runs = {}
-    for label, config in configs.items():
+    for label, (config, train_config) in runs_wanted.items():
         model = build_model(config, session_seed, data.train.inputs.device)
         runner = TrainingRunner(Trainer(model, data, train_config))
         runner.start()
@@ -77,7 +91,7 @@ def stop_runs() -> None:
         runner.stop(wait=0)
 
 
-def compare_view(baseline: tuple[float, str], classification: bool) -> None:
+def compare_view(baseline: tuple[float, str], unit: str) -> None:
     """Overlaid loss curves and the table, redrawn while any cell trains."""
     kept = st.session_state.get(RUNS)
     if not kept:
@@ -98,10 +112,9 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
         for label, (config, runner) in runs.items():
             runner.heartbeat()
             snaps[label] = (config, runner.snapshot(), runner)
-        unit = loss_unit(classification)
         histories = {label: snap.history for label, (_, snap, _) in snaps.items()}
         loss, said = baseline
-        st.plotly_chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
+        chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
         st.caption(f"Dashed: the trivial baseline, {said}: validation loss {loss:.4g}.")
         table = compare_table(
             [
@@ -117,6 +130,9 @@ def compare_view(baseline: tuple[float, str], classification: bool) -> None:
             ]
         )
         st.dataframe(_shown(table), hide_index=True, key="compare.table")
+        for label, (_, snap, _) in snaps.items():
+            if snap.state == "diverged":
+                st.warning(f"**{label}**: {snap.message}")
         st.caption(
             "Parameters: PyTorch's count (two bias vectors per gate). ms per step: training time "
             "per optimizer step on this machine, each cell in its own process. Peak memory: "

@@ -22,55 +22,35 @@ TASK_SHAPES = {
 SCHEDULES = {"Constant": "constant", "Step decay": "step", "Reduce on plateau": "plateau"}
 
 
-def task_shape_control(is_text: bool) -> str:
-    """How many predictions per window; text always predicts every next character."""
-    if is_text:
-        st.caption("Text: the model predicts the next character at every step.")
-        return "many_to_many"
+FIXED_SHAPES = {
+    "text": "Text: the model predicts the next character at every step.",
+    "imu": "Activity: one class for each window.",
+    "memory": "A memory task: its own outputs (the sum at the end, or the recalled symbols).",
+}
+
+
+def task_shape_control(source) -> str:
+    """How many predictions per window, unless the data fixes it (text, activity, memory)."""
+    if source.task_shape is not None:
+        st.caption(FIXED_SHAPES[source.kind])
+        return source.task_shape
     label = st.radio(
         "Task shape",
         list(TASK_SHAPES),
-        **persisted("task_shape", "Next value at every step"),
+        **persisted("task_shape"),
         horizontal=True,
     )
     return TASK_SHAPES[label]
 
 
-# Every model and training knob's default, in one place: the widgets start from them and the
-# configs read the session's values with them (so a preset can train without drawing a widget).
-DEFAULTS = {
-    "cell": "LSTM",
-    "hidden": 32,
-    "layers": 1,
-    "dropout": 0.0,
-    "layer_sizes": "",
-    "bidirectional": False,
-    "recurrent_init": "PyTorch default",
-    "optimizer": "Adam",
-    "lr": 0.01,
-    "schedule": "Constant",
-    "gamma": 0.5,
-    "step_size": 200,
-    "wd": 0.0,
-    "batch": 64,
-    "clip": True,
-    "max_norm": 1.0,
-    "unit": "steps",
-    "amount": 300,
-    "early": False,
-    "patience": 5,
-    "tbptt": False,
-}
-
-
 def knob(key: str):
     """The session's value of a model or training knob (its default until set)."""
-    return setting(key, DEFAULTS[key])
+    return setting(key)
 
 
 def knob_args(key: str) -> dict:
     """Widget arguments for a persisted knob that starts at its default."""
-    return persisted(key, DEFAULTS[key])
+    return persisted(key)
 
 
 def model_controls(data: PreparedData) -> ModelConfig:

@@ -17,6 +17,7 @@ from rnn_core.imu_evaluate import (
     evaluate_forecast,
 )
 from rnn_core.models import SequenceModel
+from ui.presenter import chart
 
 TABLE_FORMAT = {
     "model RMSE": "{:.4g}",
@@ -76,7 +77,7 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
     )
     target = st.selectbox("Target to plot", list(result.targets), key=f"{key}.target")
     k = result.targets.index(target)
-    st.plotly_chart(
+    chart(
         prediction_figure(
             result.time,
             result.truth[:, k],
@@ -105,4 +106,4 @@ def _show_activity(result: ActivityEvaluation, key: str) -> None:
         hide_index=True,
         key=f"{key}.report",
     )
-    st.plotly_chart(confusion_figure(result.confusion, result.classes), key=f"{key}.confusion")
+    chart(confusion_figure(result.confusion, result.classes), key=f"{key}.confusion")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.datasets.imu_prepare import prepare_imu
+from rnn_core.datasets.memory import AddingConfig, prepare_adding, prepare_copy
 from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text
 from rnn_core.experiment import Experiment
 from ui.imu_source import recording_of
@@ -25,7 +26,8 @@ def seq_len() -> int:
 
 
 def prepare(source: Source, length: int, task_shape: str, on: str) -> PreparedData:
-    """Train / validation / test windows for a source (raises DataError with a sentence)."""
+    """Train / validation / test windows for a source (raises DataError with a sentence); a
+    memory task has its own length and shape."""
     if source.kind == "sine":
         return prepare_series(
             sine_series(source.sine),
@@ -38,6 +40,9 @@ def prepare(source: Source, length: int, task_shape: str, on: str) -> PreparedDa
     if source.kind == "imu":
         _, table = recording_of(source.imu)
         return prepare_imu(table, length, source.imu.task, task_shape, device=on)
+    if source.kind == "memory":
+        make = prepare_adding if isinstance(source.memory, AddingConfig) else prepare_copy
+        return make(source.memory, on)
     return prepare_text(source_text(source), length, TEXT_FRACTIONS, device=on)
 
 
@@ -47,10 +52,7 @@ def experiment(task_shape: str = "many_to_many") -> Experiment:
     Raises DataError when the data cannot make a single window.
     """
     source = current_source()
-    if source.kind == "text":
-        task_shape = "many_to_many"
-    if source.kind == "imu" and source.imu.task.classify:
-        task_shape = "many_to_one"
+    task_shape = source.task_shape or task_shape
     key = (source.key, seq_len(), task_shape, device())
     current: Experiment | None = st.session_state.get("experiment")
     if current is not None and current.key == key:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -21,15 +21,13 @@ from rnn_core.datasets.imu import (
 )
 from rnn_core.datasets.imu_formats import UNIT_KEYS
 from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
-from ui.state import persisted
+from ui.settings import IMU_CHOICES
+from ui.state import persisted, setting
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SAMPLES = {
-    "Sample: phone export (phyphox zip)": "imu-sim-phyphox.zip",
-    "Sample: Arduino MPU6050 serial log": "imu-sim-arduino.csv",
-    "Sample: labelled activities, true roll and pitch": "imu-sim-labelled.csv",
-}
-UPLOAD = "Upload a CSV or zip"
+SAMPLE_FILES = ("imu-sim-phyphox.zip", "imu-sim-arduino.csv", "imu-sim-labelled.csv")
+SAMPLES = dict(zip(IMU_CHOICES[:-1], SAMPLE_FILES, strict=True))
+UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = "Forecast the next state", "Classify the activity of each window"
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
@@ -98,20 +96,40 @@ def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
 
 def _file() -> tuple[str, bytes] | None:
     """(name, bytes) of the chosen sample or upload; None until a file is uploaded."""
-    options = [*SAMPLES, UPLOAD]
-    choice = st.radio("Recording", options, **persisted("imu.choice", options[0]))
+    choice = st.radio("Recording", [*SAMPLES, UPLOAD], **persisted("imu.choice"))
+    if choice == UPLOAD:
+        limit = st.get_option("server.maxUploadSize")  # MB; a larger file is refused in the browser
+        file = st.file_uploader(
+            "A CSV (phyphox, Sensor Logger, Arduino/ESP32 log, ROS, EuRoC, PX4, x-io, or ax..gz "
+            f"columns) or a zip export with one CSV per sensor, up to {limit:g} MB",
+            type=["csv", "txt", "tsv", "zip"],
+            key="imu.upload",
+        )
+        if file is not None:
+            st.session_state["imu.last_upload"] = (file.name, file.getvalue())
+    return _chosen_file()
+
+
+def _chosen_file() -> tuple[str, bytes] | None:
+    """(name, bytes) of the file the settings choose: a sample, or the session's last upload."""
+    choice = setting("imu.choice")
     if choice != UPLOAD:
         return SAMPLES[choice], (DATA / SAMPLES[choice]).read_bytes()
-    limit = st.get_option("server.maxUploadSize")  # MB; a larger file is refused in the browser
-    file = st.file_uploader(
-        "A CSV (phyphox, Sensor Logger, Arduino/ESP32 log, ROS, EuRoC, PX4, x-io, or ax..gz "
-        f"columns) or a zip export with one CSV per sensor, up to {limit:g} MB",
-        type=["csv", "txt", "tsv", "zip"],
-        key="imu.upload",
-    )
-    if file is not None:
-        st.session_state["imu.last_upload"] = (file.name, file.getvalue())
     return st.session_state.get("imu.last_upload")
+
+
+def imu_choice_from_settings() -> ImuChoice | None:
+    """The IMU choice the session's settings describe, without drawing a widget: the chosen
+    file with detected columns and the task's defaults (ImuFormatError with a sentence)."""
+    picked = _chosen_file()
+    if picked is None:
+        return None
+    name, data = picked
+    digest = hashlib.sha1(data).hexdigest()
+    _bytes_store()[digest] = data
+    choice = ImuChoice(digest, name, (), float(setting("imu.rate")) or None)
+    _, table = recording_of(choice)
+    return replace(choice, task=imu_task(table))
 
 
 def imu_controls() -> ImuChoice | None:
@@ -124,7 +142,7 @@ def imu_controls() -> ImuChoice | None:
     digest = hashlib.sha1(data).hexdigest()
     _bytes_store()[digest] = data
     rate = st.number_input(
-        "Resample to (Hz, 0 = the file's own rate)", 0.0, 2000.0, **persisted("imu.rate", 0.0)
+        "Resample to (Hz, 0 = the file's own rate)", 0.0, 2000.0, **persisted("imu.rate")
     )
     column_map = _mapping_controls(name, data, digest)
     has_columns = column_map is not None  # None: not even the columns could be read
@@ -189,34 +207,62 @@ def _what_was_read(recording: ImuRecording, table: ImuTable) -> None:
 
 def _task_controls(table: ImuTable) -> ImuTask:
     """Inputs, targets, horizon, and forecasting or classifying."""
-    columns = [c for c in table.values.columns if c in (*CHANNELS, *OPTIONAL)]
+    columns = _columns(table)
     kinds = [FORECAST] + ([ACTIVITY] if table.labels is not None else [])
-    kind = st.radio("Task", kinds, **persisted("imu.task", FORECAST), horizontal=True)
-    if kind not in kinds:  # a label task chosen on an earlier file without labels
-        kind = FORECAST
-    inputs = st.multiselect(
+    st.radio("Task", kinds, **persisted("imu.task"), horizontal=True)
+    kind = setting("imu.task")
+    st.multiselect(
         "Inputs (what the model reads each step)",
         columns,
-        default=[c for c in IMU_INPUTS if c in columns],
-        key="imu.inputs." + ",".join(columns),
+        default=_default_columns(IMU_INPUTS, columns),
+        key=_columns_key("inputs", columns),
     )
-    if kind == ACTIVITY:
-        return ImuTask(inputs=tuple(inputs), targets=(), classify=True)
+    if kind == ACTIVITY and table.labels is not None:
+        return imu_task(table)
     c1, c2 = st.columns([3, 1])
-    targets = c1.multiselect(
+    c1.multiselect(
         "Targets (the next state it predicts)",
         columns,
-        default=[c for c in IMU_TARGETS if c in columns],
-        key="imu.targets." + ",".join(columns),
+        default=_default_columns(IMU_TARGETS, columns),
+        key=_columns_key("targets", columns),
     )
-    horizon = c2.number_input("Horizon (steps ahead)", 1, 500, **persisted("imu.horizon", 1))
-    change = st.checkbox(
+    c2.number_input("Horizon (steps ahead)", 1, 500, **persisted("imu.horizon"))
+    st.checkbox(
         "Learn the change from the last step",
-        **persisted("imu.change", True),
+        **persisted("imu.change"),
         help="The head's output is added to the window's last value, so an untrained model "
         "starts at persistence and learns what persistence misses. The forecast is still the "
         "next state, scored in degrees and deg/s.",
     )
+    return imu_task(table)
+
+
+def _columns(table: ImuTable) -> list[str]:
+    return [c for c in table.values.columns if c in (*CHANNELS, *OPTIONAL)]
+
+
+def _default_columns(wanted, columns: list[str]) -> list[str]:
+    return [c for c in wanted if c in columns]
+
+
+def _columns_key(what: str, columns: list[str]) -> str:
+    return f"imu.{what}." + ",".join(columns)
+
+
+def imu_task(table: ImuTable) -> ImuTask:
+    """The task the session's settings give for this recording: inputs and targets as chosen on
+    the Data page for these columns (the defaults until then), horizon, forecasting or
+    classifying (DataError when no input or target is chosen)."""
+    columns = _columns(table)
+    inputs = st.session_state.get(
+        _columns_key("inputs", columns), _default_columns(IMU_INPUTS, columns)
+    )
+    if setting("imu.task") == ACTIVITY and table.labels is not None:
+        return ImuTask(inputs=tuple(inputs), targets=(), classify=True)
+    targets = st.session_state.get(
+        _columns_key("targets", columns), _default_columns(IMU_TARGETS, columns)
+    )
     if not inputs or not targets:
         raise DataError("Choose at least one input and one target.")
-    return ImuTask(tuple(inputs), tuple(targets), int(horizon), False, bool(change))
+    horizon, change = int(setting("imu.horizon")), bool(setting("imu.change"))
+    return ImuTask(tuple(inputs), tuple(targets), horizon, False, change)

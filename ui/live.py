@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
 from rnn_core.history import History
@@ -11,6 +12,7 @@ from rnn_core.losses import nats_to_bits, perplexity
 from rnn_core.predict import TextPreview
 from rnn_core.runner import RunnerSnapshot, TrainingRunner, active_runners
 from ui.experiment import existing_experiment
+from ui.presenter import chart
 
 REFRESH_S = 0.4  # seconds between redraws while training, when no other session trains
 MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
@@ -73,14 +75,15 @@ def state_message(snap: RunnerSnapshot) -> None:
         )
 
 
-def metrics_row(snap: RunnerSnapshot, text: bool) -> None:
+def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
     """Step, speed and the latest losses; for text in bits per character and as perplexity."""
+    text = data.is_text
     history = snap.history
     train = history["loss"].iloc[-1] if len(history) else None
     val = history["val_loss"].dropna()
     val = val.iloc[-1] if len(val) else None
     show = nats_to_bits if text else float
-    unit = " (bits/char)" if text else " (MSE)"
+    unit = " (bits/char)" if text else f" ({loss_unit(data).split(',')[0]})"
     metrics = [
         ("Step", f"{snap.steps_done:,}"),
         ("Steps per second", f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–"),
@@ -104,8 +107,9 @@ def empty_charts(data: PreparedData, clip_norm: float | None) -> None:
     training begins."""
     empty = History().frame()
     c1, c2 = st.columns(2)
-    c1.plotly_chart(loss_figure(empty, loss_unit(data.is_text)), key="train.loss.empty")
-    c2.plotly_chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty")
+    loss = loss_figure(empty, loss_unit(data), trivial_baseline(data)[0])
+    chart(loss, key="train.loss.empty", container=c1)
+    chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
 
 
 def _nothing_moves(snap: RunnerSnapshot) -> bool:
@@ -113,14 +117,17 @@ def _nothing_moves(snap: RunnerSnapshot) -> bool:
     return snap.state == "paused" or snap.queue_position is not None
 
 
-def loss_unit(classification: bool) -> str:
-    """What the loss axis measures: cross-entropy for classes (text), else standardized MSE."""
-    return "cross-entropy, nats" if classification else "MSE, standardized"
+def loss_unit(data: PreparedData) -> str:
+    """What the loss axis measures: cross-entropy for classes, MSE for values (of z-scores when
+    the data is standardized)."""
+    if data.kind == "classification":
+        return "cross-entropy, nats"
+    return "MSE, standardized" if data.standardizer is not None else "MSE"
 
 
 def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
-    text = data.is_text
+    baseline, _ = trivial_baseline(data)
     st.session_state["train.polling"] = runner.active
     interval = refresh_interval(waiting=_nothing_moves(runner.snapshot(max_points=2)))
 
@@ -129,10 +136,11 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
         runner.heartbeat()
         snap = runner.snapshot()
         state_message(snap)
-        metrics_row(snap, text)
+        metrics_row(snap, data)
         c1, c2 = st.columns(2)
-        c1.plotly_chart(loss_figure(snap.history, loss_unit(text)), key="train.loss")
-        c2.plotly_chart(grad_norm_figure(snap.history, clip_norm), key="train.grad")
+        loss = loss_figure(snap.history, loss_unit(data), baseline)
+        chart(loss, key="train.loss", container=c1)
+        chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
         if isinstance(snap.preview, TextPreview):
             st.markdown(
                 "**A sample from the model** (temperature 0.8, after a prompt from the "
@@ -140,7 +148,7 @@ def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | Non
             )
             st.code(snap.preview.prompt + "⟫" + snap.preview.sample, language=None, wrap_lines=True)
         elif snap.preview is not None:
-            st.plotly_chart(forecast_figure(snap.preview), key="train.forecast")
+            chart(forecast_figure(snap.preview), key="train.forecast")
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling

@@ -14,7 +14,10 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from rnn_core.processes import warm_up_training_processes
 from rnn_core.runner import configure_torch_threads
+from ui.link import apply_link, link_control, link_problems, write_link
 from ui.live import sidebar_status
+from ui.presenter import presenter_css, presenter_toggle
+from ui.presets import preset_links
 
 
 def app_pages() -> list[st.Page]:
@@ -37,11 +40,19 @@ def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon=":material/replay:", layout="wide")
     configure_torch_threads()
+    apply_link()  # before any widget: a link or a preset sets the widgets' values
     page = st.navigation(app_pages())
     sidebar_status()
+    presenter_toggle()
+    presenter_css()
+    with st.sidebar.expander("Lecture demos", icon=":material/school:"):
+        preset_links(compact=True)
     try:
+        link_problems()
         page.run()
     finally:  # after the page is drawn (or stopped), so that it does not slow the first one
+        write_link()
+        link_control()
         warm_up_training_processes()
 
 

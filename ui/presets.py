@@ -1,37 +1,105 @@
-"""Presets: one click sets every knob of a known-good setup (applied in a button's callback, before
-the widgets are drawn again)."""
+"""Presets: the Data page's IMU knobs, and the lecture demos of `rnn_core.presets` as links, a
+banner that says what to look at, and the training they start."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import PERSIST
+from rnn_core.presets import IMU_KNOBS, PRESETS, Preset
+from ui.controls import TASK_SHAPES, model_config, train_config
+from ui.experiment import existing_experiment
+from ui.experiment import experiment as session_experiment
+from ui.link import ACTIVE_PRESET, PENDING
+from ui.live import refresh_interval
+from ui.state import PERSIST, seed, setting
 
-# The reference next-state predictor for a 50 Hz IMU: 0.4 s windows into a 2-layer LSTM (64 then
-# 32 units) and a linear head; clipping and early stopping on.
-IMU_PRESET = {
-    "seq_len": 20,
-    "task_shape": "One value after the window",
-    "cell": "LSTM",
-    "layers": 2,
-    "layer_sizes": "64, 32",
-    "hidden": 64,
-    "dropout": 0.0,
-    "bidirectional": False,
-    "optimizer": "Adam",
-    "lr": 0.003,
-    "schedule": "Constant",
-    "batch": 64,
-    "clip": True,
-    "max_norm": 1.0,
-    "unit": "steps",
-    "amount": 3000,
-    "early": True,
-    "patience": 8,
-}
+IMU_PRESET = IMU_KNOBS  # the Data page's button
 
 
 def apply_preset(values: dict) -> None:
     """Set the persisted widgets' values (use as a button's on_click)."""
     for key, value in values.items():
         st.session_state[PERSIST + key] = value
+
+
+FOLLOWING = "preset.following"  # the banner saw the preset's training run
+PRESET_ICONS = {
+    "lstm-sine": ":material/ssid_chart:",
+    "vanishing": ":material/trending_down:",
+    "exploding": ":material/warning:",
+    "adding": ":material/add_circle:",
+    "brackets": ":material/data_object:",
+    "imu": ":material/explore:",
+}
+
+
+def preset_links(compact: bool = False) -> None:
+    """One link per lecture demo; a click opens its page with its settings (and starts it)."""
+    for preset in PRESETS.values():
+        label = preset.title if compact else f"**{preset.title}**: {_first_line(preset)}"
+        st.page_link(
+            preset.page,
+            label=label,
+            icon=PRESET_ICONS[preset.key],
+            query_params={"preset": preset.key},
+        )
+
+
+def _first_line(preset: Preset) -> str:
+    return preset.caption.split("  \n")[0]
+
+
+def preset_banner() -> None:
+    """Under a page's title: the active preset's caption, and its training started and followed
+    when the page itself does not train (the page is drawn again when the training ends)."""
+    preset = PRESETS.get(st.session_state.get(ACTIVE_PRESET) or "")
+    if preset is None:
+        return
+    st.info(f"**{preset.title}**  \n{preset.caption}", icon=PRESET_ICONS[preset.key])
+    if st.session_state.get(PENDING) == "train":
+        st.session_state[PENDING] = None
+        try:
+            start_training()
+        except ValueError as err:  # a DataError too
+            st.error(str(err))
+    experiment = existing_experiment()
+    runner = experiment.runner if experiment is not None else None
+    if preset.action == "train" and preset.page != "pages/train.py" and runner is not None:
+        _follow(runner)
+
+
+def _follow(runner) -> None:
+    """The training's progress, redrawn while it runs; the whole page once it ends."""
+
+    @st.fragment(run_every=refresh_interval() if runner.active else None)
+    def progress() -> None:
+        runner.heartbeat()
+        if not runner.active and st.session_state.get(FOLLOWING):
+            st.session_state[FOLLOWING] = False
+            st.rerun()  # the page shows the trained model
+        st.session_state[FOLLOWING] = runner.active
+        done = runner.snapshot(max_points=2).steps_done
+        total = runner.trainer.config.max_steps
+        said = f"Trained {done:,} steps"
+        if runner.active:
+            said = f"Training: step {done:,} of {total:,}"
+        st.progress(min(done / total, 1.0) if runner.active else 1.0, text=said)
+
+    progress()
+
+
+def take_pending(action: str) -> bool:
+    """True once when the active preset asks this page to start (`action`: "compare")."""
+    if st.session_state.get(PENDING) != action:
+        return False
+    st.session_state[PENDING] = None
+    return True
+
+
+def start_training() -> None:
+    """Start the session's training from its settings, from fresh initial weights, as the
+    Train page's Start would (ValueError with a sentence when the settings cannot train)."""
+    experiment = session_experiment(TASK_SHAPES[setting("task_shape")])
+    experiment.rewind()
+    data = experiment.data
+    experiment.runner_for(model_config(data), train_config(data), seed()).start()

@@ -9,30 +9,52 @@ import numpy as np
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.datasets.memory import AddingConfig, CopyConfig
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
-from ui.imu_source import ImuChoice, imu_controls
-from ui.state import persisted
+from ui.imu_source import ImuChoice, imu_choice_from_settings, imu_controls
+from ui.settings import TEXT_CHOICES
+from ui.state import persisted, setting
 
 SINE_FRACTIONS = (0.7, 0.15, 0.15)
 TEXT_FRACTIONS = (0.8, 0.1, 0.1)
-PASTE, UPLOAD = "Paste text", "Upload a .txt file"
+PASTE, UPLOAD = TEXT_CHOICES[-2:]
+ADDING = "Adding problem"
+MEMORY_TASKS = {  # what each task asks, shown under its name
+    ADDING: "Each sequence holds random numbers, two of them marked (one in each half); the "
+    "model must output their sum at the end. Guessing the mean sum, 1, scores MSE 1/6.",
+    "Copy task": "The first symbols of each sequence must be reproduced, in order, after a "
+    "delay of blanks and a go signal; the model outputs a blank everywhere else.",
+}
 
 
 @dataclass(frozen=True)
 class Source:
     """What the session trains on: a sine config, a text, or an IMU recording and task."""
 
-    kind: str  # "sine", "text" or "imu"
+    kind: str  # "sine", "text", "imu" or "memory"
     label: str
     sine: SineConfig | None = None
     text_digest: str = ""  # identifies the text without hashing it on every rerun
     imu: ImuChoice | None = None
+    memory: AddingConfig | CopyConfig | None = None
 
     @property
     def key(self) -> tuple:
         """Hashable identity of the data."""
-        return (self.kind, self.sine, self.text_digest, self.imu)
+        return (self.kind, self.sine, self.text_digest, self.imu, self.memory)
+
+    @property
+    def task_shape(self) -> str | None:
+        """The task shape this data fixes, or None when the person chooses: every next
+        character of a text, one class per IMU window, the memory task's own shape."""
+        if self.kind == "text":
+            return "many_to_many"
+        if self.kind == "imu" and self.imu.task.classify:
+            return "many_to_one"
+        if self.kind == "memory":
+            return "many_to_one" if isinstance(self.memory, AddingConfig) else "many_to_many"
+        return None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -66,68 +88,81 @@ def _floats(text: str, what: str) -> tuple[float, ...]:
 def sine_controls() -> Source:
     """Widgets for the sine source; returns it (raises DataError for unusable knobs)."""
     c1, c2, c3 = st.columns(3)
-    num_series = c1.number_input("Number of series", 1, 256, **persisted("sine.num_series", 8))
-    length = c1.number_input("Samples per series", 20, 20_000, **persisted("sine.length", 400))
-    rate = c1.number_input("Sample rate (Hz)", 1.0, 1000.0, **persisted("sine.rate", 20.0))
-    freqs = c2.text_input(
+    c1.number_input("Number of series", 1, 256, **persisted("sine.num_series"))
+    c1.number_input("Samples per series", 20, 20_000, **persisted("sine.length"))
+    c1.number_input("Sample rate (Hz)", 1.0, 1000.0, **persisted("sine.rate"))
+    c2.text_input(
         "Frequencies (Hz), a mix",
-        **persisted("sine.freqs", "0.5"),
+        **persisted("sine.freqs"),
         help="One or more frequencies separated by commas, e.g. 0.5, 1.3",
     )
-    amps = c2.text_input(
+    c2.text_input(
         "Amplitudes",
-        **persisted("sine.amps", "1.0"),
+        **persisted("sine.amps"),
         help="One for all components, or one per frequency",
     )
-    phase = c3.slider("Phase (radians)", 0.0, 6.28, **persisted("sine.phase", 0.0))
-    random_phase = c3.checkbox("Each series at a random phase", **persisted("sine.random", True))
-    noise = c3.slider("Noise (std)", 0.0, 1.0, step=0.01, **persisted("sine.noise", 0.0))
-    data_seed = c3.number_input(
+    c3.slider("Phase (radians)", 0.0, 6.28, **persisted("sine.phase"))
+    c3.checkbox("Each series at a random phase", **persisted("sine.random"))
+    c3.slider("Noise (std)", 0.0, 1.0, step=0.01, **persisted("sine.noise"))
+    c3.number_input(
         "Data seed",
         0,
         2**31 - 1,
-        **persisted("sine.seed", 0),
+        **persisted("sine.seed"),
         help="Random phases and noise; the model's seed is on Home",
     )
+    return sine_source()
+
+
+def sine_source() -> Source:
+    """The sine source the session's settings describe (DataError for unusable knobs)."""
     config = SineConfig(
-        num_series=int(num_series),
-        length=int(length),
-        sample_rate=float(rate),
-        frequencies=_floats(freqs, "Frequencies"),
-        amplitudes=_floats(amps, "Amplitudes"),
-        phase=float(phase),
-        random_phase=bool(random_phase),
-        noise_std=float(noise),
-        seed=int(data_seed),
+        num_series=int(setting("sine.num_series")),
+        length=int(setting("sine.length")),
+        sample_rate=float(setting("sine.rate")),
+        frequencies=_floats(setting("sine.freqs"), "Frequencies"),
+        amplitudes=_floats(setting("sine.amps"), "Amplitudes"),
+        phase=float(setting("sine.phase")),
+        random_phase=bool(setting("sine.random")),
+        noise_std=float(setting("sine.noise")),
+        seed=int(setting("sine.seed")),
     )
-    sine_series(config)  # validates now, so the message appears on this page
-    label = f"Sine: {num_series} series × {length} samples at {rate:g} Hz"
+    sine_series(config)  # validates now, so the message appears where the source is chosen
+    rate = config.sample_rate
+    label = f"Sine: {config.num_series} series × {config.length} samples at {rate:g} Hz"
     return Source("sine", label, sine=config)
 
 
 def text_controls() -> Source | None:
     """Widgets for the text source; returns it, or None until the user gives some text."""
-    options = [*CORPORA, PASTE, UPLOAD]
-    choice = st.radio("Text", options, **persisted("text.choice", options[0]), horizontal=True)
+    choice = st.radio("Text", list(TEXT_CHOICES), **persisted("text.choice"), horizontal=True)
     if choice == PASTE:
-        text = st.text_area("Your text", **persisted("text.pasted", ""), height=180)
+        text = st.text_area("Your text", **persisted("text.pasted"), height=180)
         if not text.strip():
             st.info("Paste some text above to train on it.")
-            return None
-        return _text_source("Pasted text", text)
     if choice == UPLOAD:
         file = st.file_uploader("A UTF-8 .txt file", type=["txt"], key="text.upload")
-        if file is None:
-            return st.session_state.get("text.last_upload")
-        source = _text_source(f"File {file.name}", uploaded_text(file.getvalue()))
-        st.session_state["text.last_upload"] = source
-        return source
+        if file is not None:
+            upload = _text_source(f"File {file.name}", uploaded_text(file.getvalue()))
+            st.session_state["text.last_upload"] = upload
+    return text_source()
+
+
+def text_source() -> Source | None:
+    """The text source the session's settings describe; None while there is no text yet."""
+    choice = setting("text.choice")
+    if choice == PASTE:
+        text = setting("text.pasted")
+        return _text_source("Pasted text", text) if text.strip() else None
+    if choice == UPLOAD:
+        return st.session_state.get("text.last_upload")
     return _text_source(choice, corpus_text(choice))
 
 
-def imu_source() -> Source | None:
-    """Widgets for the IMU source; returns it, or None until a file reads."""
-    choice = imu_controls()
+def imu_source(draw: bool = False) -> Source | None:
+    """The IMU source: with `draw`, from the Data page's widgets; else from the settings. None
+    until a file reads."""
+    choice = imu_controls() if draw else imu_choice_from_settings()
     if choice is None:
         return None
     task = "activity" if choice.task.classify else "next-state forecast"
@@ -145,9 +180,58 @@ def source_text(source: Source) -> str:
     return st.session_state["text.by_digest"][source.text_digest]
 
 
+def memory_controls() -> Source:
+    """Widgets for the memory tasks; returns the source."""
+    adding = st.radio("Task", list(MEMORY_TASKS), **persisted("memory.task"), horizontal=True)
+    st.caption(MEMORY_TASKS[adding])
+    c1, c2 = st.columns(2)
+    c1.number_input(
+        "Sequence length" if adding == ADDING else "Delay (steps between the symbols and recall)",
+        2,
+        1000,
+        **persisted("memory.length"),
+        help="The knob that makes it hard: how far back the model must remember.",
+    )
+    c2.number_input("Data seed", 0, 2**31 - 1, **persisted("memory.seed"))
+    return memory_source()
+
+
+def memory_source() -> Source:
+    """The memory task the session's settings describe."""
+    length, data_seed = int(setting("memory.length")), int(setting("memory.seed"))
+    if setting("memory.task") == ADDING:
+        config = AddingConfig(length=length, seed=data_seed)
+        return Source("memory", f"Adding problem, length {length}", memory=config)
+    config = CopyConfig(delay=length, seed=data_seed)
+    label = f"Copy task: {config.copy_length} symbols recalled after {length} steps"
+    return Source("memory", label, memory=config)
+
+
+def source_from_settings() -> Source | None:
+    """The source the session's settings describe, without drawing a widget (a link or a preset
+    sets them before the Data page is opened); None while it needs a file or text."""
+    kind = setting("source_kind")
+    if kind == "Text":
+        return text_source()
+    if kind == "IMU recording":
+        return imu_source()
+    if kind == "Memory task":
+        return memory_source()
+    return sine_source()
+
+
 def current_source() -> Source:
-    """The session's source; a default sine until the Data page chooses one."""
+    """The session's source: the Data page's choice, else the one the settings describe; the
+    default sine when they describe none that can be used (the reason is kept for the page)."""
     source = st.session_state.get("source")
+    if source is not None:
+        return source
+    try:
+        source = source_from_settings()
+    except DataError as err:  # an ImuFormatError is a DataError too
+        st.session_state["source.problem"] = str(err)
+        source = None
     if source is None:
-        source = Source("sine", "Sine: default", sine=SineConfig())
+        return Source("sine", "Sine: default", sine=SineConfig())
+    st.session_state["source"] = source
     return source

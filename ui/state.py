@@ -5,20 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.experiment import available_devices
+from ui.settings import default
 
 PERSIST = "opt."  # prefix of the keys of widgets whose values last the whole session
+_DEFAULT = object()
 
 
-def persisted(key: str, value) -> dict:
+def persisted(key: str, value=_DEFAULT) -> dict:
     """Widget arguments that keep its value for the whole session, across page switches; the
-    first value is `value`. Use as `st.slider(..., **persisted("dropout", 0.0))`."""
+    first value is `value`, else the setting's default in `ui.settings`. Use as
+    `st.slider(..., **persisted("dropout"))`."""
     full = PERSIST + key
-    st.session_state.setdefault(full, value)
+    st.session_state.setdefault(full, default(key) if value is _DEFAULT else value)
     return {"key": full, "persist_state": "session"}
 
 
-def setting(key: str, value=None):
-    """A persistent setting's value (its default when never set)."""
+def setting(key: str, value=_DEFAULT):
+    """A persistent setting's value (`value`, else its default in `ui.settings`, until set)."""
+    if value is _DEFAULT:
+        value = default(key)
     return st.session_state.get(PERSIST + key, value)
 
 
@@ -31,4 +36,4 @@ def device() -> str:
 
 def seed() -> int:
     """The session's seed."""
-    return int(setting("seed", 0))
+    return int(setting("seed"))

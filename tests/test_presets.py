@@ -1,0 +1,131 @@
+"""Every lecture preset, headless under AppTest, opened as the Home page's link opens it: it lands
+on its page with its caption, starts what it needs, and makes its point, the same way twice."""
+
+import math
+import time
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from rnn_core.compare import trivial_baseline
+from rnn_core.datasets.memory import ADDING_BASELINE_MSE
+from rnn_core.presets import PRESETS
+from tests.test_pages import APP, no_problems, open_app
+from ui.settings import SETTINGS, settings_from_link
+
+
+def open_preset(key: str) -> AppTest:
+    """A fresh session that follows the preset's link, then reruns until its training ends."""
+    preset = PRESETS[key]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"preset": key}
+    at.switch_page(preset.page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.info[0].value.startswith(f"**{preset.title}**")
+    deadline = time.monotonic() + 120
+    while _active(at, preset.action):
+        assert time.monotonic() < deadline, f"the {key} preset did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    no_problems(at)
+    return at
+
+
+def _active(at: AppTest, action: str) -> bool:
+    if action == "compare":
+        return any(runner.active for _, runner in _runs(at).values())
+    if action == "train":
+        return at.session_state["experiment"].runner.active
+    return False
+
+
+def _runs(at: AppTest) -> dict:
+    return at.session_state["compare.runs"]["runs"]
+
+
+def _history(runner):
+    return runner.trainer.history.frame()
+
+
+def test_every_preset_is_a_valid_link_with_a_two_line_caption():
+    for preset in PRESETS.values():
+        link = {key: SETTINGS[key].format(value) for key, value in preset.settings.items()}
+        values, problems = settings_from_link(link)
+        assert not problems and values == preset.settings, preset.key
+        assert preset.caption.count("  \n") == 1, preset.key
+
+
+def test_home_and_sidebar_link_every_preset():
+    at = open_app()
+    for where in (at.main, at.sidebar):
+        links = [link.proto for link in where.get("page_link") if link.proto.query_string]
+        assert [link.query_string for link in links] == [f"preset={k}" for k in PRESETS]
+        pages = [PRESETS[k].page.removeprefix("pages/").removesuffix(".py") for k in PRESETS]
+        assert [link.page for link in links] == pages
+
+
+def test_lstm_sine_falls_far_below_the_baseline_and_is_the_same_twice():
+    first, second = open_preset("lstm-sine"), open_preset("lstm-sine")
+    runner = first.session_state["experiment"].runner
+    history = _history(runner)
+    baseline, _ = trivial_baseline(runner.trainer.data)
+    assert runner.trainer.status == "finished"
+    assert history["val_loss"].dropna().iloc[-1] < baseline / 100
+    again = _history(second.session_state["experiment"].runner)
+    assert history["loss"].tolist() == again["loss"].tolist()
+
+
+def test_vanishing_shows_the_rnn_gradient_orders_of_magnitude_below_the_lstm():
+    at = open_preset("vanishing")
+    ratios = {m.label.split(":")[0]: float(m.value) for m in at.metric}
+    assert math.log10(ratios["LSTM"] / ratios["RNN"]) > 10, ratios
+    assert ratios["LSTM"] > 1e-3, ratios  # the LSTM keeps its gradient
+
+
+def test_exploding_diverges_without_clipping_and_stays_finite_with_it():
+    first, second = open_preset("exploding"), open_preset("exploding")
+    runs = _runs(first)
+    clipped = next(r for label, (_, r) in runs.items() if "clipped" in label)
+    unclipped = next(r for label, (_, r) in runs.items() if "no clipping" in label)
+    assert unclipped.trainer.status == "diverged"
+    assert clipped.trainer.status == "finished"
+    losses = _history(clipped)["val_loss"].dropna()
+    assert np.isfinite(_history(clipped)["loss"]).all()
+    assert losses.iloc[-1] < losses.iloc[0] / 2
+    table = first.dataframe[0].value
+    assert set(table["state"]) == {"finished", "diverged"}
+    for label, (_, runner) in _runs(second).items():
+        assert _history(runner)["loss"].tolist() == _history(runs[label][1])["loss"].tolist()
+
+
+def test_adding_the_lstm_beats_the_baseline_and_the_rnn_does_not():
+    first, second = open_preset("adding"), open_preset("adding")
+    final = {
+        label: _history(runner)["val_loss"].dropna().iloc[-1]
+        for label, (_, runner) in _runs(first).items()
+    }
+    assert final["LSTM"] < 0.25 * ADDING_BASELINE_MSE, final
+    assert final["RNN (tanh)"] > 0.7 * ADDING_BASELINE_MSE, final
+    assert any("trivial baseline" in c.value for c in first.caption)
+    for label, (_, runner) in _runs(second).items():
+        again = _history(runner)["loss"].tolist()
+        assert again == _history(_runs(first)[label][1])["loss"].tolist()
+
+
+def test_brackets_a_unit_counts_the_depth():
+    at = open_preset("brackets")
+    assert at.selectbox(key="text.property").value == "Bracket depth"
+    table = at.dataframe[0].value
+    assert abs(table["r"].iloc[0]) >= 0.9, table
+
+
+def test_imu_predictor_beats_persistence_and_the_filter_on_roll_and_pitch():
+    at = open_preset("imu")
+    table = at.dataframe[0].value.set_index("target")
+    for angle in ("roll", "pitch"):
+        model = float(table.loc[angle, "model RMSE"])
+        assert table.loc[angle, "beats persistence"], table
+        assert model < float(table.loc[angle, "persistence RMSE"]), table
+        assert model < float(table.loc[angle, "complementary RMSE"]), table
+    assert at.session_state["experiment"].runner.trainer.status == "early_stopped"

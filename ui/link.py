@@ -1,0 +1,110 @@
+"""The experiment in the page's address: every run writes the session's settings into the query
+parameters, so the address bar always holds a link that reproduces the experiment; a link that
+comes from outside (pasted, bookmarked, or a preset's) sets them before any widget is drawn."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from rnn_core.presets import PRESETS
+from ui.compare import stop_runs
+from ui.experiment import existing_experiment
+from ui.settings import SETTINGS, default, link_of, settings_from_link
+from ui.sources import current_source
+from ui.state import PERSIST, setting
+
+WRITTEN = "link.written"  # the query parameters this session's last run wrote
+PROBLEMS = "link.problems"  # sentences about the last link that came from outside
+ACTIVE_PRESET = "preset.active"  # the preset the session's settings still are
+PENDING = "preset.pending"  # what the active preset still has to start: "train" or "compare"
+MAX_PASTED = 1000  # characters of pasted text a link carries; longer text stays out
+
+
+def _query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def session_link() -> dict[str, list[str]]:
+    """The query parameters of a link to the session's experiment."""
+    values = {key: setting(key) for key in SETTINGS}
+    if len(values["text.pasted"]) > MAX_PASTED:
+        values["text.pasted"] = default("text.pasted")
+    return link_of(values)
+
+
+def preset_link(key: str) -> dict[str, list[str]]:
+    """The query parameters the preset's settings make once applied."""
+    return link_of({**{k: default(k) for k in SETTINGS}, **PRESETS[key].settings})
+
+
+def apply_link() -> None:
+    """Set the session's settings from a link that came from outside; call before any widget.
+
+    A link that this session wrote itself, or none (a page switch drops the query), changes
+    nothing. Any other stops the session's trainings and sets every setting: from the preset it
+    names, else from its parameters (defaults for the rest); a parameter that cannot be used
+    gets a sentence on the page."""
+    query = _query()
+    if not query or query == st.session_state.get(WRITTEN):
+        return
+    preset = PRESETS.get(query.pop("preset", [""])[-1])
+    values, problems = (preset.settings, []) if preset else settings_from_link(query)
+    for key in SETTINGS:
+        st.session_state[PERSIST + key] = values.get(key, default(key))
+    _stop_everything()
+    st.session_state[PROBLEMS] = problems
+    st.session_state[ACTIVE_PRESET] = preset.key if preset else None
+    st.session_state[PENDING] = preset.action if preset else None
+    write_link()  # now: a rerun asked during this run must not apply the same link again
+
+
+def _stop_everything() -> None:
+    """Stop the session's trainings and forget its data choice and model: the link makes new
+    ones from its settings."""
+    experiment = existing_experiment()
+    if experiment is not None:
+        experiment.stop()
+    stop_runs()
+    for key in ("experiment", "source", "source.problem", "compare.runs"):
+        st.session_state.pop(key, None)
+
+
+def write_link() -> None:
+    """Put the session's settings in the address bar (after the page has run), and forget the
+    preset once a setting has moved away from it."""
+    link = session_link()
+    if link != _query():
+        st.query_params.from_dict(link)
+    st.session_state[WRITTEN] = link
+    active = st.session_state.get(ACTIVE_PRESET)
+    if active and link != preset_link(active):
+        st.session_state[ACTIVE_PRESET] = None
+
+
+def link_problems() -> None:
+    """What could not be used from the last link or from the settings' data, said once."""
+    for problem in st.session_state.pop(PROBLEMS, []):
+        st.warning(problem)
+    current_source()  # builds the source the settings describe, noting why it cannot
+    problem = st.session_state.pop("source.problem", None)
+    if problem:
+        st.warning(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
+
+
+def link_control() -> None:
+    """A sidebar popover with the link to this experiment, ready to copy."""
+    link = session_link()
+    address = f"{st.context.url or ''}?{urlencode(link, doseq=True)}"
+    with st.sidebar.popover("Link to this experiment", icon=":material/link:", width="stretch"):
+        st.code(address, language=None, wrap_lines=True)
+        st.caption(
+            "Copy it with the button at the corner. Opening it sets up the same data, model, "
+            "training knobs and seed on any machine; an uploaded file is not part of a link"
+            + (", nor is pasted text this long." if _pasted_too_long() else ".")
+        )
+
+
+def _pasted_too_long() -> bool:
+    return setting("source_kind") == "Text" and len(setting("text.pasted")) > MAX_PASTED
