@@ -163,3 +163,26 @@ def test_a_link_with_unusable_data_knobs_falls_back_to_the_default_sine():
     assert not at.exception
     assert any("Frequencies must be numbers" in w.value for w in at.warning)
     assert at.session_state["experiment"].data.train is not None
+
+
+def test_an_address_that_lags_a_run_behind_changes_nothing():
+    """The browser sends the address it had when a widget changed, which may predate the last
+    run's; only a link that opens a session or names a demo sets the settings."""
+    at = open_app()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="opt.cell").set_value("GRU").run()
+    at.number_input(key="opt.hidden").set_value(12).run()
+    at.query_params = {"seed": "0", "cell": "GRU"}  # the address before the hidden size changed
+    at.run()
+    assert at.selectbox(key="opt.cell").value == "GRU"
+    assert at.number_input(key="opt.hidden").value == 12
+    assert at.query_params == {"seed": "0", "cell": "GRU", "hidden": "12"}
+
+
+def test_a_link_to_a_demo_the_app_does_not_have_says_so():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"preset": "nonexistent", "cell": "GRU"}
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert any("“nonexistent”" in w.value for w in at.warning)
+    assert at.selectbox(key="opt.cell").value == "GRU"

@@ -113,15 +113,17 @@ def test_adding_the_lstm_beats_the_baseline_and_the_rnn_does_not():
         assert again == _history(_runs(first)[label][1])["loss"].tolist()
 
 
-def test_brackets_a_unit_counts_the_depth():
-    at = open_preset("brackets")
-    assert at.selectbox(key="text.property").value == "Bracket depth"
-    table = at.dataframe[0].value
+def test_brackets_a_unit_counts_the_depth_the_same_way_twice():
+    first, second = open_preset("brackets"), open_preset("brackets")
+    assert first.selectbox(key="text.property").value == "Bracket depth"
+    table = first.dataframe[0].value
     assert abs(table["r"].iloc[0]) >= 0.9, table
+    assert table.equals(second.dataframe[0].value)
 
 
-def test_imu_predictor_beats_persistence_and_the_filter_on_roll_and_pitch():
-    at = open_preset("imu")
+def test_imu_predictor_beats_persistence_and_the_filter_on_roll_and_pitch_the_same_way_twice():
+    at, again = open_preset("imu"), open_preset("imu")
+    assert at.dataframe[0].value.equals(again.dataframe[0].value)
     table = at.dataframe[0].value.set_index("target")
     for angle in ("roll", "pitch"):
         model = float(table.loc[angle, "model RMSE"])

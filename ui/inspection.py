@@ -26,8 +26,10 @@ def trained_experiment() -> Experiment:
 
 def snapshot_picker(experiment: Experiment, key: str):
     """A slider over the training snapshots (the last one is the model now); returns
-    (model with those weights, step)."""
+    (model with those weights, step). When a training ends the slider starts over at its last
+    step, so a page drawn during training does not keep showing early weights."""
     runner = experiment.runner
+    key = f"{key}.{'training' if runner.active else 'trained'}"
     now_step, now_weights = runner.current_weights()
     weights = {step: state for step, state in runner.snapshots.items() if step != now_step}
     weights[now_step] = now_weights

@@ -42,15 +42,21 @@ def preset_link(key: str) -> dict[str, list[str]]:
 def apply_link() -> None:
     """Set the session's settings from a link that came from outside; call before any widget.
 
-    A link that this session wrote itself, or none (a page switch drops the query), changes
-    nothing. Any other stops the session's trainings and sets every setting: from the preset it
-    names, else from its parameters (defaults for the rest); a parameter that cannot be used
-    gets a sentence on the page."""
+    A link comes from outside when it opens a session (pasted, bookmarked, reloaded) or names a
+    preset (a demo's link, clicked in the session). Any other query is one this session wrote:
+    it may lag a run behind, as the browser sends the address it had when a widget changed, so
+    it is never read back. A link from outside stops the session's trainings and sets every
+    setting: from the preset it names, else from its parameters (defaults for the rest); a
+    parameter that cannot be used gets a sentence on the page."""
     query = _query()
-    if not query or query == st.session_state.get(WRITTEN):
+    named = query.pop("preset", [""])[-1]
+    preset = PRESETS.get(named)
+    opens_session = WRITTEN not in st.session_state
+    if preset is None and not (opens_session and (query or named)):
         return
-    preset = PRESETS.get(query.pop("preset", [""])[-1])
     values, problems = (preset.settings, []) if preset else settings_from_link(query)
+    if named and preset is None:
+        problems.insert(0, f"The link names a demo, “{named}”, that this app does not have.")
     for key in SETTINGS:
         st.session_state[PERSIST + key] = values.get(key, default(key))
     _stop_everything()

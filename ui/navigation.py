@@ -38,7 +38,7 @@ def app_pages() -> list[st.Page]:
 
 def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
-    st.set_page_config(page_title="RNN Explorer", page_icon=":material/replay:", layout="wide")
+    st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
     configure_torch_threads()
     apply_link()  # before any widget: a link or a preset sets the widgets' values
     page = st.navigation(app_pages())

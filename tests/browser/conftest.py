@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,11 +57,15 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(browser, request):
-    """A fresh browser context (its own Streamlit session) and page; a screenshot on failure."""
+    """A fresh browser context (its own Streamlit session) and page; a screenshot on failure.
+    Every request the page made must have gone to this machine: the app works offline."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    hosts: set[str] = set()
+    context.on("request", lambda sent: hosts.add(urlsplit(sent.url).hostname or ""))
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
     context.close()
+    assert hosts <= {"127.0.0.1", ""}, f"requests left this machine: {hosts}"

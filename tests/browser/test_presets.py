@@ -1,6 +1,7 @@
 """A lecturer's run through the demos in Chromium: one session clicks each preset on Home in turn,
 and each reaches its point on the page it opens, as the page shows it. The time from click to
-point is written to test-artifacts/presets-report.txt (reported, not asserted)."""
+point is written to test-artifacts/presets-report.txt (reported, not asserted). The `page`
+fixture checks that every request went to the app itself: the demos work offline."""
 
 import math
 import re

@@ -142,7 +142,7 @@ def test_two_sessions_never_see_each_others_data_or_model(browser, app_url):
         a.wait_for_function(f"(t) => ({CHART_POINTS_JS})(t) > 0", arg="Loss", timeout=60_000)
 
         open_page(b, app_url, "train")
-        expect(b.get_by_text("Sine: default")).to_be_visible()
+        expect(b.get_by_text("Sine: 8 series × 400 samples at 20 Hz")).to_be_visible()
         expect(b.get_by_text("Press Start to train")).to_be_visible()
         assert b.get_by_text("Pasted text").count() == 0
         open_page(b, app_url, "data")
