@@ -8,11 +8,12 @@ from rnn_core.datasets.imu_prepare import split_pieces
 from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures_imu import imu_signals_figure
+from rnn_core.presets import IMU_KNOBS
 from ui.experiment import prepare
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
 from ui.presenter import chart
-from ui.presets import IMU_PRESET, apply_preset
+from ui.presets import apply_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (
     SINE_FRACTIONS,
@@ -77,7 +78,7 @@ elif source.kind == "imu":
     st.button(
         "Use the IMU preset",
         on_click=apply_preset,
-        args=(IMU_PRESET,),
+        args=(IMU_KNOBS,),
         key="btn.imu_preset",
         help="20-step windows (0.4 s at 50 Hz) into a 2-layer LSTM of 64 then 32 units with a "
         "linear head; gradient clipping and early stopping on. Every knob stays yours to change.",

@@ -11,11 +11,11 @@ from rnn_core.datasets.imu import read_imu_csv
 from rnn_core.datasets.imu_prepare import imu_table, window_rows
 from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
 from rnn_core.inspect import model_with_weights
+from rnn_core.presets import IMU_KNOBS
 from tests.paths import ROOT
 from tests.test_pages import no_problems, open_app, train_until_done
 from tests.test_pages_inside import each_gradient_tab
 from ui.imu_source import SAMPLES
-from ui.presets import IMU_PRESET
 
 PHYPHOX, ARDUINO, LABELLED = list(SAMPLES)
 
@@ -76,7 +76,7 @@ def test_the_preset_sets_every_knob_and_trains_a_64_then_32_lstm():
     at = imu_data_page()
     at.button(key="btn.imu_preset").click().run()
     no_problems(at)
-    for key, value in IMU_PRESET.items():
+    for key, value in IMU_KNOBS.items():
         assert at.session_state["opt." + key] == value
     train_on_page(at, 30)
     no_problems(at)

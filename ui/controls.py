@@ -43,41 +43,31 @@ def task_shape_control(source) -> str:
     return TASK_SHAPES[label]
 
 
-def knob(key: str):
-    """The session's value of a model or training knob (its default until set)."""
-    return setting(key)
-
-
-def knob_args(key: str) -> dict:
-    """Widget arguments for a persisted knob that starts at its default."""
-    return persisted(key)
-
-
 def model_controls(data: PreparedData) -> ModelConfig:
     """Cell, sizes and initialisation; returns the ModelConfig for this data."""
-    st.selectbox("Cell", list(CELLS), **knob_args("cell"))
+    st.selectbox("Cell", list(CELLS), **persisted("cell"))
     c1, c2 = st.columns(2)
-    hidden = c1.number_input("Hidden size", 1, 512, **knob_args("hidden"))
-    layers = c2.number_input("Layers", 1, 4, **knob_args("layers"))
+    hidden = c1.number_input("Hidden size", 1, 512, **persisted("hidden"))
+    layers = c2.number_input("Layers", 1, 4, **persisted("layers"))
     c1.slider(
         "Dropout between layers",
         0.0,
         0.8,
         step=0.05,
-        **knob_args("dropout"),
+        **persisted("dropout"),
         disabled=layers == 1,
         help="Applies between stacked layers only",
     )
     c1.text_input(
         "Units per layer",
-        **knob_args("layer_sizes"),
+        **persisted("layer_sizes"),
         disabled=layers == 1,
         placeholder=f"{hidden} in every layer",
         help="Sizes from the first layer up, e.g. 64, 32; empty: the hidden size in every layer",
     )
     c2.checkbox(
         "Bidirectional",
-        **knob_args("bidirectional"),
+        **persisted("bidirectional"),
         disabled=data.task_shape == "many_to_many",
         help="Only when the task does not forecast every step: a backward pass sees the future.",
     )
@@ -85,29 +75,29 @@ def model_controls(data: PreparedData) -> ModelConfig:
         "Recurrent weights",
         ["PyTorch default", "Orthogonal"],
         horizontal=True,
-        **knob_args("recurrent_init"),
+        **persisted("recurrent_init"),
     )
     return model_config(data)
 
 
 def model_config(data: PreparedData) -> ModelConfig:
     """The ModelConfig the session's knobs give for this data (ValueError with a sentence)."""
-    cell, nonlinearity = CELLS[knob("cell")]
-    layers = int(knob("layers"))
+    cell, nonlinearity = CELLS[setting("cell")]
+    layers = int(setting("layers"))
     forecasts_every_step = data.task_shape == "many_to_many"
     return ModelConfig(
         cell=cell,
         nonlinearity=nonlinearity,
         input_size=data.input_size,
         output_size=data.output_size,
-        hidden_size=int(knob("hidden")),
+        hidden_size=int(setting("hidden")),
         num_layers=layers,
-        layer_sizes=_layer_sizes(knob("layer_sizes"), layers),
-        dropout=float(knob("dropout")) if layers > 1 else 0.0,
-        bidirectional=bool(knob("bidirectional")) and not forecasts_every_step,
+        layer_sizes=_layer_sizes(setting("layer_sizes"), layers),
+        dropout=float(setting("dropout")) if layers > 1 else 0.0,
+        bidirectional=bool(setting("bidirectional")) and not forecasts_every_step,
         task_shape=data.task_shape,
         vocab_size=data.input_size if data.is_text else None,
-        recurrent_init="orthogonal" if knob("recurrent_init") == "Orthogonal" else "default",
+        recurrent_init="orthogonal" if setting("recurrent_init") == "Orthogonal" else "default",
     )
 
 
@@ -132,26 +122,26 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
 def train_controls(data: PreparedData) -> TrainConfig:
     """Optimizer, schedule, batch, clipping, run length and early stopping."""
     c1, c2 = st.columns(2)
-    c1.selectbox("Optimizer", ["Adam", "SGD"], **knob_args("optimizer"))
-    c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **knob_args("lr"))
-    schedule = SCHEDULES[c1.selectbox("Schedule", list(SCHEDULES), **knob_args("schedule"))]
+    c1.selectbox("Optimizer", ["Adam", "SGD"], **persisted("optimizer"))
+    c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **persisted("lr"))
+    schedule = SCHEDULES[c1.selectbox("Schedule", list(SCHEDULES), **persisted("schedule"))]
     c2.number_input(
-        "Decay factor", 0.01, 1.0, **knob_args("gamma"), disabled=schedule == "constant"
+        "Decay factor", 0.01, 1.0, **persisted("gamma"), disabled=schedule == "constant"
     )
     c1.number_input(
-        "Decay every (steps)", 1, 100_000, **knob_args("step_size"), disabled=schedule != "step"
+        "Decay every (steps)", 1, 100_000, **persisted("step_size"), disabled=schedule != "step"
     )
-    c2.number_input("Weight decay", 0.0, 1.0, format="%.4g", **knob_args("wd"))
-    batch = c1.number_input("Batch size", 1, 4096, **knob_args("batch"))
-    clip = c2.checkbox("Clip gradients", **knob_args("clip"))
-    c2.number_input("Max gradient norm", 0.01, 1000.0, **knob_args("max_norm"), disabled=not clip)
-    unit = c1.radio("Train for", ["steps", "epochs"], horizontal=True, **knob_args("unit"))
-    c1.number_input(f"Number of {unit}", 1, 100_000, **knob_args("amount"))
-    early = c2.checkbox("Early stopping", **knob_args("early"))
-    c2.number_input("Patience (evaluations)", 1, 1000, **knob_args("patience"), disabled=not early)
+    c2.number_input("Weight decay", 0.0, 1.0, format="%.4g", **persisted("wd"))
+    batch = c1.number_input("Batch size", 1, 4096, **persisted("batch"))
+    clip = c2.checkbox("Clip gradients", **persisted("clip"))
+    c2.number_input("Max gradient norm", 0.01, 1000.0, **persisted("max_norm"), disabled=not clip)
+    unit = c1.radio("Train for", ["steps", "epochs"], horizontal=True, **persisted("unit"))
+    c1.number_input(f"Number of {unit}", 1, 100_000, **persisted("amount"))
+    early = c2.checkbox("Early stopping", **persisted("early"))
+    c2.number_input("Patience (evaluations)", 1, 1000, **persisted("patience"), disabled=not early)
     tbptt = data.is_text and c1.checkbox(
         "Truncated BPTT",
-        **knob_args("tbptt"),
+        **persisted("tbptt"),
         help="For long texts: the text is cut into one contiguous stream per batch row, read a "
         "window at a time, and the hidden state is carried from one batch to the next (detached, "
         "so gradients still stop at the window's start). The model then sees context beyond one "
@@ -173,20 +163,22 @@ def train_controls(data: PreparedData) -> TrainConfig:
 
 def train_config(data: PreparedData) -> TrainConfig:
     """The TrainConfig the session's knobs give for this data (ValueError with a sentence)."""
-    batch = int(knob("batch"))
-    amount = int(knob("amount"))
-    steps = amount if knob("unit") == "steps" else steps_for_epochs(amount, len(data.train), batch)
+    batch = int(setting("batch"))
+    amount = int(setting("amount"))
+    steps = (
+        amount if setting("unit") == "steps" else steps_for_epochs(amount, len(data.train), batch)
+    )
     return TrainConfig(
-        optimizer=knob("optimizer").lower(),
-        learning_rate=float(knob("lr")),
-        weight_decay=float(knob("wd")),
-        schedule=SCHEDULES[knob("schedule")],
-        schedule_gamma=float(knob("gamma")),
-        schedule_step_size=int(knob("step_size")),
+        optimizer=setting("optimizer").lower(),
+        learning_rate=float(setting("lr")),
+        weight_decay=float(setting("wd")),
+        schedule=SCHEDULES[setting("schedule")],
+        schedule_gamma=float(setting("gamma")),
+        schedule_step_size=int(setting("step_size")),
         batch_size=batch,
-        clip_grad_norm=float(knob("max_norm")) if knob("clip") else None,
+        clip_grad_norm=float(setting("max_norm")) if setting("clip") else None,
         max_steps=steps,
-        early_stopping_patience=int(knob("patience")) if knob("early") else None,
+        early_stopping_patience=int(setting("patience")) if setting("early") else None,
         seed=seed(),
-        truncated_bptt=bool(knob("tbptt")) and data.is_text,
+        truncated_bptt=bool(setting("tbptt")) and data.is_text,
     )

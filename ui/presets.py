@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.presets import IMU_KNOBS, PRESETS, Preset
+from rnn_core.presets import PRESETS, Preset
 from ui.controls import TASK_SHAPES, model_config, train_config
 from ui.experiment import existing_experiment
 from ui.experiment import experiment as session_experiment
 from ui.link import ACTIVE_PRESET, PENDING
 from ui.live import refresh_interval
 from ui.state import PERSIST, seed, setting
-
-IMU_PRESET = IMU_KNOBS  # the Data page's button
 
 
 def apply_preset(values: dict) -> None:
