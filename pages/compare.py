@@ -18,9 +18,10 @@ if run_through_app():
 st.title("7 · Compare the cells")
 preset_banner()
 source = current_source()
+window = "" if source.kind == "memory" else f" · window {seq_len()}"  # a task has its own length
 st.caption(
-    f"{source.label} · window {seq_len()} · seed {seed()} · every cell gets the same data, split, "
-    "batches and initial seed; change the data on **1 · Data**"
+    f"{source.label}{window} · seed {seed()} · every cell gets the same data, split, batches and "
+    "initial seed; change the data on **1 · Data**"
 )
 
 left, right = st.columns([1, 3], gap="large")

@@ -9,6 +9,7 @@ from rnn_core.figures import (
     forecast_figure,
     grad_norm_figure,
     loss_figure,
+    sequence_figure,
     series_figure,
 )
 from rnn_core.predict import ForecastPreview
@@ -63,3 +64,21 @@ def test_char_frequency_figure_lists_top_characters():
     fig = char_frequency_figure(char_statistics("aaab\n"), top=2)
     assert list(fig.data[0].x) == ["a", "b"]
     np.testing.assert_array_equal(fig.data[0].y, [3, 1])
+
+
+def test_loss_figure_draws_the_trivial_baseline_when_given():
+    assert loss_figure(HISTORY).layout.shapes == ()
+    fig = loss_figure(HISTORY, "MSE", baseline=1 / 6)
+    assert [shape.y0 for shape in fig.layout.shapes] == [1 / 6]
+    assert fig.layout.shapes[0].line.dash == "dash"
+    assert [a.text for a in fig.layout.annotations] == ["trivial baseline"]
+
+
+def test_sequence_figure_shows_one_row_per_feature_and_one_column_per_step():
+    x = np.arange(12, dtype=np.float32).reshape(6, 2)  # (T, F)
+    fig = sequence_figure(x, ("value", "marker"), "One validation sequence")
+    (heatmap,) = fig.data
+    np.testing.assert_array_equal(heatmap.z, x.T)
+    assert list(heatmap.y) == ["value", "marker"]
+    np.testing.assert_array_equal(heatmap.x, np.arange(6))
+    assert fig.layout.yaxis.type == "category"  # feature names like "1" stay labels
