@@ -27,18 +27,36 @@ from rnn_core.datasets.windows import DataError, WindowSet
 ADDING_BASELINE_MSE = 1 / 6  # Var(U1 + U2) for U ~ U(0, 1): the MSE of always saying 1.0
 
 
-@dataclass(frozen=True)
-class AddingConfig:
-    """Knobs of the adding problem."""
+@dataclass(frozen=True, kw_only=True)
+class Draws:
+    """How many independent sequences each part gets, and the seed they are drawn from."""
 
-    length: int = 50  # T: steps per sequence
     train_sequences: int = 10_000  # independent sequences per part
     validation_sequences: int = 1_000
     test_sequences: int = 1_000
     seed: int = 0  # the three parts are drawn from seeds derived from this one
 
+    def problems(self) -> list[str]:
+        """Sentences about sequence counts below 1 or a negative seed."""
+        names = ("train_sequences", "validation_sequences", "test_sequences")
+        problems = [
+            f"{name.replace('_', ' ').capitalize()} must be at least 1."
+            for name in names
+            if getattr(self, name) < 1
+        ]
+        if self.seed < 0:
+            problems.append("The data seed must not be negative.")
+        return problems
+
+
+@dataclass(frozen=True)
+class AddingConfig(Draws):
+    """Knobs of the adding problem."""
+
+    length: int = 50  # T: steps per sequence
+
     def __post_init__(self) -> None:
-        problems = _shared_problems(self)
+        problems = self.problems()
         if self.length < 2:
             problems.append("The adding problem needs a length of at least 2 (one marker a half).")
         if problems:
@@ -46,19 +64,15 @@ class AddingConfig:
 
 
 @dataclass(frozen=True)
-class CopyConfig:
+class CopyConfig(Draws):
     """Knobs of the copy-memory task."""
 
     categories: int = 8  # K: the symbols to remember are drawn from K categories
     copy_length: int = 5  # S: symbols to remember, then to reproduce in order
     delay: int = 10  # steps from the last symbol to the first one reproduced; the knob
-    train_sequences: int = 10_000  # independent sequences per part
-    validation_sequences: int = 1_000
-    test_sequences: int = 1_000
-    seed: int = 0  # the three parts are drawn from seeds derived from this one
 
     def __post_init__(self) -> None:
-        problems = _shared_problems(self)
+        problems = self.problems()
         for name in ("copy_length", "delay"):
             if getattr(self, name) < 1:
                 problems.append(f"{name.replace('_', ' ').capitalize()} must be at least 1.")
@@ -81,25 +95,12 @@ class MemoryTaskMeta:
     baseline: tuple[float, str]  # (validation loss, what the memoryless model predicts)
 
 
-def _shared_problems(config: AddingConfig | CopyConfig) -> list[str]:
-    """Sentences about sequence counts below 1 or a negative seed."""
-    names = ("train_sequences", "validation_sequences", "test_sequences")
-    problems = [
-        f"{name.replace('_', ' ').capitalize()} must be at least 1."
-        for name in names
-        if getattr(config, name) < 1
-    ]
-    if config.seed < 0:
-        problems.append("The data seed must not be negative.")
-    return problems
-
-
 def _part_seeds(seed: int) -> tuple[tuple[int, int], ...]:
     """One seed per part (train, validation, test), derived from the config's seed."""
     return tuple((seed, index) for index in range(len(SPLIT_NAMES)))
 
 
-def _part_counts(config: AddingConfig | CopyConfig) -> tuple[int, int, int]:
+def _part_counts(config: Draws) -> tuple[int, int, int]:
     """Sequences in train, validation and test."""
     return config.train_sequences, config.validation_sequences, config.test_sequences
 
