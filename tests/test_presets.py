@@ -28,6 +28,9 @@ def open_preset(key: str) -> AppTest:
         time.sleep(0.3)
         at.run()
     at.run()
+    if preset.action == "train":  # a run that ended otherwise would make no point: say why
+        runner = at.session_state["experiment"].runner
+        assert runner.state in ("finished", "early_stopped"), (runner.state, runner.message)
     no_problems(at)
     return at
 
