@@ -75,10 +75,13 @@ class WeightSnapshots:
             self.record_state(step, cpu_state(model))
 
     def record_state(self, step: int, state: dict[str, torch.Tensor]) -> None:
-        """Keep these weights (already a CPU copy) when `step` is a multiple of `every`."""
+        """Keep these weights (already a CPU copy) when `step` is a multiple of `every` and not
+        kept already (a training process may report the same step twice)."""
         if step % self.every:
             return
         with self._lock:
+            if self._items and self._items[-1][0] == step:
+                return
             self._items.append((step, state))
             if len(self._items) > self.capacity:  # every other one goes: the spacing doubles
                 self.every *= 2
@@ -121,7 +124,8 @@ class TrainingRunner:
         self._conn = None  # pipe to the training process while one runs
         self._send_lock = threading.Lock()
         self._stepped = threading.Event()
-        self._latest: tuple[int, dict[str, torch.Tensor]] | None = None
+        # (step, weights) a training process last reported, while its trainer is away
+        self._reported: tuple[int, dict[str, torch.Tensor]] | None = None
         self.peak_memory_mib: float | None = None
 
     @property
@@ -138,7 +142,6 @@ class TrainingRunner:
         self._resume.set()
         self.heartbeat()
         self.state, self.message = "queued", ""
-        self._latest = None
         if not self._use_process:
             # Every torch call releases the GIL; with the default 5 ms interval a page thread
             # busy building figures would keep this training thread waiting up to 5 ms per call.
@@ -192,7 +195,12 @@ class TrainingRunner:
         self._refresh_preview()
 
     def current_weights(self) -> tuple[int, dict[str, torch.Tensor]]:
-        """(step, CPU copy of the weights), taken between two optimizer steps."""
+        """(step, CPU copy of the weights), taken between two optimizer steps. While a training
+        process runs, the weights it last reported (this process's model is the one it started
+        from until the process sends its trainer back)."""
+        reported = self._reported
+        if reported is not None:
+            return reported[0], dict(reported[1])
         with self._step_lock:
             state = self.trainer.model.state_dict()
             return self.trainer.steps_done, {
@@ -254,6 +262,7 @@ class TrainingRunner:
             process = training_context().Process(
                 target=train_in_process, args=(child, payload), daemon=True
             )
+            self._reported = self.current_weights()  # what the process starts from
             process.start()
             child.close()
             with self._send_lock:
@@ -267,6 +276,7 @@ class TrainingRunner:
             log.exception("training process failed")
             self.state, self.message = "error", f"Training stopped on an internal error: {err}"
         finally:
+            self._reported = None  # the trainer is back (or the process failed): ours again
             with self._send_lock:
                 self._conn = None
             if process is not None:
@@ -300,7 +310,7 @@ class TrainingRunner:
             elif kind == "preview":
                 self._preview = payload[0]
             elif kind == "weights":
-                self._latest = (payload[0], payload[1])
+                self._reported = (payload[0], payload[1])
                 self.snapshots.record_state(payload[0], payload[1])
             elif kind == "stepped":
                 self._stepped.set()
@@ -317,6 +327,7 @@ class TrainingRunner:
         """Take the trainer the process sent back; keep this process's data (no second copy)."""
         trainer.data = self.trainer.data
         self.trainer = trainer
+        self._reported = None  # its model is the latest now
         if trainer.done:
             self.state, self.message = trainer.status, trainer.message
         else:

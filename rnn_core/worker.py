@@ -70,8 +70,9 @@ class _Session:
         if len(self.trainer.history) > self.sent_rows:
             send_message(self.conn, ("rows", self.trainer.history.rows_since(self.sent_rows)))
             self.sent_rows = len(self.trainer.history)
-        if self.preview is not None and (force_preview or now >= self.next_preview):
-            send_message(self.conn, ("preview", self.preview(self.trainer.model)))
+        if force_preview or now >= self.next_preview:
+            if self.preview is not None:
+                send_message(self.conn, ("preview", self.preview(self.trainer.model)))
             send_message(
                 self.conn, ("weights", self.trainer.steps_done, cpu_state(self.trainer.model))
             )

@@ -198,3 +198,22 @@ def test_steps_per_second_is_recent_steps_over_training_time():
     frame = pd.DataFrame({"step": np.arange(1.0, 201.0), "seconds": np.arange(1.0, 201.0) / 40})
     assert _rate(frame) == pytest.approx(40.0)  # 40 steps per second of training time
     assert _rate(frame.iloc[:1]) == 0.0
+
+
+def test_current_weights_are_the_trained_ones_with_their_step(small_sine_data):
+    """While training runs in a process, this process's model is the one it started from: the
+    weights a page reads must be those the training last reported, with their own step."""
+    runner = make_runner(small_sine_data)
+    _, initial = runner.current_weights()
+    runner.start()
+    wait_for(lambda: runner.trainer.steps_done > 30)
+    runner.pause()
+    wait_for(lambda: runner.current_weights()[0] == runner.trainer.steps_done > 30)
+    step, weights = runner.current_weights()
+    changed = [name for name in weights if not torch.equal(weights[name], initial[name])]
+    assert changed, "the weights read mid-training are still the initial ones"
+    runner.stop()
+    final_step, final = runner.current_weights()
+    assert final_step == runner.trainer.steps_done >= step
+    model = runner.trainer.model.state_dict()
+    assert all(torch.equal(final[name], model[name]) for name in final)
