@@ -20,6 +20,7 @@ class Preset:
     key: str  # its name in a link: ?preset=<key>
     title: str
     page: str  # the page file where the point is made, e.g. "pages/train.py"
+    summary: str  # a few words for the link to it
     caption: str  # two lines: what to look at
     settings: dict[str, Any] = field(default_factory=dict)
     action: Literal["train", "compare", "none"] = "none"  # what happens on arrival
@@ -59,8 +60,9 @@ SINE = Preset(
     key="lstm-sine",
     title="An LSTM learns a sine",
     page="pages/train.py",
+    summary="the loss falls about a thousandfold in seconds (2 · Train)",
     caption=(
-        "The validation loss (orange) falls three orders of magnitude below the dashed baseline, "
+        "The validation loss (orange) falls about a thousand times below the dashed baseline, "
         "always predicting the mean, in a few seconds.  \nBelow, the dotted forecast closes onto "
         "the true wave as training goes."
     ),
@@ -72,6 +74,7 @@ VANISHING = Preset(
     key="vanishing",
     title="Vanishing gradients: plain RNN vs LSTM",
     page="pages/gradients.py",
+    summary="‖∂L/∂hₜ‖ back through 100 steps (4 · Gradients)",
     caption=(
         "Going back 100 steps, the plain RNN's gradient falls by about twenty orders of "
         "magnitude;  \nthe LSTM, its forget gates open (bias 2), keeps about one in a hundred."
@@ -86,10 +89,11 @@ EXPLODING = Preset(
     key="exploding",
     title="Exploding gradients and clipping",
     page="pages/compare.py",
+    summary="the same RNN with and without clipping (7 · Compare)",
     caption=(
-        "The same plain RNN twice with SGD: without clipping its loss shoots up by thirty orders "
-        "of magnitude and the run stops as diverged after about 20 steps;  \nclipped at norm 0.5, "
-        "the same run stays finite and ends far below the dashed baseline."
+        "The same plain RNN twice with SGD: without clipping its loss shoots up by more than "
+        "twenty orders of magnitude and the run stops as diverged after about 20 steps;  \n"
+        "clipped at norm 0.5, the same run stays finite and ends far below the dashed baseline."
     ),
     settings={
         **SINE_DATA,
@@ -111,6 +115,7 @@ ADDING = Preset(
     key="adding",
     title="The adding problem: memory over 50 steps",
     page="pages/compare.py",
+    summary="LSTM and plain RNN against the baseline (7 · Compare)",
     caption=(
         "Two numbers are marked in a sequence of 50; the model must output their sum. The dashed "
         "line is always guessing the mean (MSE 1/6).  \nThe LSTM drops far below it; the plain RNN "
@@ -134,6 +139,7 @@ BRACKETS = Preset(
     key="brackets",
     title="The bracket-counting cell",
     page="pages/textlab.py",
+    summary="a unit that counts nesting depth (5 · Text lab)",
     caption=(
         "A character LSTM reads nested brackets; one of its cell units ends up counting the "
         "depth.  \nUnder **Read the cells** the top unit's r with the bracket depth is near 1, and "
@@ -155,10 +161,11 @@ IMU = Preset(
     key="imu",
     title="IMU next-state predictor",
     page="pages/evaluate.py",
+    summary="scored against persistence, in degrees (6 · Evaluate)",
     caption=(
         "An LSTM forecasts the next roll, pitch and rates of a bundled recording (early stopping "
         "ends it).  \nOn the test part it beats persistence and the filter on roll and pitch; on "
-        "the rates it stays near persistence: their next change is mostly noise."
+        "the rotation rates it gains less: much of their next change is noise."
     ),
     settings={
         "source_kind": "IMU recording",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.presets import PRESETS, Preset
+from rnn_core.presets import PRESETS
 from ui.controls import TASK_SHAPES, model_config, train_config
 from ui.experiment import existing_experiment
 from ui.experiment import experiment as session_experiment
@@ -34,17 +34,13 @@ PRESET_ICONS = {
 def preset_links(compact: bool = False) -> None:
     """One link per lecture demo; a click opens its page with its settings (and starts it)."""
     for preset in PRESETS.values():
-        label = preset.title if compact else f"**{preset.title}**: {_first_line(preset)}"
+        label = preset.title if compact else f"**{preset.title}**: {preset.summary}"
         st.page_link(
             preset.page,
             label=label,
             icon=PRESET_ICONS[preset.key],
             query_params={"preset": preset.key},
         )
-
-
-def _first_line(preset: Preset) -> str:
-    return preset.caption.split("  \n")[0]
 
 
 def preset_banner() -> None:
