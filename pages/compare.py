@@ -4,12 +4,13 @@ import streamlit as st
 
 from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
-from ui.compare import CELL_CHOICES, base_config, compare_train_config, compare_view, start_runs
-from ui.controls import task_shape_control
+from ui.compare import base_config, compare_train_config, compare_view, start_runs
+from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
 from ui.live import loss_unit
 from ui.navigation import run_through_app
 from ui.presets import preset_banner, take_pending
+from ui.settings import options
 from ui.sources import current_source
 from ui.state import device, persisted, seed
 
@@ -26,14 +27,12 @@ st.caption(
 
 left, right = st.columns([1, 3], gap="large")
 with left:
-    cells = st.multiselect("Cells", list(CELL_CHOICES), **persisted("compare.cells"))
+    cells = st.multiselect("Cells", list(CELLS), **persisted("compare.cells"))
     task_shape = task_shape_control(source)
     c1, c2 = st.columns(2)
     hidden = c1.number_input("Hidden size", 1, 512, **persisted("compare.hidden"))
     layers = c2.number_input("Layers", 1, 4, **persisted("compare.layers"))
-    init = st.radio(
-        "Recurrent weights", ["PyTorch default", "Orthogonal"], **persisted("compare.init")
-    )
+    init = st.radio("Recurrent weights", options("compare.init"), **persisted("compare.init"))
     budget = st.toggle(
         "Equal parameter budget",
         **persisted("compare.budget"),
@@ -47,7 +46,7 @@ with left:
     try:
         data = prepare(source, seq_len(), task_shape, device())
         base = base_config(data, int(hidden), int(layers), task_shape, init == "Orthogonal")
-        chosen = compare_configs(base, [CELL_CHOICES[c] for c in cells], budget)
+        chosen = compare_configs(base, [CELLS[c] for c in cells], budget)
         configs = dict(zip(cells, chosen, strict=True))
         runs = with_and_without_clipping(configs, train_config, unclipped)
     except (DataError, ValueError) as err:  # DataError is a ValueError too

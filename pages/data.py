@@ -9,7 +9,7 @@ from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures_imu import imu_signals_figure
 from rnn_core.presets import IMU_KNOBS
-from ui.experiment import prepare
+from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
 from ui.presenter import chart
@@ -64,7 +64,7 @@ if source.kind == "sine":
         "Shaded: the temporal split. Standardization uses the training part's statistics only."
     )
 elif source.kind == "memory":
-    data = prepare(source, 0, "", "cpu")
+    data = prepare(source, seq_len(), source.task_shape, "cpu")  # the task keeps its own
     x, y = data.validation.batch(data.validation.evenly_spaced(1))  # x (1, T, F)
     baseline, said = trivial_baseline(data)
     example = sequence_figure(x[0].numpy(), data.feature_names, "One validation sequence")

@@ -108,6 +108,7 @@ if reseed:
 with right:
     if exp.runner is None:
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
-        empty_charts(exp.data, train_config.clip_grad_norm)
+        empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0])
     else:
-        live_view(exp.runner, exp.data, exp.runner.trainer.config.clip_grad_norm)
+        clip_norm = exp.runner.trainer.config.clip_grad_norm
+        live_view(exp.runner, exp.data, clip_norm, exp.baseline[0])

@@ -8,10 +8,11 @@ back the initial weights of the same seed, so a change of one knob is a fair com
 from __future__ import annotations
 
 from collections.abc import Hashable
-from functools import partial
+from functools import cached_property, partial
 
 import torch
 
+from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.imu_evaluate import imu_preview
@@ -33,6 +34,11 @@ class Experiment:
         self.data, self.key, self.device = data, key, device
         self.runner: TrainingRunner | None = None
         self.seed: int | None = None
+
+    @cached_property
+    def baseline(self) -> tuple[float, str]:
+        """The trivial baseline's validation loss on this data and what it predicts (once)."""
+        return trivial_baseline(self.data)
 
     @property
     def model(self):

@@ -13,14 +13,9 @@ from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
 from ui.live import refresh_interval
 from ui.presenter import chart
+from ui.settings import options
 from ui.state import persisted, seed
 
-CELL_CHOICES = {
-    "LSTM": ("lstm", "tanh"),
-    "GRU": ("gru", "tanh"),
-    "RNN (tanh)": ("rnn", "tanh"),
-    "RNN (relu)": ("rnn", "relu"),
-}
 RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
 
 
@@ -44,7 +39,9 @@ def compare_train_config() -> tuple[TrainConfig, bool]:
     each cell also trains without clipping."""
     c1, c2 = st.columns(2)
     steps = c1.number_input("Steps", 10, 20_000, **persisted("compare.steps"))
-    optimizer = c2.selectbox("Optimizer", ["Adam", "SGD"], **persisted("compare.optimizer"))
+    optimizer = c2.selectbox(
+        "Optimizer", options("compare.optimizer"), **persisted("compare.optimizer")
+    )
     batch = c1.number_input("Batch size", 1, 1024, **persisted("compare.batch"))
     lr = c2.number_input("Learning rate", 1e-5, 1.0, format="%.4g", **persisted("compare.lr"))
     clip = c1.number_input(

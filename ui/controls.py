@@ -7,6 +7,7 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig, steps_for_epochs
+from ui.settings import options
 from ui.state import persisted, seed, setting
 
 CELLS = {
@@ -73,7 +74,7 @@ def model_controls(data: PreparedData) -> ModelConfig:
     )
     st.radio(
         "Recurrent weights",
-        ["PyTorch default", "Orthogonal"],
+        options("recurrent_init"),
         horizontal=True,
         **persisted("recurrent_init"),
     )
@@ -122,7 +123,7 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
 def train_controls(data: PreparedData) -> TrainConfig:
     """Optimizer, schedule, batch, clipping, run length and early stopping."""
     c1, c2 = st.columns(2)
-    c1.selectbox("Optimizer", ["Adam", "SGD"], **persisted("optimizer"))
+    c1.selectbox("Optimizer", options("optimizer"), **persisted("optimizer"))
     c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **persisted("lr"))
     schedule = SCHEDULES[c1.selectbox("Schedule", list(SCHEDULES), **persisted("schedule"))]
     c2.number_input(
@@ -135,7 +136,7 @@ def train_controls(data: PreparedData) -> TrainConfig:
     batch = c1.number_input("Batch size", 1, 4096, **persisted("batch"))
     clip = c2.checkbox("Clip gradients", **persisted("clip"))
     c2.number_input("Max gradient norm", 0.01, 1000.0, **persisted("max_norm"), disabled=not clip)
-    unit = c1.radio("Train for", ["steps", "epochs"], horizontal=True, **persisted("unit"))
+    unit = c1.radio("Train for", options("unit"), horizontal=True, **persisted("unit"))
     c1.number_input(f"Number of {unit}", 1, 100_000, **persisted("amount"))
     early = c2.checkbox("Early stopping", **persisted("early"))
     c2.number_input("Patience (evaluations)", 1, 1000, **persisted("patience"), disabled=not early)

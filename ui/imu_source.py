@@ -21,14 +21,14 @@ from rnn_core.datasets.imu import (
 )
 from rnn_core.datasets.imu_formats import UNIT_KEYS
 from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
-from ui.settings import IMU_CHOICES
+from ui.settings import IMU_CHOICES, IMU_TASKS
 from ui.state import persisted, setting
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FILES = ("imu-sim-phyphox.zip", "imu-sim-arduino.csv", "imu-sim-labelled.csv")
 SAMPLES = dict(zip(IMU_CHOICES[:-1], SAMPLE_FILES, strict=True))
 UPLOAD = IMU_CHOICES[-1]
-FORECAST, ACTIVITY = "Forecast the next state", "Classify the activity of each window"
+FORECAST, ACTIVITY = IMU_TASKS
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
 from rnn_core.history import History
@@ -101,13 +100,13 @@ def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
         column.metric(label, value)
 
 
-def empty_charts(data: PreparedData, clip_norm: float | None) -> None:
+def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -> None:
     """The loss and gradient charts, still empty, before the first Start: the browser loads
     its chart library while the person sets the knobs, and the first point shows as soon as
     training begins."""
     empty = History().frame()
     c1, c2 = st.columns(2)
-    loss = loss_figure(empty, loss_unit(data), trivial_baseline(data)[0])
+    loss = loss_figure(empty, loss_unit(data), baseline)
     chart(loss, key="train.loss.empty", container=c1)
     chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
 
@@ -125,9 +124,10 @@ def loss_unit(data: PreparedData) -> str:
     return "MSE, standardized" if data.standardizer is not None else "MSE"
 
 
-def live_view(runner: TrainingRunner, data: PreparedData, clip_norm: float | None) -> None:
+def live_view(
+    runner: TrainingRunner, data: PreparedData, clip_norm: float | None, baseline: float
+) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
-    baseline, _ = trivial_baseline(data)
     st.session_state["train.polling"] = runner.active
     interval = refresh_interval(waiting=_nothing_moves(runner.snapshot(max_points=2)))
 

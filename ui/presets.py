@@ -93,7 +93,6 @@ def take_pending(action: str) -> bool:
 def start_training() -> None:
     """Start the session's training from its settings, from fresh initial weights, as the
     Train page's Start would (ValueError with a sentence when the settings cannot train)."""
-    experiment = session_experiment(TASK_SHAPES[setting("task_shape")])
-    experiment.rewind()
+    experiment = session_experiment(TASK_SHAPES[setting("task_shape")])  # a new one: see apply_link
     data = experiment.data
     experiment.runner_for(model_config(data), train_config(data), seed()).start()

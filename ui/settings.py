@@ -80,6 +80,7 @@ TEXT_CHOICES = (
     "Paste text",
     "Upload a .txt file",
 )
+IMU_TASKS = ("Forecast the next state", "Classify the activity of each window")
 IMU_CHOICES = (
     "Sample: phone export (phyphox zip)",
     "Sample: Arduino MPU6050 serial log",
@@ -105,10 +106,7 @@ SETTINGS: dict[str, Setting] = {
     "text.pasted": Setting(""),
     "imu.choice": Setting("Sample: phone export (phyphox zip)", choices=IMU_CHOICES),
     "imu.rate": _number(0.0, 0.0, 2000.0),
-    "imu.task": Setting(
-        "Forecast the next state",
-        choices=("Forecast the next state", "Classify the activity of each window"),
-    ),
+    "imu.task": Setting(IMU_TASKS[0], choices=IMU_TASKS),
     "imu.horizon": _number(1, 1, 500),
     "imu.change": Setting(True),
     "memory.task": Setting("Adding problem", choices=("Adding problem", "Copy task")),
@@ -161,6 +159,11 @@ SETTINGS: dict[str, Setting] = {
     "compare.clip": _number(1.0, 0.0, 100.0),
     "compare.unclipped": Setting(False),
 }
+
+
+def options(key: str) -> list:
+    """The values a setting's widget offers, in order."""
+    return list(SETTINGS[key].choices)
 
 
 def default(key: str) -> Any:
