@@ -293,7 +293,9 @@ class TrainingRunner:
                 self._send("stop")
                 stop_sent = True
             if not conn.poll(0.2):
-                if not process.is_alive():
+                # The process may send its last reports and exit between the poll and this
+                # check: it ended unexpectedly only if nothing is left to read.
+                if not process.is_alive() and not conn.poll(0):
                     self.state = "error"
                     self.message = "The training process ended unexpectedly; press Start again."
                     return
