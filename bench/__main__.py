@@ -27,16 +27,20 @@ def machine() -> str:
 
 
 def training_rows(configs, seconds: float) -> tuple[list[str], object]:
-    """Markdown rows: bare loop, Trainer alone, Trainer under the runner with the page open."""
-    startup, runs = browser.measure(configs, seconds, ROOT / "test-artifacts")
+    """Markdown rows: bare loop, Trainer alone, Trainer under the runner with the page open.
+    Each ratio divides rates measured side by side: the Trainer alone interleaved with the bare
+    loop, the page's rate between two measurements of the bare loop."""
+    startup, runs = browser.measure(
+        configs, seconds, ROOT / "test-artifacts", lambda c, h: loops.bare_rate(c, h, seconds / 4)
+    )
     rows = []
     for run in runs:
-        bare = loops.bare_loop(run.cell, run.hidden, seconds)
-        alone = loops.trainer_alone(run.cell, run.hidden, seconds)
+        bare, alone = loops.bare_and_trainer(run.cell, run.hidden, seconds / 2)
+        page_bare = run.bare_steps_per_second
         rows.append(
             f"| {run.cell.upper()} {run.hidden} | {bare:.0f} | {alone:.0f} ({alone / bare:.2f}) | "
-            f"{run.steps_per_second:.0f} ({run.steps_per_second / bare:.2f}) | "
-            f"{run.refreshes_per_second:.1f} | {run.bytes_per_refresh / 1024:.0f} KiB |"
+            f"{page_bare:.0f} | {run.steps_per_second:.0f} ({run.steps_per_second / page_bare:.2f})"
+            f" | {run.refreshes_per_second:.1f} | {run.bytes_per_refresh / 1024:.0f} KiB |"
         )
     return rows, startup
 
@@ -50,10 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     rows, startup = training_rows(configs, seconds)
     print(f"Measured {date.today()} on {machine()}.\n")
     print(
-        "| model (hidden) | bare loop steps/s | Trainer alone (ratio) | Trainer, page open (ratio)"
-        " | chart refreshes/s | update size |"
+        "| model (hidden) | bare loop steps/s | Trainer alone (ratio) | bare loop, beside the page"
+        " | Trainer, page open (ratio) | chart refreshes/s | update size |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(
         f"\n| start-up | seconds |\n|---|---|\n| server start to home page rendered | "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser.helpers import (
     CHART_POINTS_JS,
-    chart_points,
     choose,
     click,
     open_page,
@@ -27,6 +27,7 @@ class PageRun:
 
     cell: str
     hidden: int
+    bare_steps_per_second: float  # the bare loop, just before and after (mean)
     steps_per_second: float  # wall clock, read off the page's step counter
     refreshes_per_second: float  # loss-chart redraws seen in the browser
     bytes_per_refresh: float  # websocket bytes received per redraw
@@ -39,27 +40,58 @@ class Startup:
     start_to_first_point_s: float  # from clicking Start to the first point on the loss chart
 
 
-def _step_count(page: Page) -> int:
-    text = page.get_by_test_id("stMetric").first.inner_text()
-    return int(text.split()[-1].replace(",", ""))
+# Records each redraw of the chart titled `title` that shows a new last point, inside the page,
+# with its time and the step counter shown beside it. Recording in the
+# page itself, rather than asking from here every 50 ms, keeps the measurement from costing the
+# browser what it measures, and the steps are timed where they are drawn.
+REDRAW_RECORDER_JS = """(title) => {
+    window.__redraws = [];
+    let last = null;
+    window.__redrawTimer = setInterval(() => {
+        for (const div of document.querySelectorAll('.js-plotly-plot')) {
+            const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
+            if (div.offsetParent !== null && raw.replace(/<[^>]+>/g, '') === title) {
+                const x = div._fullData && div._fullData.length && div._fullData[0].x;
+                const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
+                if (key !== null && key !== last) {
+                    last = key;
+                    const metric = document.querySelector('[data-testid="stMetric"]');
+                    window.__redraws.push([performance.now(), metric ? metric.innerText : '']);
+                }
+                return;
+            }
+        }
+    }, 20);
+}"""
 
 
 def _watch(page: Page, seconds: float, received: list[int]) -> tuple[float, float, float]:
-    """(steps/s, refreshes/s, bytes per refresh) over `seconds` of training."""
-    steps0, bytes0, started = _step_count(page), sum(received), time.monotonic()
-    last, refreshes = chart_points(page, "Loss"), 0
-    while time.monotonic() - started < seconds:
-        time.sleep(0.05)
-        now = chart_points(page, "Loss")
-        refreshes += now != last
-        last = now
-    elapsed = time.monotonic() - started
-    steps = _step_count(page) - steps0
+    """(steps/s, refreshes/s, bytes per refresh) over about `seconds` of training, from the
+    first to the last redraw seen in that time."""
+    page.evaluate(REDRAW_RECORDER_JS, "Loss")
+    bytes0 = sum(received)
+    time.sleep(seconds)
+    redraws = page.evaluate("clearInterval(window.__redrawTimer) || window.__redraws")[1:]
     data = sum(received) - bytes0
-    return steps / elapsed, refreshes / elapsed, data / max(refreshes, 1)
+    if len(redraws) < 2:
+        return 0.0, 0.0, float(data)
+    (t0, first), (t1, last) = redraws[0], redraws[-1]
+    elapsed = (t1 - t0) / 1000
+    steps = _steps_in(last) - _steps_in(first)
+    return steps / elapsed, (len(redraws) - 1) / elapsed, data / len(redraws)
 
 
-def _train_and_watch(browser, url: str, cell: str, hidden: int, seconds: float) -> PageRun:
+def _steps_in(metric_text: str) -> int:
+    """The step count in the Step metric's text ("Step\n1,234")."""
+    return int(metric_text.split()[-1].replace(",", ""))
+
+
+def _train_and_watch(
+    browser, url: str, cell: str, hidden: int, seconds: float, bare: Callable[[str, int], float]
+) -> PageRun:
+    """Train from the Train page and watch it. `bare(cell, hidden)`, the bare loop's rate, is
+    measured just before Start and just after Stop, with the page open and idle, so that the
+    ratio compares the two under the same conditions on this shared machine."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     received: list[int] = []
@@ -68,6 +100,7 @@ def _train_and_watch(browser, url: str, cell: str, hidden: int, seconds: float) 
     choose(page, "Cell", CELL_LABELS[cell])
     set_number(page, "Hidden size", hidden)
     set_number(page, "Number of steps", 100_000)
+    before = bare(cell, hidden)
     click(page, "Start")
     page.wait_for_function(f"(t) => ({CHART_POINTS_JS})(t) > 0", arg="Loss", timeout=60_000)
     time.sleep(2.0)  # let the first refreshes settle
@@ -76,8 +109,9 @@ def _train_and_watch(browser, url: str, cell: str, hidden: int, seconds: float) 
     # stopped before the tab closes: else it trains on until its heartbeat times out, and the
     # next configuration shares the machine (and the live views' redraw rate) with it
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_enabled(timeout=60_000)
+    after = bare(cell, hidden)
     context.close()
-    return PageRun(cell, hidden, *rates)
+    return PageRun(cell, hidden, (before + after) / 2, *rates)
 
 
 def _startup(browser, url: str, launched: float) -> Startup:
@@ -101,8 +135,14 @@ def _startup(browser, url: str, launched: float) -> Startup:
     return Startup(server_to_home, open_to_home, first_point)
 
 
-def measure(configs: list[tuple[str, int]], seconds: float, log_dir: Path):
-    """(Startup, [PageRun]) for one freshly started server."""
+def measure(
+    configs: list[tuple[str, int]],
+    seconds: float,
+    log_dir: Path,
+    bare: Callable[[str, int], float],
+):
+    """(Startup, [PageRun]) for one freshly started server; `bare(cell, hidden)` measures the
+    bare loop's steps per second beside each page run."""
     port = free_port()
     launched = time.monotonic()
     process = start_server(port, log_dir / "bench-server.log")
@@ -112,7 +152,7 @@ def measure(configs: list[tuple[str, int]], seconds: float, log_dir: Path):
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             startup = _startup(browser, url, launched)
-            runs = [_train_and_watch(browser, url, cell, h, seconds) for cell, h in configs]
+            runs = [_train_and_watch(browser, url, cell, h, seconds, bare) for cell, h in configs]
             browser.close()
         return startup, runs
     finally:

@@ -34,6 +34,10 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, revision: str) -> go.Fig
         margin=dict(l=60, r=20, t=50, b=45),
         legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
     )
+    # Fixed margins, and tick labels drawn without measuring each against the chart's edge:
+    # Plotly then lays a redrawn chart out in one pass.
+    fig.update_xaxes(automargin=False, ticklabeloverflow="allow")
+    fig.update_yaxes(automargin=False, ticklabeloverflow="allow")
     return fig
 
 

@@ -79,16 +79,19 @@ def steps_for_epochs(epochs: int, train_windows: int, batch_size: int) -> int:
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    """Adam or SGD over the model's parameters, with weight decay."""
+    """Adam or SGD over the model's parameters, with weight decay. Fused: one kernel updates
+    every parameter (the same update as the per-tensor loop; measured 6 to 7 % more steps per
+    second on one CPU thread for hidden 32, see `bench.loops.optimizer_variants`)."""
     if config.optimizer == "sgd":
         return torch.optim.SGD(
             model.parameters(),
             lr=config.learning_rate,
             momentum=config.momentum,
             weight_decay=config.weight_decay,
+            fused=True,
         )
     return torch.optim.Adam(
-        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay, fused=True
     )
 
 
@@ -178,7 +181,8 @@ class Trainer:
     def _optimizer_step(self) -> tuple[float, float]:
         """Forward, backward, clip and update; returns (loss, global grad norm before clipping)."""
         x, y, hidden = self._next_batch()  # x (B, T, F) or (B, T); y alike
-        self.model.train()
+        if not self.model.training:
+            self.model.train()
         if self.model.config.dropout > 0:
             torch.manual_seed(self.config.seed * 1_000_003 + self.steps_done)
         prediction, hidden = self.model(x, hidden)
@@ -193,8 +197,8 @@ class Trainer:
         if math.isfinite(loss_value) and math.isfinite(norm_value):
             if self.config.clip_grad_norm is not None:
                 torch.nn.utils.clip_grads_with_norm_(self._params, self.config.clip_grad_norm, norm)
-            for good, param in zip(self._last_good, self._params, strict=True):
-                good.copy_(param.detach())
+            with torch.no_grad():
+                torch._foreach_copy_(self._last_good, self._params)  # one call for all tensors
             self.optimizer.step()
         return loss_value, norm_value
 

@@ -24,13 +24,16 @@ def test_quick_benchmark_prints_every_row():
     )
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
-    row = re.search(r"\| LSTM 32 \| (\d+) \| (\d+) \(([\d.]+)\) \| (\d+) \(([\d.]+)\) \|", out)
+    row = re.search(
+        r"\| LSTM 32 \| (\d+) \| (\d+) \(([\d.]+)\) \| (\d+) \| (\d+) \(([\d.]+)\) \|", out
+    )
     assert row, out
-    bare, alone, ratio = float(row[1]), float(row[2]), float(row[3])
-    assert bare > 0 and alone > 0
-    # The rates are printed rounded to whole steps/s and the ratio to 0.01: it must lie within
-    # what those roundings allow.
-    assert (alone - 0.5) / (bare + 0.5) - 0.005 <= ratio <= (alone + 0.5) / (bare - 0.5) + 0.005
+    # Each ratio divides two rates printed rounded to whole steps/s, and is printed to 0.01: it
+    # must lie within what those roundings allow.
+    for bare, rate, ratio in ((row[1], row[2], row[3]), (row[4], row[5], row[6])):
+        bare, rate, ratio = float(bare), float(rate), float(ratio)
+        assert bare > 0 and rate > 0
+        assert (rate - 0.5) / (bare + 0.5) - 0.005 <= ratio <= (rate + 0.5) / (bare - 0.5) + 0.005
     for label in (
         "server start to home page rendered",
         "Start clicked to first loss point",

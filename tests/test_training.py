@@ -47,6 +47,44 @@ def test_lstm_learns_a_sine_below_1e_3(sine_data):
     assert trainer.evaluate("validation") == pytest.approx(val.iloc[-1])
 
 
+def reference_steps(model, data, config: TrainConfig, steps: int) -> list[float]:
+    """The same steps written out in plain PyTorch: PyTorch's default (per-tensor) optimizer,
+    clip_grad_norm_, the Trainer's batch order; returns the losses."""
+    params = list(model.parameters())
+    if config.optimizer == "sgd":
+        optimizer = torch.optim.SGD(params, lr=config.learning_rate, momentum=config.momentum)
+    else:
+        optimizer = torch.optim.Adam(params, lr=config.learning_rate)
+    generator = torch.Generator().manual_seed(config.seed)
+    losses = []
+    for _ in range(steps):
+        x, y = data.train.batch(
+            torch.randint(len(data.train), (config.batch_size,), generator=generator)
+        )
+        loss = torch.nn.functional.mse_loss(model(x)[0], y)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, config.clip_grad_norm)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_a_trainer_step_is_the_plain_pytorch_step(small_sine_data, optimizer):
+    """The Trainer's fused optimizers and bookkeeping change nothing in the update itself."""
+    config = TrainConfig(optimizer=optimizer, learning_rate=0.05, max_steps=20, clip_grad_norm=0.5)
+    model = build_model(ModelConfig(cell="lstm", hidden_size=8), 3)
+    reference = build_model(ModelConfig(cell="lstm", hidden_size=8), 3)
+    trainer = Trainer(model, small_sine_data, config)
+    trainer.run()
+    expected = reference_steps(reference, small_sine_data, config, 20)
+    np.testing.assert_allclose(trainer.history.frame()["loss"], expected, rtol=1e-5)
+    for ours, theirs in zip(model.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-6)
+    assert abs(expected[-1] - expected[0]) > 1e-3  # the steps moved the weights
+
+
 def test_history_records_every_step(small_sine_data):
     frame = train(small_sine_data, steps=30, eval_every=10).history.frame()
     assert frame["step"].tolist() == list(range(1, 31))

@@ -13,8 +13,9 @@ from rnn_core.runner import RunnerSnapshot, TrainingRunner, active_runners
 from ui.experiment import existing_experiment
 from ui.presenter import chart
 
-REFRESH_S = 0.4  # seconds between redraws while training, when no other session trains
+REFRESH_S = 0.45  # seconds between redraws while training alone: 2.2 a second, above 2
 MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
+PREVIEW_REFRESH_S = 1.0  # the prediction preview: the training process computes one a second
 SIDEBAR_REFRESH_S = 1.0  # the sidebar's status line, at most this often (and the live rate)
 STATE_LABELS = {
     "idle": "Ready",
@@ -39,7 +40,7 @@ def refresh_interval(own: int = 1, waiting: bool = False) -> float:
     if waiting:
         return MAX_REFRESH_S
     others = max(0, active_runners() - own)
-    return round(min(MAX_REFRESH_S, REFRESH_S * (1 + others)), 1)
+    return round(min(MAX_REFRESH_S, REFRESH_S * (1 + others)), 2)
 
 
 def sidebar_status() -> None:
@@ -141,14 +142,6 @@ def live_view(
         loss = loss_figure(snap.history, loss_unit(data), baseline)
         chart(loss, key="train.loss", container=c1)
         chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
-        if isinstance(snap.preview, TextPreview):
-            st.markdown(
-                "**A sample from the model** (temperature 0.8, after a prompt from the "
-                "validation text)"
-            )
-            st.code(snap.preview.prompt + "⟫" + snap.preview.sample, language=None, wrap_lines=True)
-        elif snap.preview is not None:
-            chart(forecast_figure(snap.preview), key="train.forecast")
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
@@ -156,3 +149,17 @@ def live_view(
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
+
+    @st.fragment(run_every=max(PREVIEW_REFRESH_S, interval) if runner.active else None)
+    def preview() -> None:
+        shown = runner.snapshot(max_points=2).preview
+        if isinstance(shown, TextPreview):
+            st.markdown(
+                "**A sample from the model** (temperature 0.8, after a prompt from the "
+                "validation text)"
+            )
+            st.code(shown.prompt + "⟫" + shown.sample, language=None, wrap_lines=True)
+        elif shown is not None:
+            chart(forecast_figure(shown), key="train.forecast")
+
+    preview()
