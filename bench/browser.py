@@ -143,18 +143,19 @@ def measure(
 ):
     """(Startup, [PageRun]) for one freshly started server; `bare(cell, hidden)` measures the
     bare loop's steps per second beside each page run."""
-    port = free_port()
-    launched = time.monotonic()
-    process = start_server(port, log_dir / "bench-server.log")
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright:
+        # the browser is up before the server starts, as a person's is
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        port = free_port()
+        launched = time.monotonic()
+        process = start_server(port, log_dir / "bench-server.log")
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url)
             startup = _startup(browser, url, launched)
             runs = [_train_and_watch(browser, url, cell, h, seconds, bare) for cell, h in configs]
+            return startup, runs
+        finally:
             browser.close()
-        return startup, runs
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+            process.terminate()
+            process.wait(timeout=20)

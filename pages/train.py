@@ -81,7 +81,10 @@ rewind = buttons[5].button(
 reseed = buttons[6].button("New seed", key="btn.reseed", help="Start over from a new seed")
 
 if start:
-    exp.runner_for(model_config, train_config, seed()).start()
+    started = exp.runner_for(model_config, train_config, seed())
+    steps_before = started.trainer.steps_done
+    started.start()
+    started.wait_for_progress(steps_before)  # the redraw below then shows the first point
     st.rerun()
 if pause:
     runner.pause()

@@ -313,3 +313,14 @@ def count_parameters(config: ModelConfig) -> int:
     if config.vocab_size is not None:
         total += config.vocab_size * config.embedding_dim
     return total + config.last_hidden_size * D * config.output_size + config.output_size
+
+
+def device_label(model: torch.nn.Module) -> str:
+    """Where the model runs, as a page says it: "CPU", or on CUDA the GPU's name and whether
+    PyTorch's fused cuDNN kernels run its recurrent layers (they do unless cuDNN is off)."""
+    device = next(model.parameters()).device
+    if device.type != "cuda":
+        return "CPU"
+    fused = torch.backends.cudnn.enabled and torch.backends.cudnn.is_available()
+    kernels = "fused cuDNN kernels" if fused else "without cuDNN"
+    return f"GPU {torch.cuda.get_device_name(device)} ({kernels})"

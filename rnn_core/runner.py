@@ -24,6 +24,7 @@ import pandas as pd
 import torch
 
 from rnn_core.memory_peak import peak_since, start_peak
+from rnn_core.models import device_label
 from rnn_core.processes import training_context
 from rnn_core.slots import TRAINING_SLOTS, Slots
 from rnn_core.training import Trainer
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_TIMEOUT_S = 15.0  # no poll from the page for this long: the session is gone
 PREVIEW_INTERVAL_S = 1.0  # seconds between previews computed by the worker
+FIRST_REPORT_WAIT_S = 0.5  # the longest a Start waits for the first step to be reported
 SWITCH_INTERVAL_S = 0.0005  # GIL hand-over interval once a training runs in a server thread
 _STARTED: weakref.WeakSet = weakref.WeakSet()  # every runner started in this process, while kept
 
@@ -59,6 +61,7 @@ class RunnerSnapshot:
     preview: Any  # whatever the preview function returned last, or None
     queue_position: int | None
     peak_memory_mib: float | None = None  # what the last run added at its peak (None: unknown)
+    device: str = "CPU"  # where the model trains, as `device_label` says it
 
 
 class WeightSnapshots:
@@ -194,6 +197,17 @@ class TrainingRunner:
             self.message = f"One step taken: now at step {self.trainer.steps_done}."
         self._refresh_preview()
 
+    def wait_for_progress(self, steps_before: int, timeout: float = FIRST_REPORT_WAIT_S) -> bool:
+        """Block up to `timeout` seconds until training has passed `steps_before` steps or the
+        run has ended; True if it has. A page that redraws right after Start then shows the first
+        point in that redraw instead of the next refresh."""
+        deadline = time.monotonic() + timeout
+        while self.trainer.steps_done <= steps_before and self.active:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return self.trainer.steps_done > steps_before
+
     def current_weights(self) -> tuple[int, dict[str, torch.Tensor]]:
         """(step, CPU copy of the weights), taken between two optimizer steps. While a training
         process runs, the weights it last reported (this process's model is the one it started
@@ -223,6 +237,7 @@ class TrainingRunner:
             preview=self._preview,
             queue_position=self._slots.position(self),
             peak_memory_mib=self.peak_memory_mib,
+            device=device_label(self.trainer.model),
         )
 
     def _work(self) -> None:

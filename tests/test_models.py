@@ -17,6 +17,7 @@ from rnn_core.models import (
     build_model,
     config_problems,
     count_parameters,
+    device_label,
     layer_parameter,
 )
 
@@ -384,3 +385,20 @@ def test_layer_parameter_reads_both_structures():
             layer_parameter(stacked, *args)
     with pytest.raises(ValueError, match="bidirectional"):
         layer_parameter(SequenceModel(ModelConfig()), "weight_ih", 0, reverse=True)
+
+
+def test_the_device_label_says_where_the_model_runs():
+    assert device_label(build_model(ModelConfig(), 0)) == "CPU"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_on_cuda_the_recurrent_layers_run_cudnn_kernels_and_the_label_says_so(cell):
+    model = build_model(ModelConfig(cell=cell, hidden_size=32), 0, "cuda")
+    assert "fused cuDNN kernels" in device_label(model)
+    x = torch.randn(8, 20, 1, device="cuda")  # (B, T, F)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        model(x)[0].sum().backward()
+        torch.cuda.synchronize()
+    ops = {event.name for event in prof.events()}
+    assert {"aten::_cudnn_rnn", "aten::_cudnn_rnn_backward"} <= ops  # PyTorch's fused path

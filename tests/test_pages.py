@@ -66,7 +66,7 @@ def test_train_page_completes_a_short_training_from_its_buttons():
     no_problems(at)
     runner = at.session_state["experiment"].runner
     assert runner.state == "finished" and runner.trainer.steps_done == 40
-    assert any("Finished 40 steps" in s.value for s in at.success)
+    assert any("Finished 40 steps. Trained on CPU." in s.value for s in at.success)
     history = runner.trainer.history.frame()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Step"] == "40"

@@ -68,10 +68,11 @@ def state_message(snap: RunnerSnapshot) -> None:
     elif snap.state in ("diverged", "error"):
         st.error(f"{label}. {snap.message}")
     elif snap.state in ("finished", "early_stopped"):
-        st.success(snap.message or label)
+        st.success(f"{(snap.message or label).rstrip('.')}. Trained on {snap.device}.")
     else:
         st.info(
-            f"{label} · step {snap.steps_done:,}" + (f". {snap.message}" if snap.message else "")
+            f"{label} · step {snap.steps_done:,} · {snap.device}"
+            + (f". {snap.message}" if snap.message else "")
         )
 
 

@@ -44,7 +44,8 @@ def wait_healthy(url: str, timeout: float = 60.0) -> float:
 
 
 def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """`streamlit run app.py` headless on localhost:port, logging to log_path."""
+    """The app (`python -m ui.serve`, as `make run` serves it) headless on localhost:port,
+    logging to log_path."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process by the caller's fixture
@@ -52,9 +53,7 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "ui.serve",  # what `make run` starts: `streamlit run app.py`, modules preloaded
             "--server.port",
             str(port),
             "--server.address",
