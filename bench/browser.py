@@ -46,22 +46,24 @@ class Startup:
 # browser what it measures, and the steps are timed where they are drawn.
 REDRAW_RECORDER_JS = """(title) => {
     window.__redraws = [];
-    let last = null;
-    window.__redrawTimer = setInterval(() => {
+    let last = null, chart = null;
+    const find = () => {
         for (const div of document.querySelectorAll('.js-plotly-plot')) {
             const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
-            if (div.offsetParent !== null && raw.replace(/<[^>]+>/g, '') === title) {
-                const x = div._fullData && div._fullData.length && div._fullData[0].x;
-                const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
-                if (key !== null && key !== last) {
-                    last = key;
-                    const metric = document.querySelector('[data-testid="stMetric"]');
-                    window.__redraws.push([performance.now(), metric ? metric.innerText : '']);
-                }
-                return;
-            }
+            if (div.offsetParent !== null && raw.replace(/<[^>]+>/g, '') === title) return div;
         }
-    }, 20);
+        return null;
+    };
+    window.__redrawTimer = setInterval(() => {
+        if (!chart || !chart.isConnected) chart = find();  // looked up again only when replaced
+        const x = chart && chart._fullData && chart._fullData.length && chart._fullData[0].x;
+        const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
+        if (key !== null && key !== last) {
+            last = key;
+            const metric = document.querySelector('[data-testid="stMetric"]');
+            window.__redraws.push([performance.now(), metric ? metric.innerText : '']);
+        }
+    }, 25);
 }"""
 
 

@@ -21,6 +21,21 @@ def training_context():
 
 
 _WARMED_UP = threading.Event()
+_FORK_SERVER_UP = threading.Event()
+
+
+def start_fork_server() -> None:
+    """Start the fork server (once) without waiting for it: it imports torch and the core in
+    its own process, so the first Start finds it ready."""
+    if not _FORK_SERVER_UP.is_set():
+        _FORK_SERVER_UP.set()
+        threading.Thread(target=_run_one_process, name="rnn-fork-server", daemon=True).start()
+
+
+def _run_one_process() -> None:
+    process = training_context().Process(target=_noop, daemon=True)
+    process.start()
+    process.join()
 
 
 def warm_up_training_processes() -> None:
@@ -31,10 +46,8 @@ def warm_up_training_processes() -> None:
 
 
 def _start_one_process() -> None:
-    process = training_context().Process(target=_noop, daemon=True)
-    process.start()
+    start_fork_server()
     _first_optimizer()  # meanwhile, the lazy imports of a first optimizer in this process
-    process.join()
 
 
 def _first_optimizer() -> None:

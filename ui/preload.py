@@ -48,6 +48,9 @@ def _preload() -> None:
             importlib.import_module(name)
     finally:  # a failed import is raised again, with its traceback, where the page imports it
         _DONE.set()
+    from rnn_core.processes import start_fork_server
+
+    start_fork_server()  # in its own process: the first Start does not wait for its imports
 
 
 def wait(timeout: float = 60.0) -> None:

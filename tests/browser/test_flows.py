@@ -46,12 +46,16 @@ def status(page, text):
 
 
 def wait_for_growth(page, title, timeout=30.0):
-    """Sample the chart's point count until it has grown at least twice while training."""
+    """Sample the chart's point count until it has grown at least twice while training. A
+    reading of -1 (no chart drawn at that instant: Plotly is replacing it during a redraw) is
+    left out."""
     seen = [chart_points(page, title)]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and len(set(seen)) < 3:
         time.sleep(0.3)
-        seen.append(chart_points(page, title))
+        points = chart_points(page, title)
+        if points >= 0:
+            seen.append(points)
     return seen
 
 
