@@ -46,7 +46,7 @@ class Startup:
 # browser what it measures, and the steps are timed where they are drawn.
 REDRAW_RECORDER_JS = """(title) => {
     window.__redraws = [];
-    let last = null, chart = null;
+    let last = null, chart = null;  // the last step drawn, the visible chart
     const find = () => {
         for (const div of document.querySelectorAll('.js-plotly-plot')) {
             const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
@@ -55,7 +55,7 @@ REDRAW_RECORDER_JS = """(title) => {
         return null;
     };
     window.__redrawTimer = setInterval(() => {
-        if (!chart || !chart.isConnected) chart = find();  // looked up again only when replaced
+        chart = find();  // every time: Streamlit may keep a hidden copy while it draws anew
         const x = chart && chart._fullData && chart._fullData.length && chart._fullData[0].x;
         const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
         if (key !== null && key !== last) {
@@ -63,7 +63,7 @@ REDRAW_RECORDER_JS = """(title) => {
             const metric = document.querySelector('[data-testid="stMetric"]');
             window.__redraws.push([performance.now(), metric ? metric.innerText : '']);
         }
-    }, 25);
+    }, 50);
 }"""
 
 
