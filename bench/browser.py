@@ -41,9 +41,9 @@ class Startup:
 
 
 # Records each redraw of the chart titled `title` that shows a new last point, inside the page,
-# with its time and the step counter shown beside it. Recording in the
-# page itself, rather than asking from here every 50 ms, keeps the measurement from costing the
-# browser what it measures, and the steps are timed where they are drawn.
+# with its time and that point's step. Recording in the page itself, rather than asking from here
+# every 50 ms, keeps the measurement from costing the browser what it measures, and the steps are
+# timed where they are drawn.
 REDRAW_RECORDER_JS = """(title) => {
     window.__redraws = [];
     let last = null, chart = null;  // the last step drawn, the visible chart
@@ -60,8 +60,7 @@ REDRAW_RECORDER_JS = """(title) => {
         const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
         if (key !== null && key !== last) {
             last = key;
-            const metric = document.querySelector('[data-testid="stMetric"]');
-            window.__redraws.push([performance.now(), metric ? metric.innerText : '']);
+            window.__redraws.push([performance.now(), key]);
         }
     }, 50);
 }"""
@@ -79,13 +78,8 @@ def _watch(page: Page, seconds: float, received: list[int]) -> tuple[float, floa
         return 0.0, 0.0, float(data)
     (t0, first), (t1, last) = redraws[0], redraws[-1]
     elapsed = (t1 - t0) / 1000
-    steps = _steps_in(last) - _steps_in(first)
+    steps = last - first
     return steps / elapsed, (len(redraws) - 1) / elapsed, data / len(redraws)
-
-
-def _steps_in(metric_text: str) -> int:
-    """The step count in the Step metric's text ("Step\n1,234")."""
-    return int(metric_text.split()[-1].replace(",", ""))
 
 
 def _train_and_watch(

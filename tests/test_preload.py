@@ -5,11 +5,13 @@ import ast
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
 import ui.preload
 import ui.serve
+from rnn_core import processes
 from tests.paths import ROOT
 from ui.preload import app_modules, preload_in_background, wait
 
@@ -75,3 +77,16 @@ def test_serve_runs_streamlit_on_the_app_with_the_options_given(monkeypatch):
         ui.serve.main()
     assert seen["preload"] == 1
     assert seen["argv"] == ["streamlit", "run", str(ROOT / "app.py"), "--server.port", "8600"]
+
+
+def test_the_fork_server_is_started_once_however_often_asked(monkeypatch):
+    started = []
+    monkeypatch.setattr(processes, "_FORK_SERVER_UP", threading.Event())
+    monkeypatch.setattr(processes, "_run_one_process", lambda: started.append(1))
+    for _ in range(3):
+        processes.start_fork_server()
+    deadline = time.monotonic() + 5
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert started == [1]

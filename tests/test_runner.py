@@ -217,3 +217,30 @@ def test_current_weights_are_the_trained_ones_with_their_step(small_sine_data):
     assert final_step == runner.trainer.steps_done >= step
     model = runner.trainer.model.state_dict()
     assert all(torch.equal(final[name], model[name]) for name in final)
+
+
+def test_wait_for_progress_returns_once_a_step_is_reported(small_sine_data):
+    runner = make_runner(small_sine_data)
+    runner.start()
+    assert runner.wait_for_progress(0, timeout=20.0)
+    assert runner.trainer.steps_done >= 1 and len(runner.trainer.history) >= 1
+    runner.stop()
+
+
+def test_wait_for_progress_gives_up_at_its_timeout_while_queued(small_sine_data):
+    slots = Slots(1)
+    first, second = (
+        make_runner(small_sine_data, slots=slots),
+        make_runner(small_sine_data, slots=slots),
+    )
+    first.start()
+    wait_for(lambda: first.state == "running")
+    second.start()
+    started = time.monotonic()
+    assert not second.wait_for_progress(0, timeout=0.3)
+    assert 0.3 <= time.monotonic() - started < 5.0
+    second.stop()
+    first.stop()
+    started = time.monotonic()
+    assert not second.wait_for_progress(0, timeout=5.0)  # ended without a step: no waiting
+    assert time.monotonic() - started < 1.0
