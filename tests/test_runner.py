@@ -156,15 +156,19 @@ def test_weight_snapshots_stay_bounded(small_sine_data):
     assert steps == list(range(0, 401, every))  # evenly spaced, from the start to the newest
 
 
-def test_stop_while_queued(small_sine_data):
+def one_running_one_queued(data):
+    """Two runners sharing one slot: the first training, the second waiting for it."""
     slots = Slots(1)
-    first, second = (
-        make_runner(small_sine_data, slots=slots),
-        make_runner(small_sine_data, slots=slots),
-    )
+    first, second = make_runner(data, slots=slots), make_runner(data, slots=slots)
     first.start()
+    wait_for(lambda: first.state == "running")
     second.start()
     wait_for(lambda: slots.position(second) == 1)
+    return first, second
+
+
+def test_stop_while_queued(small_sine_data):
+    first, second = one_running_one_queued(small_sine_data)
     second.stop()
     assert not second.active and second.state == "stopped"
     first.stop()
@@ -228,14 +232,7 @@ def test_wait_for_progress_returns_once_a_step_is_reported(small_sine_data):
 
 
 def test_wait_for_progress_gives_up_at_its_timeout_while_queued(small_sine_data):
-    slots = Slots(1)
-    first, second = (
-        make_runner(small_sine_data, slots=slots),
-        make_runner(small_sine_data, slots=slots),
-    )
-    first.start()
-    wait_for(lambda: first.state == "running")
-    second.start()
+    first, second = one_running_one_queued(small_sine_data)
     started = time.monotonic()
     assert not second.wait_for_progress(0, timeout=0.3)
     assert 0.3 <= time.monotonic() - started < 5.0
