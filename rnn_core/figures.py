@@ -34,8 +34,14 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, revision: str) -> go.Fig
         margin=dict(l=60, r=20, t=50, b=45),
         legend=dict(orientation="h", y=1.12, x=1, xanchor="right"),
     )
-    # Fixed margins, and tick labels drawn without measuring each against the chart's edge:
-    # Plotly then lays a redrawn chart out in one pass.
+    return fig
+
+
+def _live(fig: go.Figure) -> go.Figure:
+    """For a chart redrawn a few times a second while training: the fixed margins only, and tick
+    labels drawn without measuring each against the chart's edge, so that the browser lays it out
+    in one pass (Chromium measured at 0.52 of a core for the Train page, 0.63 without). Numeric axes
+    only: their labels fit the margins of `_layout`."""
     fig.update_xaxes(automargin=False, ticklabeloverflow="allow")
     fig.update_yaxes(automargin=False, ticklabeloverflow="allow")
     return fig
@@ -65,7 +71,7 @@ def loss_figure(
     )
     _baseline_line(fig, baseline)
     fig.update_yaxes(type="log")
-    return _layout(fig, "Loss", "step", f"loss ({unit}, log scale)", "loss")
+    return _live(_layout(fig, "Loss", "step", f"loss ({unit}, log scale)", "loss"))
 
 
 def _baseline_line(fig: go.Figure, baseline: float | None) -> None:
@@ -97,7 +103,7 @@ def grad_norm_figure(history: pd.DataFrame, clip_norm: float | None = None) -> g
             annotation_text=f"clip at {clip_norm:g}",
         )
     fig.update_yaxes(type="log")
-    return _layout(fig, "Gradient norm", "step", "global L2 norm (log scale)", "grad")
+    return _live(_layout(fig, "Gradient norm", "step", "global L2 norm (log scale)", "grad"))
 
 
 def forecast_figure(preview: ForecastPreview, feature: int = 0) -> go.Figure:
@@ -119,7 +125,7 @@ def forecast_figure(preview: ForecastPreview, feature: int = 0) -> go.Figure:
     )
     _shade_splits(fig, (0, *preview.split_starts, int(preview.steps[-1]) + 1))
     name = preview.feature_names[feature] if preview.feature_names else "value"
-    return _layout(fig, "One-step forecast along series 0", "step", name, "forecast")
+    return _live(_layout(fig, "One-step forecast along series 0", "step", name, "forecast"))
 
 
 def _shade_splits(fig: go.Figure, edges) -> None:
@@ -200,7 +206,7 @@ def compare_loss_figure(
         )
     _baseline_line(fig, baseline)
     fig.update_yaxes(type="log")
-    fig = _layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare")
+    fig = _live(_layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare"))
     fig.update_layout(height=420)
     return fig
 

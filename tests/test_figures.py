@@ -6,6 +6,7 @@ import pandas as pd
 from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import (
     char_frequency_figure,
+    compare_loss_figure,
     forecast_figure,
     grad_norm_figure,
     loss_figure,
@@ -41,10 +42,20 @@ def test_live_figures_lay_out_in_one_pass():
     """Fixed margins and tick labels drawn without measuring: a redraw every 0.4 s stays cheap
     for the browser (Plotly's automatic margins cost a second layout pass per redraw)."""
     preview = ForecastPreview(np.arange(5), np.zeros((5, 1)), np.zeros((5, 1)), None, (3, 4))
-    for fig in (loss_figure(HISTORY), grad_norm_figure(HISTORY, 1.0), forecast_figure(preview)):
+    live = (
+        loss_figure(HISTORY),
+        grad_norm_figure(HISTORY, 1.0),
+        forecast_figure(preview),
+        compare_loss_figure({"LSTM": HISTORY, "GRU": HISTORY}),
+    )
+    for fig in live:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
             assert axis.automargin is False and axis.ticklabeloverflow == "allow"
         assert fig.layout.margin.l and fig.layout.margin.t  # room for the labels and the title
+    # charts drawn once keep Plotly's automatic margins: their labels can be long categories
+    assert (
+        series_figure(np.zeros((1, 20, 1)), 10.0, (0.7, 0.15, 0.15)).layout.yaxis.automargin is None
+    )
 
 
 def test_grad_norm_figure_marks_the_clip_threshold():
