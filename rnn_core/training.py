@@ -193,7 +193,8 @@ class Trainer:
         loss.backward()
         grads = [p.grad for p in self._params if p.grad is not None]
         norm = torch.nn.utils.get_total_norm(grads)
-        loss_value, norm_value = loss.item(), norm.item()
+        # one device-to-host copy for both numbers: on CUDA each copy waits for the GPU
+        loss_value, norm_value = torch.stack([loss.detach(), norm]).tolist()
         if math.isfinite(loss_value) and math.isfinite(norm_value):
             if self.config.clip_grad_norm is not None:
                 torch.nn.utils.clip_grads_with_norm_(self._params, self.config.clip_grad_norm, norm)
