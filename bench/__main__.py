@@ -45,11 +45,29 @@ def training_rows(configs, seconds: float) -> tuple[list[str], object]:
     return rows, startup
 
 
+def startup_rows(servers: int) -> int:
+    """Print the start-up times (seconds) of `servers` freshly started servers, one row each."""
+    print("| run | server start to home page | home page, server up | Start to first point |")
+    print("|---|---|---|---|")
+    for run in range(1, servers + 1):
+        startup, _ = browser.measure([], 0.0, ROOT / "test-artifacts", lambda cell, hidden: 0.0)
+        print(
+            f"| {run} | {startup.server_to_home_s:.2f} | {startup.open_to_home_s:.2f} | "
+            f"{startup.start_to_first_point_s:.2f} |"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one short configuration (for CI)")
+    parser.add_argument(
+        "--startup", type=int, metavar="N", help="only the start-up times, from N fresh servers"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.startup:
+        return startup_rows(args.startup)
     configs, seconds = ([("lstm", 32)], 3.0) if args.quick else (FULL, 8.0)
     rows, startup = training_rows(configs, seconds)
     print(f"Measured {date.today()} on {machine()}.\n")

@@ -41,3 +41,17 @@ def test_quick_benchmark_prints_every_row():
         "IMU reader",
     ):
         assert label in out
+
+
+def test_the_start_up_alone_prints_one_row_per_server():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--startup", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = re.findall(r"^\| 1 \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", done.stdout, re.MULTILINE)
+    assert len(rows) == 1, done.stdout
+    assert all(float(seconds) > 0 for seconds in rows[0])
