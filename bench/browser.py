@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.browser.helpers import (
     CHART_POINTS_JS,
+    VISIBLE_CHARTS_JS,
     choose,
     click,
     open_page,
@@ -44,26 +45,20 @@ class Startup:
 # with its time and that point's step. Recording in the page itself, rather than asking from here
 # every 50 ms, keeps the measurement from costing the browser what it measures, and the steps are
 # timed where they are drawn.
-REDRAW_RECORDER_JS = """(title) => {
+REDRAW_RECORDER_JS = f"""(title) => {{
     window.__redraws = [];
-    let last = null, chart = null;  // the last step drawn, the visible chart
-    const find = () => {
-        for (const div of document.querySelectorAll('.js-plotly-plot')) {
-            const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
-            if (div.offsetParent !== null && raw.replace(/<[^>]+>/g, '') === title) return div;
-        }
-        return null;
-    };
-    window.__redrawTimer = setInterval(() => {
-        chart = find();  // every time: Streamlit may keep a hidden copy while it draws anew
+    let last = null;  // the last step drawn
+    window.__redrawTimer = setInterval(() => {{
+        // looked up every time: Streamlit may keep a hidden copy while it draws anew
+        const chart = ({VISIBLE_CHARTS_JS})(title)[0];
         const x = chart && chart._fullData && chart._fullData.length && chart._fullData[0].x;
         const key = x && x.length ? x[x.length - 1] : null;  // the last step drawn
-        if (key !== null && key !== last) {
+        if (key !== null && key !== last) {{
             last = key;
             window.__redraws.push([performance.now(), key]);
-        }
-    }, 50);
-}"""
+        }}
+    }}, 50);
+}}"""
 
 
 def _watch(page: Page, seconds: float, received: list[int]) -> tuple[float, float, float]:

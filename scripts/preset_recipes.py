@@ -203,17 +203,22 @@ def determinism(label: str, first: Run, again: Callable[[], Run], summary: list)
     summary.append((label, "deterministic (seed 0 twice)", "yes" if same else "NO"))
 
 
+def sine_windows(sine: SineConfig, seq_len: int, model, train_config):
+    """The sine data in windows as the Train page makes them, with the recipe's configs printed;
+    returns (data, trivial baseline, what the baseline predicts)."""
+    data = prepare_series(make_sine(sine), seq_len, "many_to_many", (0.7, 0.15, 0.15), ("value",))
+    baseline, what = trivial_baseline(data)
+    show_config("data", sine)
+    print(f"  windows: seq_len {seq_len}, many_to_many, fractions (0.7, 0.15, 0.15)")
+    show_config("model", model)
+    show_config("train", train_config)
+    return data, baseline, what
+
+
 # 1 ------------------------------------------------------------------------------------------------
 def sine_recipe(summary: list) -> None:
     header("1. An LSTM learns a sine (validation loss at least 100x below the trivial baseline)")
-    data = prepare_series(
-        make_sine(SINE_DATA), SINE_SEQ_LEN, "many_to_many", (0.7, 0.15, 0.15), ("value",)
-    )
-    baseline, what = trivial_baseline(data)
-    show_config("data", SINE_DATA)
-    print(f"  windows: seq_len {SINE_SEQ_LEN}, many_to_many, fractions (0.7, 0.15, 0.15)")
-    show_config("model", SINE_MODEL)
-    show_config("train", SINE_TRAIN)
+    data, baseline, what = sine_windows(SINE_DATA, SINE_SEQ_LEN, SINE_MODEL, SINE_TRAIN)
     print(f"  trivial baseline (validation loss of {what}): {baseline:.4f}")
     rows, runs = [], {}
     for seed in SEEDS:
@@ -251,14 +256,7 @@ def sine_recipe(summary: list) -> None:
 # 2 ------------------------------------------------------------------------------------------------
 def explode_recipe(summary: list) -> None:
     header("2. Exploding gradients: the same run without clipping and with clip_grad_norm 0.5")
-    data = prepare_series(
-        make_sine(EXPLODE_DATA), EXPLODE_SEQ_LEN, "many_to_many", (0.7, 0.15, 0.15), ("value",)
-    )
-    baseline, _ = trivial_baseline(data)
-    show_config("data", EXPLODE_DATA)
-    print(f"  windows: seq_len {EXPLODE_SEQ_LEN}, many_to_many, fractions (0.7, 0.15, 0.15)")
-    show_config("model", EXPLODE_MODEL)
-    show_config("train", EXPLODE_TRAIN)
+    data, baseline, _ = sine_windows(EXPLODE_DATA, EXPLODE_SEQ_LEN, EXPLODE_MODEL, EXPLODE_TRAIN)
     print(f"  clip_grad_norm varies: {EXPLODE_CLIPS}; trivial baseline {baseline:.4f}")
     rows, first = [], {}
     for label, clip in EXPLODE_CLIPS.items():

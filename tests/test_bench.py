@@ -12,16 +12,20 @@ from tests.paths import ROOT
 pytestmark = pytest.mark.browser
 
 
-def test_quick_benchmark_prints_every_row():
-    # A separate process, as `make bench` runs it (and apart from the browser tests' own
-    # Playwright loop, which the sync API cannot share).
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick"],
+def run_bench(*options: str) -> subprocess.CompletedProcess:
+    """`python -m bench` in a separate process, as `make bench` runs it (and apart from the
+    browser tests' own Playwright loop, which the sync API cannot share)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def test_quick_benchmark_prints_every_row():
+    done = run_bench("--quick")
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     row = re.search(
@@ -32,8 +36,10 @@ def test_quick_benchmark_prints_every_row():
     # must lie within what those roundings allow.
     for bare, rate, ratio in ((row[1], row[2], row[3]), (row[4], row[5], row[6])):
         bare, rate, ratio = float(bare), float(rate), float(ratio)
-        assert bare > 0 and rate > 0
-        assert (rate - 0.5) / (bare + 0.5) - 0.005 <= ratio <= (rate + 0.5) / (bare - 0.5) + 0.005
+        assert bare > 0 and rate > 0, out
+        assert (
+            (rate - 0.5) / (bare + 0.5) - 0.005 <= ratio <= (rate + 0.5) / (bare - 0.5) + 0.005
+        ), out
     for label in (
         "server start to home page rendered",
         "Start clicked to first loss point",
@@ -44,13 +50,7 @@ def test_quick_benchmark_prints_every_row():
 
 
 def test_the_start_up_alone_prints_one_row_per_server():
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--startup", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_bench("--startup", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     rows = re.findall(r"^\| 1 \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", done.stdout, re.MULTILINE)
     assert len(rows) == 1, done.stdout

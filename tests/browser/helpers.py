@@ -30,18 +30,21 @@ def assert_no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
-CHART_POINTS_JS = """(title) => {
+# The Plotly charts on screen titled `title` (Streamlit keeps hidden copies too).
+VISIBLE_CHARTS_JS = """(title) => [...document.querySelectorAll('.js-plotly-plot')].filter(
+    (div) => div.offsetParent !== null
+        && ((div.layout && div.layout.title && div.layout.title.text) || '')
+            .replace(/<[^>]+>/g, '') === title
+)"""
+
+CHART_POINTS_JS = f"""(title) => {{
     let points = -1;
-    for (const div of document.querySelectorAll('.js-plotly-plot')) {
-        const raw = (div.layout && div.layout.title && div.layout.title.text) || '';
+    for (const div of ({VISIBLE_CHARTS_JS})(title)) {{
         const full = div._fullData;  // Plotly's decoded traces (x arrives base64-packed)
-        const visible = div.offsetParent !== null;  // Streamlit keeps hidden copies too
-        if (visible && raw.replace(/<[^>]+>/g, '') === title && full && full.length) {
-            points = Math.max(points, full[0].x.length);
-        }
-    }
+        if (full && full.length) points = Math.max(points, full[0].x.length);
+    }}
     return points;
-}"""
+}}"""
 
 
 def chart_points(page: Page, title: str) -> int:
