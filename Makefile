@@ -21,7 +21,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install
-	$(BIN)/python -m ui.serve --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

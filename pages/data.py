@@ -9,10 +9,10 @@ from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures_imu import imu_signals_figure
 from rnn_core.presets import IMU_KNOBS
+from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
-from ui.presenter import chart
 from ui.presets import apply_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (

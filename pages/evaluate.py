@@ -8,11 +8,11 @@ from rnn_core.evaluation import predictions_csv
 from rnn_core.imu_evaluate import imu_model_extra, prepare_for_saved, saved_imu_model
 from rnn_core.inspect import model_with_weights
 from ui.evaluation import show_evaluation
-from ui.experiment import existing_experiment
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
 from ui.presets import preset_banner
 from ui.sources import current_source
+from ui.state import existing_experiment
 
 if run_through_app():
     st.stop()

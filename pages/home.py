@@ -1,10 +1,11 @@
-"""Home: what the dashboard is, the pages in lecture order, the device and the seed."""
+"""Home: what the dashboard is, the pages in lecture order, the device and the seed. It imports
+no torch, pandas or plotly: a fresh server draws it while they load (see `ui.preload`)."""
 
 import streamlit as st
 
-from rnn_core.experiment import available_devices
+from rnn_core.devices import available_devices
+from ui.link import preset_links
 from ui.navigation import run_through_app
-from ui.presets import preset_links
 from ui.state import persisted
 
 if run_through_app():

@@ -13,10 +13,10 @@ from rnn_core.figures_inside import (
 from rnn_core.inspect import gate_saturation, pca_2d, step_numbers
 from rnn_core.models import count_parameters
 from rnn_core.trace import trace
+from ui.charts import chart
 from ui.equations import show_step
 from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
-from ui.presenter import chart
 
 if run_through_app():
     st.stop()

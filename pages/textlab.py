@@ -11,9 +11,9 @@ from rnn_core.textlab import (
     next_char_probabilities,
     rank_units,
 )
+from ui.charts import chart
 from ui.inspection import snapshot_picker, trained_experiment
 from ui.navigation import run_through_app
-from ui.presenter import chart
 from ui.presets import preset_banner
 
 GATES = ("i", "f", "g", "o", "r", "z", "n")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Hashable
 from functools import cached_property, partial
 
-import torch
-
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.datasets.prepare import PreparedData
@@ -20,11 +18,6 @@ from rnn_core.models import ModelConfig, build_model
 from rnn_core.predict import preview_for
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
-
-
-def available_devices() -> list[str]:
-    """'cuda' first when a GPU is usable, then 'cpu'."""
-    return (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
 
 
 class Experiment:

@@ -20,7 +20,6 @@ def training_context():
     return _CONTEXT
 
 
-_WARMED_UP = threading.Event()
 _FORK_SERVER_UP = threading.Event()
 
 
@@ -38,20 +37,9 @@ def _run_one_process() -> None:
     process.join()
 
 
-def warm_up_training_processes() -> None:
-    """Start the fork server in the background (once), so the first Start does not wait for it."""
-    if not _WARMED_UP.is_set():
-        _WARMED_UP.set()
-        threading.Thread(target=_start_one_process, name="rnn-warm-up", daemon=True).start()
-
-
-def _start_one_process() -> None:
-    start_fork_server()
-    _first_optimizer()  # meanwhile, the lazy imports of a first optimizer in this process
-
-
-def _first_optimizer() -> None:
-    """Build and drop one optimizer, so that the first Start does not import torch._dynamo."""
+def import_first_optimizer() -> None:
+    """Build and drop one optimizer, so that the first Start does not import torch._dynamo
+    (about 1 s)."""
     import torch
 
     torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])

@@ -15,7 +15,6 @@ import pickle
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ import torch
 from rnn_core.memory_peak import peak_since, start_peak
 from rnn_core.models import device_label
 from rnn_core.processes import training_context
-from rnn_core.slots import TRAINING_SLOTS, Slots
+from rnn_core.slots import STARTED, TRAINING_SLOTS, Slots
 from rnn_core.training import Trainer
 from rnn_core.worker import cpu_state, receive_message, send_message, train_in_process
 
@@ -36,12 +35,6 @@ HEARTBEAT_TIMEOUT_S = 15.0  # no poll from the page for this long: the session i
 PREVIEW_INTERVAL_S = 1.0  # seconds between previews computed by the worker
 FIRST_REPORT_WAIT_S = 0.5  # the longest a Start waits for the first step to be reported
 SWITCH_INTERVAL_S = 0.0005  # GIL hand-over interval once a training runs in a server thread
-_STARTED: weakref.WeakSet = weakref.WeakSet()  # every runner started in this process, while kept
-
-
-def active_runners() -> int:
-    """How many runners in this process are training, paused or waiting for a slot."""
-    return sum(runner.active for runner in list(_STARTED))
 
 
 def configure_torch_threads() -> None:
@@ -154,7 +147,7 @@ class TrainingRunner:
         work = self._work_in_process if self._use_process else self._work
         self._thread = threading.Thread(target=work, name="rnn-training", daemon=True)
         self._thread.start()
-        _STARTED.add(self)
+        STARTED.add(self)
         return True
 
     def pause(self) -> None:

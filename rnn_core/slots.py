@@ -1,9 +1,11 @@
-"""How many trainings run at once in this process, and a fair queue for the rest."""
+"""How many trainings run at once in this process, a fair queue for the rest, and how many are
+active (read by the pages without importing torch)."""
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable
 
 
@@ -48,3 +50,9 @@ class Slots:
 
 
 TRAINING_SLOTS = Slots(max_concurrent_trainings())
+STARTED: weakref.WeakSet = weakref.WeakSet()  # every runner started in this process, while kept
+
+
+def active_runners() -> int:
+    """How many runners in this process are training, paused or waiting for a slot."""
+    return sum(runner.active for runner in list(STARTED))

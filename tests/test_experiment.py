@@ -2,7 +2,7 @@
 
 import torch
 
-from rnn_core.experiment import Experiment, available_devices
+from rnn_core.experiment import Experiment
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training import TrainConfig
 
@@ -67,8 +67,3 @@ def test_rewind_restores_the_initial_weights_and_clears_history(small_sine_data)
     assert runner.trainer.history.frame()["loss"].equals(
         again.runner.trainer.history.frame()["loss"]
     )
-
-
-def test_cpu_is_always_available():
-    assert available_devices()[-1] == "cpu"
-    assert ("cuda" in available_devices()) == torch.cuda.is_available()

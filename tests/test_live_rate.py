@@ -2,8 +2,8 @@
 
 import pytest
 
-import ui.live
-from ui.live import MAX_REFRESH_S, REFRESH_S, refresh_interval
+import ui.status
+from ui.status import MAX_REFRESH_S, REFRESH_S, refresh_interval
 
 
 @pytest.mark.parametrize(
@@ -19,5 +19,5 @@ from ui.live import MAX_REFRESH_S, REFRESH_S, refresh_interval
     ],
 )
 def test_refresh_interval(monkeypatch, active, own, waiting, expected):
-    monkeypatch.setattr(ui.live, "active_runners", lambda: active)
+    monkeypatch.setattr(ui.status, "active_runners", lambda: active)
     assert refresh_interval(own=own, waiting=waiting) == pytest.approx(expected)

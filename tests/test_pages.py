@@ -75,7 +75,9 @@ def test_train_page_completes_a_short_training_from_its_buttons():
     charts = at.get("plotly_chart")
     assert len(charts) == 3  # loss, gradient norm, forecast
     assert "Start" in [b.label for b in at.button if not b.disabled]
-    assert "**Finished** · step 40" in [c.value for c in at.sidebar.caption]  # app.py ran too
+    assert not any("· step" in c.value for c in at.sidebar.caption)  # the page itself says it
+    at.switch_page("pages/data.py").run()
+    assert "**Finished** · step 40" in [c.value for c in at.sidebar.caption]  # other pages
 
 
 def test_start_again_continues_and_rewind_starts_over():

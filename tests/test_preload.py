@@ -1,61 +1,86 @@
-"""The preload behind `python -m ui.serve`: it imports every module a page needs, and a page run
-waits for it instead of racing it."""
+"""Home draws without torch; the preload then imports every module a page needs, once, and every
+other page waits for it instead of racing it."""
 
-import ast
 import subprocess
 import sys
 import threading
 import time
 
-import pytest
-
 import ui.preload
-import ui.serve
 from rnn_core import processes
 from tests.paths import ROOT
 from ui.preload import app_modules, preload_in_background, wait
 
-
-def imported_app_modules(path) -> set[str]:
-    """The rnn_core / ui modules a file imports at its top level."""
-    names = set()
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-    return {n for n in names if n.split(".")[0] in ("rnn_core", "ui")}
+HEAVY = ("torch", "pandas", "numpy")
 
 
-def test_every_module_a_page_imports_is_preloaded():
-    preloaded = set(app_modules())
-    for page in [*(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
-        missing = imported_app_modules(page) - preloaded - {"ui", "rnn_core", "ui.preload"}
-        missing = {m for m in missing if not (ROOT / m.replace(".", "/")).is_dir()}
-        assert not missing, f"{page.name} imports {missing}, which the preload leaves out"
-    assert app_modules()[:2] == list(ui.preload.FIRST)
-    assert not set(ui.preload.SKIP) & preloaded
-
-
-def test_a_preload_in_a_fresh_interpreter_imports_torch_and_the_app():
-    code = (
-        "import sys\n"
-        "from ui.preload import preload_in_background, wait\n"
-        "assert 'torch' not in sys.modules\n"
-        "preload_in_background()\n"
-        "wait()\n"
-        "assert {'torch', 'plotly.graph_objects', 'ui.navigation', 'rnn_core.experiment'} "
-        "<= set(sys.modules)\n"
-    )
+def run_in_fresh_interpreter(code: str) -> str:
+    """stdout of `code` run by a new Python in the project's root (asserts that it succeeded)."""
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_home_draws_without_importing_torch_pandas_or_numpy_then_starts_the_preload():
+    code = (
+        "import sys\n"
+        "import ui.preload\n"
+        "started = []\n"
+        "ui.preload.preload_in_background = lambda: started.append(sorted(sys.modules))\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.title[0].value == 'RNN Explorer'\n"
+        "assert at.selectbox(key='opt.device').options, 'the device choice is drawn'\n"
+        f"print(started and not set({HEAVY!r}) & set(started[0]))\n"
+    )
+    assert run_in_fresh_interpreter(code).split()[-1] == "True"
+
+
+def test_a_page_with_the_core_waits_for_the_preload_first(monkeypatch):
+    order = []
+    monkeypatch.setattr(ui.preload, "wait", lambda: order.append("wait"))
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert order == ["wait"]
+
+
+def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter():
+    code = (
+        "import sys\n"
+        "import ui.preload\n"
+        "from ui.preload import app_modules, preload_in_background, wait\n"
+        "ui.preload.import_first_optimizer = lambda: None  # torch must not run as Python exits\n"
+        f"assert not set({HEAVY!r}) & set(sys.modules)\n"
+        "assert preload_in_background() is not None\n"
+        "assert preload_in_background() is None  # once per process\n"
+        "wait()\n"
+        "names = set(app_modules())\n"
+        "assert 'rnn_core.experiment' in names and 'ui.navigation' in names\n"
+        "assert {*names, 'torch', 'pandas', 'plotly.graph_objects'} <= set(sys.modules)\n"
+        "print('ok')\n"
+    )
+    assert run_in_fresh_interpreter(code).split()[-1] == "ok"
+
+
+def test_every_page_is_listed_by_the_preload_modules_it_imports():
+    names = set(app_modules())
+    for package in ("rnn_core", "ui"):
+        for path in (ROOT / package).rglob("*.py"):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            if path.name != "__init__.py":
+                assert module in names, f"the preload leaves out {module}"
 
 
 def test_wait_blocks_until_the_preload_ends(monkeypatch):
     release = threading.Event()
-    monkeypatch.setattr(ui.preload, "FIRST", ())
+    monkeypatch.setattr(ui.preload, "_STARTED", threading.Event())
     monkeypatch.setattr(ui.preload, "app_modules", lambda: release.wait() and [])
-    preload_in_background()
+    monkeypatch.setattr(ui.preload, "import_first_optimizer", lambda: None)
+    assert preload_in_background() is not None
     waiter = threading.Thread(target=wait)
     waiter.start()
     waiter.join(timeout=0.3)
@@ -64,19 +89,6 @@ def test_wait_blocks_until_the_preload_ends(monkeypatch):
     waiter.join(timeout=5)
     assert not waiter.is_alive()
     wait(timeout=0)  # and at once once it has ended
-
-
-def test_serve_runs_streamlit_on_the_app_with_the_options_given(monkeypatch):
-    seen = {}
-    monkeypatch.setattr(ui.serve, "preload_in_background", lambda: seen.setdefault("preload", 1))
-    monkeypatch.setattr(sys, "argv", ["serve", "--server.port", "8600"])
-    import streamlit.web.cli
-
-    monkeypatch.setattr(streamlit.web.cli, "main", lambda: seen.setdefault("argv", sys.argv) and 0)
-    with pytest.raises(SystemExit):
-        ui.serve.main()
-    assert seen["preload"] == 1
-    assert seen["argv"] == ["streamlit", "run", str(ROOT / "app.py"), "--server.port", "8600"]
 
 
 def test_the_fork_server_is_started_once_however_often_asked(monkeypatch):

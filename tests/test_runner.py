@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.runner import Slots, TrainingRunner, _rate, active_runners
+from rnn_core.runner import Slots, TrainingRunner, _rate
+from rnn_core.slots import active_runners
 from rnn_core.training import TrainConfig, Trainer
 
 MODE = {"use_process": True}  # the runner tests run once per mode (see the fixture below)

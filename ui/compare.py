@@ -11,12 +11,10 @@ from rnn_core.figures import compare_loss_figure
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
-from ui.live import refresh_interval
-from ui.presenter import chart
+from ui.charts import chart
 from ui.settings import options
-from ui.state import persisted, seed
-
-RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
+from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
+from ui.status import refresh_interval
 
 
 def base_config(
@@ -72,25 +70,19 @@ def start_runs(
     key,
 ) -> None:
     """Stop the previous comparison, then start one training per run (same data and seed)."""
-    stop_runs()
+    stop_compare_runs()
     runs = {}
     for label, (config, train_config) in runs_wanted.items():
         model = build_model(config, session_seed, data.train.inputs.device)
         runner = TrainingRunner(Trainer(model, data, train_config))
         runner.start()
         runs[label] = (config, runner)
-    st.session_state[RUNS] = {"key": key, "runs": runs}
-
-
-def stop_runs() -> None:
-    """Stop every training of the session's comparison."""
-    for _, runner in st.session_state.get(RUNS, {}).get("runs", {}).values():
-        runner.stop(wait=0)
+    st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}
 
 
 def compare_view(baseline: tuple[float, str], unit: str) -> None:
     """Overlaid loss curves and the table, redrawn while any cell trains."""
-    kept = st.session_state.get(RUNS)
+    kept = st.session_state.get(COMPARE_RUNS)
     if not kept:
         st.info(
             "Press **Train them all**: each cell trains on the same windows from the same seed, "

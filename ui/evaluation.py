@@ -17,7 +17,7 @@ from rnn_core.imu_evaluate import (
     evaluate_forecast,
 )
 from rnn_core.models import SequenceModel
-from ui.presenter import chart
+from ui.charts import chart
 
 TABLE_FORMAT = {
     "model RMSE": "{:.4g}",

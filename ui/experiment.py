@@ -62,8 +62,3 @@ def experiment(task_shape: str = "many_to_many") -> Experiment:
     data = prepare(source, seq_len(), task_shape, device())
     st.session_state["experiment"] = Experiment(data, key, device())
     return st.session_state["experiment"]
-
-
-def existing_experiment() -> Experiment | None:
-    """The experiment if one was made, without preparing anything."""
-    return st.session_state.get("experiment")

@@ -7,9 +7,9 @@ import streamlit as st
 from rnn_core.datasets.imu_prepare import ImuMeta, window_rows
 from rnn_core.experiment import Experiment
 from rnn_core.inspect import gradient_race, model_with_weights, sample_batch
-from ui.experiment import existing_experiment
 from ui.imu_source import recording_of
 from ui.sources import current_source
+from ui.state import existing_experiment
 
 
 def trained_experiment() -> Experiment:

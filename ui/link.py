@@ -1,6 +1,7 @@
 """The experiment in the page's address: every run writes the session's settings into the query
 parameters, so the address bar always holds a link that reproduces the experiment; a link that
-comes from outside (pasted, bookmarked, or a preset's) sets them before any widget is drawn."""
+comes from outside (pasted, bookmarked, or a preset's) sets them before any widget is drawn. And
+the lecture demos' links. Every page runs this, Home included: nothing here imports torch."""
 
 from __future__ import annotations
 
@@ -9,17 +10,22 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from rnn_core.presets import PRESETS
-from ui.compare import stop_runs
-from ui.experiment import existing_experiment
 from ui.settings import SETTINGS, default, link_of, settings_from_link
-from ui.sources import current_source
-from ui.state import PERSIST, setting
+from ui.state import PERSIST, existing_experiment, setting, stop_compare_runs
 
 WRITTEN = "link.written"  # the query parameters this session's last run wrote
 PROBLEMS = "link.problems"  # sentences about the last link that came from outside
 ACTIVE_PRESET = "preset.active"  # the preset the session's settings still are
 PENDING = "preset.pending"  # what the active preset still has to start: "train" or "compare"
 MAX_PASTED = 1000  # characters of pasted text a link carries; longer text stays out
+PRESET_ICONS = {
+    "lstm-sine": ":material/ssid_chart:",
+    "vanishing": ":material/trending_down:",
+    "exploding": ":material/warning:",
+    "adding": ":material/add_circle:",
+    "brackets": ":material/data_object:",
+    "imu": ":material/explore:",
+}
 
 
 def _query() -> dict[str, list[str]]:
@@ -72,7 +78,7 @@ def _stop_everything() -> None:
     experiment = existing_experiment()
     if experiment is not None:
         experiment.stop()
-    stop_runs()
+    stop_compare_runs()
     for key in ("experiment", "source", "source.problem", "compare.runs"):
         st.session_state.pop(key, None)
 
@@ -90,13 +96,9 @@ def write_link() -> None:
 
 
 def link_problems() -> None:
-    """What could not be used from the last link or from the settings' data, said once."""
+    """What could not be used from the last link, said once."""
     for problem in st.session_state.pop(PROBLEMS, []):
         st.warning(problem)
-    current_source()  # builds the source the settings describe, noting why it cannot
-    problem = st.session_state.pop("source.problem", None)
-    if problem:
-        st.warning(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
 
 
 def link_control() -> None:
@@ -114,3 +116,15 @@ def link_control() -> None:
 
 def _pasted_too_long() -> bool:
     return setting("source_kind") == "Text" and len(setting("text.pasted")) > MAX_PASTED
+
+
+def preset_links(compact: bool = False) -> None:
+    """One link per lecture demo; a click opens its page with its settings (and starts it)."""
+    for preset in PRESETS.values():
+        label = preset.title if compact else f"**{preset.title}**: {preset.summary}"
+        st.page_link(
+            preset.page,
+            label=label,
+            icon=PRESET_ICONS[preset.key],
+            query_params={"preset": preset.key},
+        )

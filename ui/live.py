@@ -9,56 +9,9 @@ from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
 from rnn_core.history import History
 from rnn_core.losses import nats_to_bits, perplexity
 from rnn_core.predict import TextPreview
-from rnn_core.runner import RunnerSnapshot, TrainingRunner, active_runners
-from ui.experiment import existing_experiment
-from ui.presenter import chart
-
-REFRESH_S = 0.4  # seconds between redraws while training alone (2.5 a second; at 0.45 a loaded
-# two-core machine drew 1.8 to 2.1 a second, under the 2 the charts must keep)
-MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
-PREVIEW_REFRESH_S = 1.0  # the prediction preview: the training process computes one a second
-SIDEBAR_REFRESH_S = 1.0  # the sidebar's status line, at most this often (and the live rate)
-STATE_LABELS = {
-    "idle": "Ready",
-    "queued": "Waiting for a free training slot",
-    "running": "Training",
-    "paused": "Paused",
-    "stopped": "Stopped",
-    "finished": "Finished",
-    "early_stopped": "Stopped early",
-    "diverged": "Diverged",
-    "error": "Error",
-}
-
-
-def refresh_interval(own: int = 1, waiting: bool = False) -> float:
-    """Seconds between redraws of a live view that shows `own` of this server's active
-    trainings: REFRESH_S when it is the only one; with others, they share that rate, and a view
-    whose training waits (queued or paused: nothing moves) takes MAX_REFRESH_S, so that many
-    sessions' charts together cost the server and the browsers what one does. Measured on two
-    cores, ten sessions with four training: redrawing every 0.4 s each, page interactions took
-    0.3 to 1.8 s; with no redraws, 0.1 to 0.4 s."""
-    if waiting:
-        return MAX_REFRESH_S
-    others = max(0, active_runners() - own)
-    return round(min(MAX_REFRESH_S, REFRESH_S * (1 + others)), 2)
-
-
-def sidebar_status() -> None:
-    """A small status line in the sidebar on every page; it also keeps the training alive."""
-    experiment = existing_experiment()
-    runner = experiment.runner if experiment is not None else None
-    if runner is None:
-        return
-
-    @st.fragment(run_every=max(SIDEBAR_REFRESH_S, refresh_interval()) if runner.active else None)
-    def status() -> None:
-        runner.heartbeat()
-        snap = runner.snapshot(max_points=2)
-        st.caption(f"**{STATE_LABELS[snap.state]}** · step {snap.steps_done:,}")
-
-    with st.sidebar:
-        status()
+from rnn_core.runner import RunnerSnapshot, TrainingRunner
+from ui.charts import chart
+from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, refresh_interval
 
 
 def state_message(snap: RunnerSnapshot) -> None:
@@ -133,6 +86,9 @@ def live_view(
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
     st.session_state["train.polling"] = runner.active
     interval = refresh_interval(waiting=_nothing_moves(runner.snapshot(max_points=2)))
+    # The preview changes once a second: it is drawn with the charts when they redraw no more
+    # often than that (many sessions, or a waiting one), else in its own slower fragment.
+    together = interval >= PREVIEW_REFRESH_S or not runner.active
 
     @st.fragment(run_every=interval if runner.active else None)
     def view() -> None:
@@ -144,6 +100,8 @@ def live_view(
         loss = loss_figure(snap.history, loss_unit(data), baseline)
         chart(loss, key="train.loss", container=c1)
         chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
+        if together:
+            preview_of(snap.preview)
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
@@ -151,17 +109,22 @@ def live_view(
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
+    if not together:
 
-    @st.fragment(run_every=max(PREVIEW_REFRESH_S, interval) if runner.active else None)
-    def preview() -> None:
-        shown = runner.snapshot(max_points=2).preview
-        if isinstance(shown, TextPreview):
-            st.markdown(
-                "**A sample from the model** (temperature 0.8, after a prompt from the "
-                "validation text)"
-            )
-            st.code(shown.prompt + "⟫" + shown.sample, language=None, wrap_lines=True)
-        elif shown is not None:
-            chart(forecast_figure(shown), key="train.forecast")
+        @st.fragment(run_every=PREVIEW_REFRESH_S)
+        def preview() -> None:
+            preview_of(runner.snapshot(max_points=2).preview)
 
-    preview()
+        preview()
+
+
+def preview_of(shown) -> None:
+    """The latest prediction preview: a text sample, or the forecast chart (nothing before one
+    has been computed)."""
+    if isinstance(shown, TextPreview):
+        st.markdown(
+            "**A sample from the model** (temperature 0.8, after a prompt from the validation text)"
+        )
+        st.code(shown.prompt + "⟫" + shown.sample, language=None, wrap_lines=True)
+    elif shown is not None:
+        chart(forecast_figure(shown), key="train.forecast")

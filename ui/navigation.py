@@ -12,12 +12,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from rnn_core.processes import warm_up_training_processes
-from rnn_core.runner import configure_torch_threads
-from ui.link import apply_link, link_control, link_problems, write_link
-from ui.live import sidebar_status
+from rnn_core.processes import start_fork_server
+from ui import preload
+from ui.link import apply_link, link_control, link_problems, preset_links, write_link
 from ui.presenter import presenter_css, presenter_toggle
-from ui.presets import preset_links
+from ui.status import sidebar_status
 
 
 def app_pages() -> list[st.Page]:
@@ -39,21 +38,35 @@ def app_pages() -> list[st.Page]:
 def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
-    configure_torch_threads()
+    start_fork_server()  # once: it imports torch for the trainings in its own process, meanwhile
     apply_link()  # before any widget: a link or a preset sets the widgets' values
     page = st.navigation(app_pages())
-    sidebar_status()
+    sidebar_status(page.url_path)
     presenter_toggle()
     presenter_css()
     with st.sidebar.expander("Lecture demos", icon=":material/school:"):
         preset_links(compact=True)
     try:
         link_problems()
+        if page.url_path:  # Home (the default page, path "") needs neither torch nor the data
+            before_a_page_with_the_core()
         page.run()
     finally:  # after the page is drawn (or stopped), so that it does not slow the first one
         write_link()
         link_control()
-        warm_up_training_processes()
+        preload.preload_in_background()
+
+
+def before_a_page_with_the_core() -> None:
+    """Wait for the modules imported in the background (see `ui.preload`), then set torch to one
+    thread and say if the settings' data cannot be used. Imported here, not at the top: Home
+    and the sidebar draw before torch is imported."""
+    preload.wait()
+    from rnn_core.runner import configure_torch_threads
+    from ui.sources import warn_unusable_source
+
+    configure_torch_threads()
+    warn_unusable_source()
 
 
 def run_through_app() -> bool:

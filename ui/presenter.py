@@ -7,9 +7,7 @@ the network: the page stays usable offline, in a lecture hall's closed network.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
-from rnn_core.figures_style import for_projector
 from ui.state import PERSIST, persisted
 
 ROOT_FONT_PX = 20  # Streamlit's default is 16 px; its sizes are in rem, so everything follows
@@ -42,11 +40,3 @@ def presenter_css() -> None:
     """In presenter mode, the page's larger root font and hidden toolbar (once per script run)."""
     if presenter_on():
         st.html(PRESENTER_CSS)  # style-only HTML goes to Streamlit's event container: no space
-
-
-def chart(fig, key: str, container: DeltaGenerator | None = None, **kwargs) -> None:
-    """`st.plotly_chart` of a Plotly figure from `rnn_core` (in `container`, e.g. a column, when
-    given), in the projector style in presenter mode; other keyword arguments go to
-    `plotly_chart` unchanged. (No plotly import here: the face builds no figures.)"""
-    shown = for_projector(fig) if presenter_on() else fig
-    (st if container is None else container).plotly_chart(shown, key=key, **kwargs)

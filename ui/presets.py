@@ -1,5 +1,5 @@
-"""Presets: the Data page's IMU knobs, and the lecture demos of `rnn_core.presets` as links, a
-banner that says what to look at, and the training they start."""
+"""Presets: the Data page's IMU knobs, and the lecture demos of `rnn_core.presets` once opened
+(their links are in `ui.link`): a banner that says what to look at, and the training they start."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import streamlit as st
 
 from rnn_core.presets import PRESETS
 from ui.controls import TASK_SHAPES, model_config, train_config
-from ui.experiment import existing_experiment
 from ui.experiment import experiment as session_experiment
-from ui.link import ACTIVE_PRESET, PENDING
-from ui.live import refresh_interval
-from ui.state import PERSIST, seed, setting
+from ui.link import ACTIVE_PRESET, PENDING, PRESET_ICONS
+from ui.state import PERSIST, existing_experiment, seed, setting
+from ui.status import refresh_interval
 
 
 def apply_preset(values: dict) -> None:
@@ -21,26 +20,6 @@ def apply_preset(values: dict) -> None:
 
 
 FOLLOWING = "preset.following"  # the banner saw the preset's training run
-PRESET_ICONS = {
-    "lstm-sine": ":material/ssid_chart:",
-    "vanishing": ":material/trending_down:",
-    "exploding": ":material/warning:",
-    "adding": ":material/add_circle:",
-    "brackets": ":material/data_object:",
-    "imu": ":material/explore:",
-}
-
-
-def preset_links(compact: bool = False) -> None:
-    """One link per lecture demo; a click opens its page with its settings (and starts it)."""
-    for preset in PRESETS.values():
-        label = preset.title if compact else f"**{preset.title}**: {preset.summary}"
-        st.page_link(
-            preset.page,
-            label=label,
-            icon=PRESET_ICONS[preset.key],
-            query_params={"preset": preset.key},
-        )
 
 
 def preset_banner() -> None:

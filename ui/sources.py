@@ -235,3 +235,11 @@ def current_source() -> Source:
         return Source("sine", "Sine: default", sine=SineConfig())
     st.session_state["source"] = source
     return source
+
+
+def warn_unusable_source() -> None:
+    """Say why the data the settings describe cannot be used, once (the default sine stands in)."""
+    current_source()  # builds the source the settings describe, noting why it cannot
+    problem = st.session_state.pop("source.problem", None)
+    if problem:
+        st.warning(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")

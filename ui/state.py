@@ -1,14 +1,17 @@
-"""Session settings that outlive a page switch, and the session's experiment."""
+"""Session settings that outlive a page switch, and the session's experiment and trainings.
+
+Read on every page, Home included: nothing here imports torch (see `ui.preload`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.experiment import available_devices
+from rnn_core.devices import available_devices
 from ui.settings import default
 
 PERSIST = "opt."  # prefix of the keys of widgets whose values last the whole session
 _DEFAULT = object()
+COMPARE_RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
 
 
 def persisted(key: str, value=_DEFAULT) -> dict:
@@ -37,3 +40,15 @@ def device() -> str:
 def seed() -> int:
     """The session's seed."""
     return int(setting("seed"))
+
+
+def existing_experiment():
+    """The session's experiment (`rnn_core.experiment.Experiment`) if one was made, without
+    preparing anything; else None."""
+    return st.session_state.get("experiment")
+
+
+def stop_compare_runs() -> None:
+    """Stop every training of the session's comparison."""
+    for _, runner in st.session_state.get(COMPARE_RUNS, {}).get("runs", {}).values():
+        runner.stop(wait=0)

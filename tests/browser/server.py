@@ -44,7 +44,7 @@ def wait_healthy(url: str, timeout: float = 60.0) -> float:
 
 
 def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    """The app (`python -m ui.serve`, as `make run` serves it) headless on localhost:port,
+    """The app (`streamlit run app.py`, as `make run` serves it) headless on localhost:port,
     logging to log_path."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,9 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "ui.serve",  # what `make run` starts: `streamlit run app.py`, modules preloaded
+            "streamlit",
+            "run",
+            "app.py",
             "--server.port",
             str(port),
             "--server.address",

@@ -26,7 +26,7 @@ from tests.browser.helpers import (
     wait_idle,
 )
 from tests.browser.server import free_port, start_server, wait_healthy
-from ui.live import MAX_REFRESH_S
+from ui.status import MAX_REFRESH_S
 
 pytestmark = pytest.mark.browser
 

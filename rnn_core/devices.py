@@ -1,0 +1,47 @@
+"""Which devices can train, answered without importing torch when the answer is plain.
+
+Importing torch takes a second or more; the home page offers the device before anything else
+needs torch. A CPU-only build of torch (no CUDA, no ROCm) can only train on the CPU, and its
+`torch/version.py` says so; any other build is asked through `torch.cuda.is_available()`.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+
+GPU_BUILDS = ("cuda", "hip")  # torch.version's names; ROCm builds also train on "cuda"
+
+
+def gpu_build() -> bool:
+    """Whether the installed torch was built for a GPU (`torch.version.cuda` or `.hip` set),
+    read from its version file without importing it; True when the file cannot be read, so
+    that torch is asked."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return True
+    path = Path(spec.submodule_search_locations[0]) / "version.py"
+    try:
+        tree = ast.parse(path.read_text())
+    except (OSError, SyntaxError, ValueError):
+        return True
+    values = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in GPU_BUILDS and node.value:
+                    values[target.id] = node.value
+    if set(values) != set(GPU_BUILDS):
+        return True
+    return any(not (isinstance(v, ast.Constant) and v.value is None) for v in values.values())
+
+
+def available_devices() -> list[str]:
+    """'cuda' first when a GPU is usable, then 'cpu'."""
+    if not gpu_build():
+        return ["cpu"]
+    import torch  # here, not above: a CPU-only build never needs it for this answer
+
+    return (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
