@@ -8,12 +8,14 @@ needs torch. A CPU-only build of torch (no CUDA, no ROCm) can only train on the 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 from pathlib import Path
 
 GPU_BUILDS = ("cuda", "hip")  # torch.version's names; ROCm builds also train on "cuda"
 
 
+@functools.cache  # the installed torch does not change while the app runs
 def gpu_build() -> bool:
     """Whether the installed torch was built for a GPU (`torch.version.cuda` or `.hip` set),
     read from its version file without importing it; True when the file cannot be read, so

@@ -45,10 +45,12 @@ def write_version(folder, cuda: str, hip: str = "None") -> None:
 def gpu_build_with(folder, monkeypatch) -> bool:
     monkeypatch.syspath_prepend(str(folder))
     monkeypatch.delitem(sys.modules, "torch")  # find_spec then looks on the path again
+    rnn_core.devices.gpu_build.cache_clear()
     try:
         return rnn_core.devices.gpu_build()
     finally:
         monkeypatch.undo()
+        rnn_core.devices.gpu_build.cache_clear()
 
 
 def test_a_cuda_or_rocm_build_is_asked_and_a_cpu_build_is_not(tmp_path, monkeypatch):

@@ -53,12 +53,14 @@ def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter()
         "import sys\n"
         "import ui.preload\n"
         "from ui.preload import app_modules, preload_in_background, wait\n"
-        "ui.preload.import_first_optimizer = lambda: None  # torch must not run as Python exits\n"
+        "ui.preload.AFTER_FIRST_PAGE_S = 0\n"
+        "ui.preload.start_fork_server = lambda: None  # nothing may outlive this interpreter\n"
         f"assert not set({HEAVY!r}) & set(sys.modules)\n"
         "assert preload_in_background() is not None\n"
         "assert preload_in_background() is None  # once per process\n"
         "wait()\n"
         "names = set(app_modules())\n"
+        "assert 'torch._dynamo' in sys.modules  # what a first optimizer imports\n"
         "assert 'rnn_core.experiment' in names and 'ui.navigation' in names\n"
         "assert {*names, 'torch', 'pandas', 'plotly.graph_objects'} <= set(sys.modules)\n"
         "print('ok')\n"
@@ -80,6 +82,8 @@ def test_wait_blocks_until_the_preload_ends(monkeypatch):
     monkeypatch.setattr(ui.preload, "_STARTED", threading.Event())
     monkeypatch.setattr(ui.preload, "app_modules", lambda: release.wait() and [])
     monkeypatch.setattr(ui.preload, "import_first_optimizer", lambda: None)
+    monkeypatch.setattr(ui.preload, "start_fork_server", lambda: None)
+    monkeypatch.setattr(ui.preload, "AFTER_FIRST_PAGE_S", 0)
     assert preload_in_background() is not None
     waiter = threading.Thread(target=wait)
     waiter.start()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from rnn_core.processes import start_fork_server
 from ui import preload
 from ui.link import apply_link, link_control, link_problems, preset_links, write_link
 from ui.presenter import presenter_css, presenter_toggle
@@ -38,7 +37,6 @@ def app_pages() -> list[st.Page]:
 def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
-    start_fork_server()  # once: it imports torch for the trainings in its own process, meanwhile
     apply_link()  # before any widget: a link or a preset sets the widgets' values
     page = st.navigation(app_pages())
     sidebar_status(page.url_path)

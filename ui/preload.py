@@ -1,12 +1,14 @@
-"""Torch, pandas, plotly and every module of the app, imported in the background once the first
-page is drawn; then a first optimizer's own imports.
+"""Torch, pandas, plotly, every module of the app and a first optimizer's imports (torch._dynamo),
+in the background once the first page is drawn; the training processes' fork server meanwhile.
 
 Home imports none of them (`tests/test_preload.py` holds that), so a fresh server draws it about
-as soon as the browser has loaded Streamlit's front end; the imports (about 2 s on two cores) run
-while the person reads it. Imported while the server starts instead, they held the interpreter
-lock that the server and the first page needed, and the home page came a second later. Every
-other page calls `wait()` first, so that it never races the background thread for a module that
-is half imported (two threads importing modules that import each other can see one half made).
+as soon as the browser has loaded Streamlit's front end; the imports (2 to 3 s on two cores) run
+while the person reads it. Imported while the server started instead, they held the interpreter
+lock that the server and the first page needed, and the home page came a second later; begun
+the moment the first page's script ended, they held up its last widgets by 0.3 to 0.9 s (the
+server's event loop, which sends them, waits for that lock too). Every other page calls `wait()`
+first, so that it never races the background thread for a module that is half imported (two
+threads importing modules that import each other, as torch's do, can see one half made).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import threading
+import time
 
-from rnn_core.processes import import_first_optimizer
+from rnn_core.processes import import_first_optimizer, start_fork_server
 
 PACKAGES = ("rnn_core", "ui")
+AFTER_FIRST_PAGE_S = 0.5  # the server sends the first page and the browser draws it meanwhile
 _DONE = threading.Event()
 _DONE.set()  # nothing to wait for until a preload starts
 _STARTED = threading.Event()
@@ -25,8 +29,8 @@ _START_LOCK = threading.Lock()
 
 
 def preload_in_background() -> threading.Thread | None:
-    """Import the app's modules in a daemon thread (once per process; None when already
-    started), then a first optimizer's; `wait()` blocks until the app's modules are imported."""
+    """Import the app's modules and a first optimizer's in a daemon thread (once per process;
+    None when already started); `wait()` blocks until they are imported."""
     with _START_LOCK:
         if _STARTED.is_set():
             return None
@@ -48,12 +52,14 @@ def app_modules() -> list[str]:
 
 
 def _preload() -> None:
+    time.sleep(AFTER_FIRST_PAGE_S)
+    start_fork_server()  # in its own process: the first Start finds it ready
     try:
         for name in app_modules():
             importlib.import_module(name)
+        import_first_optimizer()  # else the first Start imports torch._dynamo (about 1 s)
     finally:  # a failed import is raised again, with its traceback, where the page imports it
         _DONE.set()
-    import_first_optimizer()  # the pages need not wait for it
 
 
 def wait(timeout: float = 60.0) -> None:
