@@ -37,15 +37,20 @@ def test_home_draws_without_importing_torch_pandas_or_numpy_then_starts_the_prel
     assert run_in_fresh_interpreter(code).split()[-1] == "True"
 
 
-def test_a_page_with_the_core_waits_for_the_preload_first(monkeypatch):
+def test_a_page_with_the_core_begins_the_preload_at_once_and_waits_for_it(monkeypatch):
     order = []
+
+    def record(after_s="after the page"):
+        order.append(after_s)
+
+    monkeypatch.setattr(ui.preload, "preload_in_background", record)
     monkeypatch.setattr(ui.preload, "wait", lambda: order.append("wait"))
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page("pages/data.py").run()
     assert not at.exception
-    assert order == ["wait"]
+    assert order == [0, "wait", "after the page"]  # begun at once (if not yet), waited for
 
 
 def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter():
@@ -53,11 +58,10 @@ def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter()
         "import sys\n"
         "import ui.preload\n"
         "from ui.preload import app_modules, preload_in_background, wait\n"
-        "ui.preload.AFTER_FIRST_PAGE_S = 0\n"
         "ui.preload.start_fork_server = lambda: None  # nothing may outlive this interpreter\n"
         f"assert not set({HEAVY!r}) & set(sys.modules)\n"
-        "assert preload_in_background() is not None\n"
-        "assert preload_in_background() is None  # once per process\n"
+        "assert preload_in_background(after_s=0) is not None\n"
+        "assert preload_in_background(after_s=0) is None  # once per process\n"
         "wait()\n"
         "names = set(app_modules())\n"
         "assert 'torch._dynamo' in sys.modules  # what a first optimizer imports\n"
@@ -83,8 +87,7 @@ def test_wait_blocks_until_the_preload_ends(monkeypatch):
     monkeypatch.setattr(ui.preload, "app_modules", lambda: release.wait() and [])
     monkeypatch.setattr(ui.preload, "import_first_optimizer", lambda: None)
     monkeypatch.setattr(ui.preload, "start_fork_server", lambda: None)
-    monkeypatch.setattr(ui.preload, "AFTER_FIRST_PAGE_S", 0)
-    assert preload_in_background() is not None
+    assert preload_in_background(after_s=0) is not None
     waiter = threading.Thread(target=wait)
     waiter.start()
     waiter.join(timeout=0.3)

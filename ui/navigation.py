@@ -56,9 +56,11 @@ def run_app() -> None:
 
 
 def before_a_page_with_the_core() -> None:
-    """Wait for the modules imported in the background (see `ui.preload`), then set torch to one
+    """Wait for the modules imported in the background (see `ui.preload`; begun now if this is
+    the server's first page, so that only that thread imports them), then set torch to one
     thread and say if the settings' data cannot be used. Imported here, not at the top: Home
     and the sidebar draw before torch is imported."""
+    preload.preload_in_background(after_s=0)
     preload.wait()
     from rnn_core.runner import configure_torch_threads
     from ui.sources import warn_unusable_source

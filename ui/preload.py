@@ -28,15 +28,16 @@ _STARTED = threading.Event()
 _START_LOCK = threading.Lock()
 
 
-def preload_in_background() -> threading.Thread | None:
-    """Import the app's modules and a first optimizer's in a daemon thread (once per process;
-    None when already started); `wait()` blocks until they are imported."""
+def preload_in_background(after_s: float = AFTER_FIRST_PAGE_S) -> threading.Thread | None:
+    """Import the app's modules and a first optimizer's in a daemon thread, beginning `after_s`
+    seconds from now (once per process; None when already started); `wait()` blocks until they
+    are imported."""
     with _START_LOCK:
         if _STARTED.is_set():
             return None
         _STARTED.set()
         _DONE.clear()
-    thread = threading.Thread(target=_preload, name="rnn-preload", daemon=True)
+    thread = threading.Thread(target=_preload, args=(after_s,), name="rnn-preload", daemon=True)
     thread.start()
     return thread
 
@@ -51,8 +52,8 @@ def app_modules() -> list[str]:
     return names
 
 
-def _preload() -> None:
-    time.sleep(AFTER_FIRST_PAGE_S)
+def _preload(after_s: float) -> None:
+    time.sleep(after_s)
     start_fork_server()  # in its own process: the first Start finds it ready
     try:
         for name in app_modules():
