@@ -1,9 +1,11 @@
 """The live views' redraw rate: one view alone at full rate, many sharing it, waiting ones slow."""
 
+from types import SimpleNamespace
+
 import pytest
 
 import ui.status
-from ui.status import MAX_REFRESH_S, REFRESH_S, refresh_interval
+from ui.status import MAX_REFRESH_S, REFRESH_S, nothing_moves, refresh_interval
 
 
 @pytest.mark.parametrize(
@@ -21,3 +23,15 @@ from ui.status import MAX_REFRESH_S, REFRESH_S, refresh_interval
 def test_refresh_interval(monkeypatch, active, own, waiting, expected):
     monkeypatch.setattr(ui.status, "active_runners", lambda: active)
     assert refresh_interval(own=own, waiting=waiting) == pytest.approx(expected)
+
+
+def waiting_snapshot(state: str, queue_position: int | None = None) -> SimpleNamespace:
+    return SimpleNamespace(state=state, queue_position=queue_position)
+
+
+def test_nothing_moves_only_when_every_training_shown_waits():
+    assert not nothing_moves()  # no training: the view's rate is not a waiting one
+    assert nothing_moves(waiting_snapshot("paused"))
+    assert nothing_moves(waiting_snapshot("paused"), waiting_snapshot("queued", 2))
+    assert not nothing_moves(waiting_snapshot("paused"), waiting_snapshot("running"))
+    assert not nothing_moves(waiting_snapshot("queued"))  # out of the queue, about to train

@@ -14,7 +14,7 @@ from rnn_core.training import TrainConfig, Trainer
 from ui.charts import chart
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
-from ui.status import refresh_interval
+from ui.status import nothing_moves, refresh_interval
 
 
 def base_config(
@@ -90,10 +90,11 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
         )
         return
     runs = kept["runs"]
-    own = sum(runner.active for _, runner in runs.values())  # this view's active trainings
-    active = own > 0
+    # this view's active trainings: their number, and whether all of them wait (queued, paused)
+    moving = [runner.snapshot(max_points=2) for _, runner in runs.values() if runner.active]
+    active = bool(moving)
     st.session_state["compare.polling"] = active
-    interval = refresh_interval(own=own)
+    interval = refresh_interval(own=len(moving), waiting=nothing_moves(*moving))
 
     @st.fragment(run_every=interval if active else None)
     def view() -> None:
@@ -128,12 +129,12 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
             "what training added to its process at the peak (resident memory on the CPU, the "
             "allocator's peak on CUDA), known when a run ends."
         )
-        training = sum(runner.active for _, _, runner in snaps.values())
-        if not training and st.session_state.get("compare.polling"):
+        moving = [snap for _, snap, runner in snaps.values() if runner.active]
+        if not moving and st.session_state.get("compare.polling"):
             st.session_state["compare.polling"] = False
             st.rerun()
-        elif refresh_interval(own=training) != interval:
-            st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
+        elif refresh_interval(own=len(moving), waiting=nothing_moves(*moving)) != interval:
+            st.rerun()  # trainings began, ended or waited elsewhere: poll at the rate that fits
 
     view()
 

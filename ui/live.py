@@ -11,7 +11,7 @@ from rnn_core.losses import nats_to_bits, perplexity
 from rnn_core.predict import TextPreview
 from rnn_core.runner import RunnerSnapshot, TrainingRunner
 from ui.charts import chart
-from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, refresh_interval
+from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, nothing_moves, refresh_interval
 
 
 def state_message(snap: RunnerSnapshot) -> None:
@@ -67,11 +67,6 @@ def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -
     chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
 
 
-def _nothing_moves(snap: RunnerSnapshot) -> bool:
-    """Paused, or in the queue for a slot (not merely about to take one): nothing new to draw."""
-    return snap.state == "paused" or snap.queue_position is not None
-
-
 def loss_unit(data: PreparedData) -> str:
     """What the loss axis measures: cross-entropy for classes, MSE for values (of z-scores when
     the data is standardized)."""
@@ -85,7 +80,7 @@ def live_view(
 ) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
     st.session_state["train.polling"] = runner.active
-    interval = refresh_interval(waiting=_nothing_moves(runner.snapshot(max_points=2)))
+    interval = refresh_interval(waiting=nothing_moves(runner.snapshot(max_points=2)))
     # The preview changes once a second: it is drawn with the charts when they redraw no more
     # often than that (many sessions, or a waiting one), else in its own slower fragment.
     together = interval >= PREVIEW_REFRESH_S or not runner.active
@@ -105,7 +100,7 @@ def live_view(
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
-        elif runner.active and refresh_interval(waiting=_nothing_moves(snap)) != interval:
+        elif runner.active and refresh_interval(waiting=nothing_moves(snap)) != interval:
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()

@@ -40,6 +40,12 @@ def refresh_interval(own: int = 1, waiting: bool = False) -> float:
     return round(min(MAX_REFRESH_S, REFRESH_S * (1 + others)), 2)
 
 
+def nothing_moves(*snaps) -> bool:
+    """True when there are runner snapshots and each is paused or in the queue for a slot (not
+    merely about to take one): a view of them has nothing new to draw."""
+    return bool(snaps) and all(s.state == "paused" or s.queue_position is not None for s in snaps)
+
+
 def sidebar_status(page_path: str) -> None:
     """A small status line in the sidebar, polled while training; it also keeps the training
     alive. Not on the Train page, whose live view says the same and keeps it alive: a second
@@ -49,7 +55,10 @@ def sidebar_status(page_path: str) -> None:
     if runner is None or page_path == LIVE_PAGE:
         return
 
-    @st.fragment(run_every=max(SIDEBAR_REFRESH_S, refresh_interval()) if runner.active else None)
+    waiting = nothing_moves(runner.snapshot(max_points=2))
+    interval = max(SIDEBAR_REFRESH_S, refresh_interval(waiting=waiting))
+
+    @st.fragment(run_every=interval if runner.active else None)
     def status() -> None:
         runner.heartbeat()
         snap = runner.snapshot(max_points=2)
