@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
 from ui.compare import base_config, compare_train_config, compare_view, start_runs

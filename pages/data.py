@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu_prepare import split_pieces

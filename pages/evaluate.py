@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.evaluation import predictions_csv

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.display import decay_ratio, input_for_display
 from rnn_core.figures_inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
 from rnn_core.gradients import hidden_grad_norms, input_connectivity

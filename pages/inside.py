@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.display import input_for_display, layer_panels
 from rnn_core.figures_imu import label_track_figure
 from rnn_core.figures_inside import (

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.figures import probability_figure
 from rnn_core.predict import sample_stream
 from rnn_core.textlab import (

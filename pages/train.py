@@ -4,6 +4,7 @@ import random
 
 import streamlit as st
 
+import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.datasets import DataError
 from rnn_core.models import count_parameters
 from ui.controls import model_controls, task_shape_control, train_controls

@@ -21,7 +21,10 @@ import time
 from rnn_core.processes import import_first_optimizer, start_fork_server
 
 PACKAGES = ("rnn_core", "ui")
+# Not imported here: a page thread holds its import lock while it waits for this preload.
+SKIP = ("ui.core_ready",)
 AFTER_FIRST_PAGE_S = 0.5  # the server sends the first page and the browser draws it meanwhile
+THREAD_NAME = "rnn-preload"
 _DONE = threading.Event()
 _DONE.set()  # nothing to wait for until a preload starts
 _STARTED = threading.Event()
@@ -37,19 +40,20 @@ def preload_in_background(after_s: float = AFTER_FIRST_PAGE_S) -> threading.Thre
             return None
         _STARTED.set()
         _DONE.clear()
-    thread = threading.Thread(target=_preload, args=(after_s,), name="rnn-preload", daemon=True)
+    thread = threading.Thread(target=_preload, args=(after_s,), name=THREAD_NAME, daemon=True)
     thread.start()
     return thread
 
 
 def app_modules() -> list[str]:
-    """Every module of the app's packages (listing imports the subpackages, rnn_core.datasets)."""
+    """Every module of the app's packages but SKIP (listing imports the subpackages,
+    rnn_core.datasets)."""
     names = []
     for package in PACKAGES:
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
             names.append(info.name)
-    return names
+    return [name for name in names if name not in SKIP]
 
 
 def _preload(after_s: float) -> None:
@@ -64,5 +68,7 @@ def _preload(after_s: float) -> None:
 
 
 def wait(timeout: float = 60.0) -> None:
-    """Block until a preload started in this process has finished (at once if none has)."""
-    _DONE.wait(timeout)
+    """Block until a preload started in this process has finished (at once if none has, or
+    when the preload itself imports a module that waits: `ui.core_ready`)."""
+    if threading.current_thread().name != THREAD_NAME:
+        _DONE.wait(timeout)
