@@ -7,14 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
-    free_port,
-    start_server,
-    wait_healthy,
-)
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, ROOT, served
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -23,15 +16,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 def app_url():
     """The app, served for the whole test session."""
     ARTIFACTS.mkdir(exist_ok=True)
-    port = free_port()
-    process = start_server(port, ARTIFACTS / "server.log")
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url)
+    with served(ARTIFACTS / "server.log") as (url, _):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

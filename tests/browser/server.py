@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +70,17 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+@contextmanager
+def served(log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """(url, process) of the app freshly started on a free port and answering; stopped on exit."""
+    port = free_port()
+    process = start_server(port, log_path)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

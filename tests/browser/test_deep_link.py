@@ -1,21 +1,18 @@
-"""A deep link that is the first request after the server starts still gets the app's navigation."""
+"""Deep links that are the first requests after the server starts still get the app's navigation,
+and several at once are each drawn whole."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import assert_no_exception, open_page, screenshot
-from tests.browser.server import free_port, start_server, wait_healthy
+from tests.browser.helpers import assert_no_exception, open_page, screenshot, wait_idle
+from tests.browser.server import served
 
 pytestmark = pytest.mark.browser
 
 
 def test_first_request_to_train_runs_under_app_navigation(page):
-    port = free_port()
-    process = start_server(port, ARTIFACTS / "server-deep-link.log")
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url)
+    with served(ARTIFACTS / "server-deep-link.log") as (url, _):
         open_page(page, url, "train")
         nav = page.get_by_test_id("stSidebarNav")
         expect(nav.get_by_text("2 · Train")).to_be_visible()
@@ -25,6 +22,23 @@ def test_first_request_to_train_runs_under_app_navigation(page):
         expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
         assert_no_exception(page)
         screenshot(page, "deep-link-train")
+
+
+def test_deep_links_as_a_fresh_servers_first_requests_all_draw(browser):
+    """Before any session has run app.py, Streamlit runs a deep link's page file by itself;
+    three at once each wait for the one preload (`ui.core_ready`) and are drawn whole."""
+    pages = {"train": "2 · Train", "inside": "3 · Inside the cell", "data": "1 · Data"}
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in pages]
+    try:
+        with served(ARTIFACTS / "server-deep-links.log") as (url, _):
+            opened = [context.new_page() for context in contexts]
+            for page, path in zip(opened, pages, strict=True):
+                page.goto(f"{url}/{path}", wait_until="commit")  # all three before any is drawn
+            for page, heading in zip(opened, pages.values(), strict=True):
+                expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+                wait_idle(page)
+                assert_no_exception(page)
+            expect(opened[0].get_by_role("button", name="Start", exact=True)).to_be_enabled()
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        for context in contexts:
+            context.close()

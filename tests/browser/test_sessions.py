@@ -25,7 +25,7 @@ from tests.browser.helpers import (
     set_number,
     wait_idle,
 )
-from tests.browser.server import free_port, start_server, wait_healthy
+from tests.browser.server import served
 from ui.status import MAX_REFRESH_S
 
 pytestmark = pytest.mark.browser
@@ -173,12 +173,14 @@ def test_a_reload_mid_training_leaves_a_working_page(page, app_url):
 
 
 def test_ten_sessions_at_once_keep_answering_and_end_their_trainings(browser):
-    port = free_port()
-    server = start_server(port, ARTIFACTS / "load-server.log")
-    url = f"http://127.0.0.1:{port}"
+    with served(ARTIFACTS / "load-server.log") as (url, server):
+        ten_sessions_against(url, server, browser)
+
+
+def ten_sessions_against(url: str, server, browser) -> None:
+    """The load test's body, against a freshly started server."""
     contexts = []
     try:
-        wait_healthy(url)
         idle_mib = rss_mib([server.pid, *descendants(server.pid)])
         probe = HealthProbe(url)
         probe.start()
@@ -249,34 +251,3 @@ def test_ten_sessions_at_once_keep_answering_and_end_their_trainings(browser):
     finally:
         for context in contexts:
             context.close()
-        server.terminate()
-        server.wait(timeout=20)
-
-
-def test_deep_links_as_a_fresh_servers_first_requests_all_draw(browser):
-    """Before any session has run app.py, Streamlit runs a deep link's page file by itself;
-    three at once each wait for the one preload (`ui.core_ready`) and are drawn whole."""
-    port = free_port()
-    server = start_server(port, ARTIFACTS / "deep-links-server.log")
-    url = f"http://127.0.0.1:{port}"
-    contexts = []
-    try:
-        wait_healthy(url)
-        pages = {"train": "2 · Train", "inside": "3 · Inside the cell", "data": "1 · Data"}
-        opened = []
-        for path in pages:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            contexts.append(context)
-            page = context.new_page()
-            page.goto(f"{url}/{path}", wait_until="commit")  # all three before any is drawn
-            opened.append(page)
-        for page, heading in zip(opened, pages.values(), strict=True):
-            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
-            wait_idle(page)
-            assert_no_exception(page)
-        expect(opened[0].get_by_role("button", name="Start", exact=True)).to_be_enabled()
-    finally:
-        for context in contexts:
-            context.close()
-        server.terminate()
-        server.wait(timeout=20)
