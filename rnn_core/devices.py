@@ -7,9 +7,9 @@ needs torch. A CPU-only build of torch (no CUDA, no ROCm) can only train on the 
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib.util
+import runpy
 from pathlib import Path
 
 GPU_BUILDS = ("cuda", "hip")  # torch.version's names; ROCm builds also train on "cuda"
@@ -25,19 +25,12 @@ def gpu_build() -> bool:
         return True
     path = Path(spec.submodule_search_locations[0]) / "version.py"
     try:
-        tree = ast.parse(path.read_text())
-    except (OSError, SyntaxError, ValueError):
+        version = runpy.run_path(str(path))  # torch's own version file: a few assignments
+    except Exception:  # unreadable: torch is asked
         return True
-    values = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign | ast.Assign):
-            targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
-            for target in targets:
-                if isinstance(target, ast.Name) and target.id in GPU_BUILDS and node.value:
-                    values[target.id] = node.value
-    if set(values) != set(GPU_BUILDS):
+    if not all(name in version for name in GPU_BUILDS):
         return True
-    return any(not (isinstance(v, ast.Constant) and v.value is None) for v in values.values())
+    return any(version[name] is not None for name in GPU_BUILDS)
 
 
 def available_devices() -> list[str]:

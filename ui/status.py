@@ -55,10 +55,7 @@ def sidebar_status(page_path: str) -> None:
     if runner is None or page_path == LIVE_PAGE:
         return
 
-    waiting = nothing_moves(runner.snapshot(max_points=2))
-    interval = max(SIDEBAR_REFRESH_S, refresh_interval(waiting=waiting))
-
-    @st.fragment(run_every=interval if runner.active else None)
+    @st.fragment(run_every=max(SIDEBAR_REFRESH_S, refresh_interval()) if runner.active else None)
     def status() -> None:
         runner.heartbeat()
         snap = runner.snapshot(max_points=2)
