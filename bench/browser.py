@@ -17,7 +17,7 @@ from tests.browser.helpers import (
     open_page,
     set_number,
 )
-from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, wait_healthy
+from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, served
 
 CELL_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
 
@@ -29,7 +29,7 @@ class PageRun:
     cell: str
     hidden: int
     bare_steps_per_second: float  # the bare loop, just before and after (mean)
-    steps_per_second: float  # wall clock, read off the page's step counter
+    steps_per_second: float  # steps drawn on the loss chart per second of wall clock
     refreshes_per_second: float  # loss-chart redraws seen in the browser
     bytes_per_refresh: float  # websocket bytes received per redraw
 
@@ -142,16 +142,13 @@ def measure(
     with sync_playwright() as playwright:
         # the browser is up before the server starts, as a person's is
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        port = free_port()
         launched = time.monotonic()
-        process = start_server(port, log_dir / "bench-server.log")
         try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url)
-            startup = _startup(browser, url, launched)
-            runs = [_train_and_watch(browser, url, cell, h, seconds, bare) for cell, h in configs]
-            return startup, runs
+            with served(log_dir / "bench-server.log") as (url, _):
+                startup = _startup(browser, url, launched)
+                runs = [
+                    _train_and_watch(browser, url, cell, h, seconds, bare) for cell, h in configs
+                ]
+                return startup, runs
         finally:
             browser.close()
-            process.terminate()
-            process.wait(timeout=20)

@@ -101,6 +101,7 @@ class TrainingRunner:
         use_process: bool | None = None,
     ) -> None:
         self.trainer = trainer
+        self.device = device_label(trainer.model)  # the model stays there for the runner's life
         self.snapshots = WeightSnapshots()
         self._preview_fn = preview
         self._preview: Any = None
@@ -230,7 +231,7 @@ class TrainingRunner:
             preview=self._preview,
             queue_position=self._slots.position(self),
             peak_memory_mib=self.peak_memory_mib,
-            device=device_label(self.trainer.model),
+            device=self.device,
         )
 
     def _work(self) -> None:

@@ -8,5 +8,4 @@ Through app.py the preload has been waited for already, and this module is impor
 
 from ui import preload
 
-preload.preload_in_background(after_s=0)
-preload.wait()
+preload.ready()

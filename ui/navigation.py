@@ -60,8 +60,7 @@ def before_a_page_with_the_core() -> None:
     the server's first page, so that only that thread imports them), then set torch to one
     thread and say if the settings' data cannot be used. Imported here, not at the top: Home
     and the sidebar draw before torch is imported."""
-    preload.preload_in_background(after_s=0)
-    preload.wait()
+    preload.ready()
     from rnn_core.runner import configure_torch_threads
     from ui.sources import warn_unusable_source
 

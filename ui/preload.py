@@ -67,6 +67,13 @@ def _preload(after_s: float) -> None:
         _DONE.set()
 
 
+def ready() -> None:
+    """What a page that uses the core calls first: the preload begun at once if it has not
+    begun (the server's first page is not Home), then waited for."""
+    preload_in_background(after_s=0)
+    wait()
+
+
 def wait(timeout: float = 60.0) -> None:
     """Block until a preload started in this process has finished (at once if none has, or
     when the preload itself imports a module that waits: `ui.core_ready`)."""
