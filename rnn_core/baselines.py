@@ -1,23 +1,49 @@
-"""Baselines a trained model must beat: persistence, and a complementary filter for roll and pitch.
+"""Baselines a trained model must beat: persistence, and the attitude filters for roll and pitch.
 
 Conventions: body frame with +g on z when level at rest (az = +9.81 m/s^2), accelerometer in
 m/s^2, gyroscope in rad/s, ZYX (yaw-pitch-roll) Euler angles in radians.
 
-Complementary filter, one step from sample k - 1 to sample k (dt_k = time[k] - time[k-1]):
+The filters (complementary, Madgwick, Mahony, VQF, x-io Fusion) live in rnn_core.attitude and are
+public here: estimate_attitude, estimate_attitude_arrays, ATTITUDE_METHODS, inclination_error.
 
-    gyro     prev ---(euler_rates(prev, gyro[k-1]) * dt_k)---> predicted     weight alpha
-    accel    accel_attitude(accel[k]) ------------------------> measured      weight 1 - alpha
-    estimate[k] = alpha * predicted + (1 - alpha) * measured
+Complementary filter, one step from sample k - 1 to sample k (dt_k = time[k] - time[k-1]), on the
+vertical v (the world z axis seen in the body frame, what a resting accelerometer reads):
+
+    gyro     v[k-1] turned by the body rotation over dt_k --> predicted  weight tau / (tau + dt_k)
+    accel    accel[k] / |accel[k]| ----------------------> measured   the rest
+    v[k] = the blend, normalised; roll = atan2(v_y, v_z), pitch = atan2(-v_x, hypot(v_y, v_z))
 
 The gyro path is smooth but drifts with the gyro bias; the accelerometer path is noisy but never
-drifts: the blend keeps the best of each.
+drifts: the blend keeps the best of each. The time constant tau (s) makes it the same filter at
+any sample rate, and the vertical never wraps: it is sound upside down and near +-90 deg of pitch.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from rnn_core.attitude import (
+    ATTITUDE_METHODS,
+    AttitudeMethod,
+    Gain,
+    estimate_attitude,
+    estimate_attitude_arrays,
+    inclination_error,
+)
+
+__all__ = [
+    "ANGLE_NAMES",
+    "ATTITUDE_METHODS",
+    "AttitudeMethod",
+    "Gain",
+    "accel_attitude",
+    "complementary_filter",
+    "estimate_attitude",
+    "estimate_attitude_arrays",
+    "euler_rates",
+    "inclination_error",
+    "persistence_forecast",
+]
 
 ANGLE_NAMES = ("roll", "pitch")
 
@@ -42,77 +68,17 @@ def accel_attitude(ax, ay, az) -> tuple[np.ndarray, np.ndarray]:
 
 
 def complementary_filter(
-    time, ax, ay, az, gx, gy, gz, alpha: float = 0.98, segments=None
+    time, ax, ay, az, gx, gy, gz, time_constant: float = 1.0, segments=None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Roll and pitch (rad) per sample, each (N,): gyro integration blended with the
-    accelerometer's attitude (see the module docstring). Each segment, a (start, end) row range
-    with end excluded, starts afresh from the accelerometer; rows outside every segment are NaN.
+    """Roll and pitch (rad) per sample, each (N,), of the complementary filter with time constant
+    tau in seconds (see the module docstring). Each segment, a (start, end) row range with end
+    excluded, starts afresh from the accelerometer; rows outside every segment are NaN.
     `segments=None` is one segment over all rows."""
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be between 0 and 1, not {alpha}.")
-    time = np.asarray(time, dtype=np.float64)
-    gyro = [np.asarray(v, dtype=np.float64) for v in (gx, gy, gz)]
-    accel_roll, accel_pitch = accel_attitude(ax, ay, az)
-    N = time.shape[0]
-    if any(v.shape != (N,) for v in (*gyro, accel_roll, accel_pitch)):
-        raise ValueError("time and the six IMU channels must be 1-D arrays of the same length.")
-    roll, pitch = np.full(N, np.nan), np.full(N, np.nan)
-    for start, end in _checked_segments(segments, N):
-        rows = slice(start, end)
-        if np.any(np.diff(time[rows]) < 0):
-            raise ValueError(
-                f"Time goes backwards between rows {start} and {end}: sort the samples by time "
-                "or split the recording into segments there."
-            )
-        roll[rows], pitch[rows] = _filter_segment(
-            time[rows], accel_roll[rows], accel_pitch[rows], *(g[rows] for g in gyro), alpha
-        )
-    return roll, pitch
-
-
-def _checked_segments(segments, length: int) -> list[tuple[int, int]]:
-    """Segments as sorted, non-overlapping (start, end) pairs inside [0, length]."""
-    if segments is None:
-        return [(0, length)] if length else []
-    pairs = sorted((int(start), int(end)) for start, end in segments)
-    previous_end = 0
-    for start, end in pairs:
-        if not 0 <= start < end <= length or start < previous_end:
-            raise ValueError(
-                f"Segments must be non-overlapping (start, end) row ranges with "
-                f"0 <= start < end <= {length}; got {pairs}."
-            )
-        previous_end = end
-    return pairs
-
-
-def _filter_segment(time, accel_roll, accel_pitch, gx, gy, gz, alpha: float):
-    """The filter over one segment of (n,) float64 arrays; returns roll, pitch (n,)."""
-    if alpha == 0.0:  # no gyro at all: exactly the accelerometer (and no 0 * inf = NaN)
-        return accel_roll.copy(), accel_pitch.copy()
-    # The recursion is nonlinear in the state (sin, cos, tan of the previous estimate), so it
-    # cannot be a cumulative sum; everything that does not depend on the state is vectorised here
-    # and the loop runs on plain Python floats, which is far faster than indexing numpy arrays.
-    alpha_dt = (alpha * np.diff(time)).tolist()  # (n - 1,) step k uses dt_k
-    weight = 1.0 - alpha
-    measured_roll = (weight * accel_roll[1:]).tolist()
-    measured_pitch = (weight * accel_pitch[1:]).tolist()
-    gyro = (gx[:-1].tolist(), gy[:-1].tolist(), gz[:-1].tolist())  # step k uses gyro[k - 1]
-    roll, pitch = float(accel_roll[0]), float(accel_pitch[0])
-    rolls, pitches = [roll], [pitch]
-    add_roll, add_pitch = rolls.append, pitches.append
-    sin, cos, tan = math.sin, math.cos, math.tan
-    for h, x, y, z, m_roll, m_pitch in zip(
-        alpha_dt, *gyro, measured_roll, measured_pitch, strict=True
-    ):
-        s, c = sin(roll), cos(roll)
-        roll, pitch = (
-            alpha * roll + h * (x + tan(pitch) * (s * y + c * z)) + m_roll,
-            alpha * pitch + h * (c * y - s * z) + m_pitch,
-        )
-        add_roll(roll)
-        add_pitch(pitch)
-    return np.array(rolls), np.array(pitches)
+    accel, gyro = np.column_stack([ax, ay, az]), np.column_stack([gx, gy, gz])  # (N, 3) each
+    estimate = estimate_attitude_arrays(
+        time, accel, gyro, None, "complementary", segments, time_constant=time_constant
+    )
+    return estimate["roll"], estimate["pitch"]
 
 
 def persistence_forecast(values: np.ndarray, horizon: int = 1) -> np.ndarray:
@@ -124,25 +90,3 @@ def persistence_forecast(values: np.ndarray, horizon: int = 1) -> np.ndarray:
         raise ValueError(f"The forecast horizon must be at least 1 step, not {horizon}.")
     values = np.asarray(values)
     return values[: max(values.shape[0] - horizon, 0)].copy()
-
-
-def complementary_forecast(
-    time,
-    ax,
-    ay,
-    az,
-    gx,
-    gy,
-    gz,
-    horizon: int = 1,
-    alpha: float = 0.98,
-    segments=None,
-) -> dict[str, np.ndarray]:
-    """The filter's roll and pitch at t used as the forecast for t + horizon: persistence of the
-    filtered attitude. Returns {"roll": (N - horizon,), "pitch": (N - horizon,)} in rad, lined up
-    with the truth `angle[horizon:]` exactly as `persistence_forecast`, ready for `rmse_table`."""
-    estimates = complementary_filter(time, ax, ay, az, gx, gy, gz, alpha, segments)
-    return {
-        name: persistence_forecast(angle, horizon)
-        for name, angle in zip(ANGLE_NAMES, estimates, strict=True)
-    }

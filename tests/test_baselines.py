@@ -6,7 +6,6 @@ import pytest
 from rnn_core.baselines import (
     accel_attitude,
     complementary_filter,
-    complementary_forecast,
     euler_rates,
     persistence_forecast,
 )
@@ -57,7 +56,9 @@ def imu(t, roll, pitch, yaw, gyro_bias=0.0, gyro_noise=0.0, accel_noise=0.0, see
 
 
 def reference_filter(t, channels, alpha, small_angle=False):
-    """The filter written out sample by sample, optionally with the small-angle rates."""
+    """Euler angles integrated from the gyro and blended with the accelerometer's attitude with a
+    weight alpha per sample (the filter before it had a time constant); alpha = 1 is pure Euler-
+    rate integration, optionally with the small-angle rates."""
     ax, ay, az, gx, gy, gz = channels
     accel_roll, accel_pitch = accel_attitude(ax, ay, az)
     roll, pitch = np.empty(len(t)), np.empty(len(t))
@@ -73,6 +74,33 @@ def reference_filter(t, channels, alpha, small_angle=False):
         roll[k] = alpha * (roll[k - 1] + roll_rate * dt) + (1 - alpha) * accel_roll[k]
         pitch[k] = alpha * (pitch[k - 1] + pitch_rate * dt) + (1 - alpha) * accel_pitch[k]
     return roll, pitch
+
+
+def vertical_filter(t, channels, time_constant):
+    """The complementary filter written out sample by sample on the vertical v: v turned by the
+    mean gyro over dt (rotation vector theta, v' = v cos|theta| + (v x theta_hat) sin|theta| +
+    theta_hat (theta_hat . v)(1 - cos|theta|)), blended with the unit accelerometer with weight
+    tau / (tau + dt), normalised; roll and pitch read off v."""
+    accel, gyro = np.stack(channels[:3], 1), np.stack(channels[3:], 1)
+    up = accel / np.linalg.norm(accel, axis=1, keepdims=True)
+    v = up[0]
+    out = [v]
+    for k in range(1, len(t)):
+        dt = t[k] - t[k - 1]
+        theta = (gyro[k - 1] + gyro[k]) / 2 * dt
+        angle = np.linalg.norm(theta)
+        axis = theta / angle
+        turned = (
+            v * np.cos(angle)
+            + np.cross(v, axis) * np.sin(angle)
+            + axis * (axis @ v) * (1 - np.cos(angle))
+        )
+        weight = time_constant / (time_constant + dt)
+        v = weight * turned + (1 - weight) * up[k]
+        v = v / np.linalg.norm(v)
+        out.append(v)
+    x, y, z = np.array(out).T
+    return np.arctan2(y, z), np.arctan2(-x, np.hypot(y, z))
 
 
 def angle_rmse(estimate, truth):
@@ -122,7 +150,7 @@ def noisy():
 
 def test_filter_beats_accelerometer_alone_and_gyro_alone(noisy):
     t, roll, pitch, channels = noisy
-    filtered = complementary_filter(t, *channels, alpha=0.98)
+    filtered = complementary_filter(t, *channels, time_constant=0.5)
     accel_only = accel_attitude(*channels[:3])
     gyro_only = reference_filter(t, channels, alpha=1.0)
     for k, truth in enumerate((roll, pitch)):
@@ -134,23 +162,26 @@ def test_filter_beats_accelerometer_alone_and_gyro_alone(noisy):
 
 def test_filter_equals_the_formula_written_out(noisy):
     t, _, _, channels = noisy
-    for alpha in (0.98, 0.5, 1.0):  # alpha = 1: pure gyro integration from the first attitude
-        got = complementary_filter(t, *channels, alpha=alpha)
-        np.testing.assert_allclose(got, reference_filter(t, channels, alpha), rtol=0, atol=1e-12)
+    rows = slice(0, 600)
+    short = (t[rows], *(c[rows] for c in channels))
+    for time_constant in (1.0, 0.05, 100.0):
+        got = complementary_filter(*short, time_constant=time_constant)
+        expected = vertical_filter(short[0], short[1:], time_constant)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
 
 
-def test_filter_with_alpha_zero_is_the_accelerometer(noisy):
+def test_filter_with_time_constant_zero_is_the_accelerometer(noisy):
     t, _, _, channels = noisy
-    got = complementary_filter(t, *channels, alpha=0.0)
-    np.testing.assert_array_equal(got, accel_attitude(*channels[:3]))
+    got = complementary_filter(t, *channels, time_constant=0.0)
+    np.testing.assert_allclose(got, accel_attitude(*channels[:3]), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("pitch_degrees", [80.0, -80.0])
 def test_filter_tracks_near_vertical_where_the_small_angle_sum_fails(pitch_degrees):
     t, roll, pitch, yaw = trajectory(np.radians(pitch_degrees), pitch_swing=np.radians(4))
     channels = imu(t, roll, pitch, yaw)
-    for alpha in (0.98, 1.0):
-        proper = complementary_filter(t, *channels, alpha=alpha)
+    for time_constant, alpha in ((1.0, 0.99), (100.0, 1.0)):
+        proper = complementary_filter(t, *channels, time_constant=time_constant)
         small = reference_filter(t, channels, alpha, small_angle=True)
         assert np.degrees(angle_rmse(proper[0], roll)) < 0.5
         assert np.degrees(angle_rmse(proper[1], pitch)) < 0.5
@@ -172,7 +203,8 @@ def test_each_segment_starts_afresh_and_gaps_stay_empty(noisy):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"alpha": 1.5}, "alpha"),
+        ({"time_constant": -1.0}, "time_constant"),
+        ({"time_constant": float("nan")}, "time_constant"),
         ({"segments": ((0, 10), (5, 20))}, "non-overlapping"),
         ({"segments": ((0, 10_000),)}, "non-overlapping"),
         ({"segments": ((5, 5),)}, "non-overlapping"),
@@ -202,12 +234,3 @@ def test_persistence_forecast_repeats_the_last_value():
     assert persistence_forecast(values, horizon=9).shape == (0, 2)
     with pytest.raises(ValueError, match="at least 1"):
         persistence_forecast(values, horizon=0)
-
-
-def test_complementary_forecast_is_the_filter_held_for_the_horizon(noisy):
-    t, roll, _, channels = noisy
-    forecast = complementary_forecast(t, *channels, horizon=5, alpha=0.9)
-    roll_now, pitch_now = complementary_filter(t, *channels, alpha=0.9)
-    np.testing.assert_array_equal(forecast["roll"], roll_now[:-5])
-    np.testing.assert_array_equal(forecast["pitch"], pitch_now[:-5])
-    assert forecast["roll"].shape == roll[5:].shape
