@@ -64,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--startup", type=int, metavar="N", help="only the start-up times, from N fresh servers"
     )
+    parser.add_argument(
+        "--attitude", action="store_true", help="only the attitude filters' rows (1M rows each)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.attitude:
+        print(attitude_rows(1_000_000))
+        return 0
     if args.startup:
         return startup_rows(args.startup)
     configs, seconds = ([("lstm", 32)], 3.0) if args.quick else (FULL, 8.0)
@@ -102,7 +108,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{read + window:.2f} s | {bare:.2f} s | {(read + window) / bare:.2f} |\n"
             f"| complementary filter (roll, pitch), {rows_read} rows | {filtered:.2f} s | | |"
         )
+    print(attitude_rows(100_000 if args.quick else 1_000_000))
     return 0
+
+
+def attitude_rows(rows: int) -> str:
+    """Markdown rows: each attitude method through one `rows`-long recording."""
+    seconds = core.attitude_filters(rows)
+    if seconds is None:
+        return "| attitude filters | not available yet | | |"
+    from rnn_core.attitude import ATTITUDE_METHODS
+
+    size = f"{rows / 1e6:g}M" if rows >= 1_000_000 else f"{rows // 1000}k"
+    return "\n".join(
+        f"| attitude: {ATTITUDE_METHODS[m].label} (roll, pitch), {size} rows | {s:.2f} s | | |"
+        for m, s in seconds.items()
+    )
 
 
 if __name__ == "__main__":

@@ -85,3 +85,27 @@ def imu_reader(rows: int = 1_000_000) -> tuple[float, float, float, float] | Non
     filtered = median_seconds(lambda: complementary_filter(recording.time, *gyro_accel), 1)
     bare = median_seconds(lambda: pd.read_csv(io.BytesIO(data)), 3)
     return read, window, filtered, bare
+
+
+def attitude_filters(rows: int = 1_000_000) -> dict[str, float] | None:
+    """Seconds per attitude method (estimate_attitude_arrays at its default gains) through one
+    `rows`-long recording at 100 Hz: a slow tumble with noise. None without the filters."""
+    try:
+        from rnn_core.attitude import ATTITUDE_METHODS, estimate_attitude_arrays
+    except ImportError:
+        return None
+    rng = np.random.default_rng(0)
+    t = np.arange(rows) / 100.0  # 100 Hz
+    roll, pitch = 0.8 * np.sin(0.3 * t), 0.5 * np.sin(0.2 * t)
+    up = np.column_stack(
+        [-np.sin(pitch), np.sin(roll) * np.cos(pitch), np.cos(roll) * np.cos(pitch)]
+    )
+    accel = 9.81 * up + rng.normal(0, 0.1, (rows, 3))  # (rows, 3) m/s^2
+    gyro = np.column_stack([0.24 * np.cos(0.3 * t), 0.1 * np.cos(0.2 * t), 0 * t])
+    gyro = gyro + rng.normal(0, 0.01, (rows, 3))  # (rows, 3) rad/s
+    return {
+        method: median_seconds(
+            lambda m=method: estimate_attitude_arrays(t, accel, gyro, None, m), 1
+        )
+        for method in ATTITUDE_METHODS
+    }
