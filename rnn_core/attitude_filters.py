@@ -52,18 +52,17 @@ def complementary_vertical(time, accel, gyro, time_constant: float) -> np.ndarra
     )
     blend = (1 - keep)[:, None] * up[1:]  # (n - 1, 3)
     columns = [v.tolist() for v in (*matrix[0], *matrix[1], *matrix[2], *blend.T)]
-    x, y, z = up[0] if valid[0] else (0.0, 0.0, 1.0)
+    x, y, z = up[0].tolist() if valid[0] else (0.0, 0.0, 1.0)  # Python floats, not numpy
     out = [x, y, z]
-    extend, sqrt = out.extend, math.sqrt
+    extend, hypot = out.extend, math.hypot
     for m00, m01, m02, m10, m11, m12, m20, m21, m22, bx, by, bz in zip(*columns, strict=True):
         x, y, z = (
             m00 * x + m01 * y + m02 * z + bx,
             m10 * x + m11 * y + m12 * z + by,
             m20 * x + m21 * y + m22 * z + bz,
         )
-        norm = sqrt(x * x + y * y + z * z)
-        if norm > 0:
-            x, y, z = x / norm, y / norm, z / norm
+        norm = hypot(x, y, z) or 1.0
+        x, y, z = x / norm, y / norm, z / norm
         extend((x, y, z))
     return np.array(out).reshape(-1, 3)
 
@@ -101,7 +100,7 @@ def madgwick_vertical(time, accel, gyro, beta: float) -> np.ndarray:
     between the estimated and the measured vertical."""
     (a, b, c, d), columns = _steps(time, accel, gyro, beta)
     out = [a, b, c, d]
-    extend, sqrt = out.extend, math.sqrt
+    extend, hypot = out.extend, math.hypot
     for hx, hy, hz, step, ux, uy, uz in zip(*columns, strict=True):
         # gap f = estimated - measured vertical; s = J^T f / 2, J = d(vertical)/d(q)
         fx = 2 * (b * d - a * c) - ux
@@ -111,15 +110,15 @@ def madgwick_vertical(time, accel, gyro, beta: float) -> np.ndarray:
         s1 = d * fx + a * fy - 2 * b * fz
         s2 = d * fy - a * fx - 2 * c * fz
         s3 = b * fx + c * fy
-        norm = sqrt(s0 * s0 + s1 * s1 + s2 * s2 + s3 * s3)
-        k = step / norm if norm > 0 else 0.0
+        norm = hypot(s0, s1, s2, s3)
+        k = step / norm if norm else 0.0
         a, b, c, d = (
             a - b * hx - c * hy - d * hz - k * s0,
             b + a * hx + c * hz - d * hy - k * s1,
             c + a * hy - b * hz + d * hx - k * s2,
             d + a * hz + b * hy - c * hx - k * s3,
         )
-        norm = sqrt(a * a + b * b + c * c + d * d)
+        norm = hypot(a, b, c, d)
         a, b, c, d = a / norm, b / norm, c / norm, d / norm
         extend((a, b, c, d))
     return vertical_of(np.array(out).reshape(-1, 4))
@@ -133,7 +132,7 @@ def mahony_vertical(time, accel, gyro, kp: float, ki: float) -> np.ndarray:
     half_dt = (0.5 * dt).tolist()
     ki_dt = (ki * dt).tolist()
     out = [a, b, c, d]
-    extend, sqrt = out.extend, math.sqrt
+    extend, hypot = out.extend, math.hypot
     ix = iy = iz = 0.0  # the integral of ki e (rad/s)
     for hx, hy, hz, kp_dt, ux, uy, uz, h, i_dt in zip(*columns, half_dt, ki_dt, strict=True):
         if kp_dt or i_dt:
@@ -151,7 +150,7 @@ def mahony_vertical(time, accel, gyro, kp: float, ki: float) -> np.ndarray:
             c + a * hy - b * hz + d * hx,
             d + a * hz + b * hy - c * hx,
         )
-        norm = sqrt(a * a + b * b + c * c + d * d)
+        norm = hypot(a, b, c, d)
         a, b, c, d = a / norm, b / norm, c / norm, d / norm
         extend((a, b, c, d))
     return vertical_of(np.array(out).reshape(-1, 4))
