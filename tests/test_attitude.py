@@ -195,10 +195,18 @@ SETTLED = T >= 5.0  # Fusion and VQF start from level and take a few seconds to 
 @pytest.mark.parametrize("method", list(ATTITUDE_METHODS))
 @pytest.mark.parametrize(
     "case",
-    ["upside down", "rolling over", "pitch +85", "pitch -85", "through the vertical"],
+    [
+        "upside down at rest",
+        "upside down",
+        "rolling over",
+        "pitch +85",
+        "pitch -85",
+        "through the vertical",
+    ],
 )
 def test_known_motions_upside_down_and_near_vertical(method, case):
     roll, pitch, yaw = {
+        "upside down at rest": (np.pi + 0 * T, 0 * T, 0 * T),
         "upside down": (np.pi + 0.4 * np.sin(0.5 * T), 0.3 * np.sin(0.3 * T), 0.2 * T),
         "rolling over": (0.6 * T, 0.2 * np.sin(0.3 * T), 0.1 * T),
         "pitch +85": (0.3 * np.sin(0.4 * T), np.radians(85 + 3 * np.sin(0.5 * T)), 0.3 * T),
@@ -206,6 +214,8 @@ def test_known_motions_upside_down_and_near_vertical(method, case):
         "through the vertical": (0.0 * T, np.radians(70 + 30 * np.sin(0.4 * T)), 0.0 * T),
     }[case]
     accel, gyro = known_motion(roll, pitch, yaw, T)
+    if case == "upside down at rest":
+        np.testing.assert_allclose(accel, [[0.0, 0.0, -9.81]] * len(T), atol=1e-12)
     got = estimate_attitude_arrays(T, accel, gyro, None, method)
     assert np.isfinite(got["roll"]).all() and np.isfinite(got["pitch"]).all()
     error = np.degrees(inclination_error(got["roll"], got["pitch"], roll, pitch))
@@ -216,7 +226,7 @@ def test_known_motions_upside_down_and_near_vertical(method, case):
     # No jump but the +-pi wrap: consecutive samples differ by far less than a degree.
     steps = np.degrees(np.abs(wrap(np.diff(got["roll"][SETTLED]))))
     assert steps.max() < 2.0 or case == "through the vertical"
-    if case == "upside down":
+    if case.startswith("upside down"):
         assert np.degrees(np.abs(got["roll"][SETTLED])).min() > 150  # near +-180, never 0
 
 
