@@ -298,3 +298,18 @@ def test_missing_values_are_refused_with_a_sentence(trials, method):
     gyro[40, 1] = np.nan
     with pytest.raises(ValueError, match="missing values between rows 0 and 100"):
         estimate_attitude_arrays(trial.time[:100], trial.accel[:100], gyro, None, method)
+
+
+def test_mahony_integral_gain_learns_a_gyro_bias():
+    t = np.arange(0, 60, 0.01)
+    roll, pitch, yaw = 0.2 * np.sin(0.3 * t), 0.1 * np.sin(0.2 * t), 0 * t
+    accel, gyro = known_motion(roll, pitch, yaw, t)
+    gyro = gyro + [0.05, -0.04, 0.0]  # rad/s: a bias kp alone leaves as a standing tilt error
+    late = t > 40
+
+    def late_error(ki):
+        got = estimate_attitude_arrays(t, accel, gyro, None, "mahony", kp=0.5, ki=ki)
+        return np.degrees(inclination_error(got["roll"], got["pitch"], roll, pitch))[late].max()
+
+    assert late_error(0.0) > 3.0
+    assert late_error(0.05) < 0.3
