@@ -103,23 +103,25 @@ def madgwick_vertical(time, accel, gyro, beta: float) -> np.ndarray:
     extend, hypot = out.extend, math.hypot
     for hx, hy, hz, step, ux, uy, uz in zip(*columns, strict=True):
         # gap f = estimated - measured vertical; s = J^T f / 2, J = d(vertical)/d(q)
-        fx = 2 * (b * d - a * c) - ux
-        fy = 2 * (a * b + c * d) - uy
-        fz = 1 - 2 * (b * b + c * c) - uz
+        b2, c2 = b + b, c + c
+        fx = b2 * d - c2 * a - ux
+        fy = b2 * a + c2 * d - uy
+        fz = 1.0 - b2 * b - c2 * c - uz
         s0 = b * fy - c * fx
-        s1 = d * fx + a * fy - 2 * b * fz
-        s2 = d * fy - a * fx - 2 * c * fz
+        s1 = d * fx + a * fy - b2 * fz
+        s2 = d * fy - a * fx - c2 * fz
         s3 = b * fx + c * fy
-        norm = hypot(s0, s1, s2, s3)
-        k = step / norm if norm else 0.0
+        k = hypot(s0, s1, s2, s3)
+        if k:
+            k = step / k  # the step beta dt along the unit gradient
         a, b, c, d = (
             a - b * hx - c * hy - d * hz - k * s0,
             b + a * hx + c * hz - d * hy - k * s1,
             c + a * hy - b * hz + d * hx - k * s2,
             d + a * hz + b * hy - c * hx - k * s3,
         )
-        norm = hypot(a, b, c, d)
-        a, b, c, d = a / norm, b / norm, c / norm, d / norm
+        k = hypot(a, b, c, d)
+        a, b, c, d = a / k, b / k, c / k, d / k
         extend((a, b, c, d))
     return vertical_of(np.array(out).reshape(-1, 4))
 
@@ -136,7 +138,8 @@ def mahony_vertical(time, accel, gyro, kp: float, ki: float) -> np.ndarray:
     ix = iy = iz = 0.0  # the integral of ki e (rad/s)
     for hx, hy, hz, kp_dt, ux, uy, uz, h, i_dt in zip(*columns, half_dt, ki_dt, strict=True):
         if kp_dt or i_dt:
-            vx, vy, vz = 2 * (b * d - a * c), 2 * (a * b + c * d), a * a - b * b - c * c + d * d
+            b2, c2 = b + b, c + c
+            vx, vy, vz = b2 * d - c2 * a, b2 * a + c2 * d, 1.0 - b2 * b - c2 * c
             ex, ey, ez = uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx
             ix, iy, iz = ix + i_dt * ex, iy + i_dt * ey, iz + i_dt * ez
             hx += h * (kp * ex + ix)
@@ -150,8 +153,8 @@ def mahony_vertical(time, accel, gyro, kp: float, ki: float) -> np.ndarray:
             c + a * hy - b * hz + d * hx,
             d + a * hz + b * hy - c * hx,
         )
-        norm = hypot(a, b, c, d)
-        a, b, c, d = a / norm, b / norm, c / norm, d / norm
+        k = hypot(a, b, c, d)
+        a, b, c, d = a / k, b / k, c / k, d / k
         extend((a, b, c, d))
     return vertical_of(np.array(out).reshape(-1, 4))
 
