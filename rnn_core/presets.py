@@ -19,7 +19,7 @@ class Preset:
 
     key: str  # its name in a link: ?preset=<key>
     title: str
-    page: str  # the page file where the point is made, e.g. "pages/train.py"
+    page: str  # the page file where the point is made, e.g. "app_pages/train.py"
     summary: str  # a few words for the link to it
     caption: str  # two lines: what to look at
     settings: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +59,7 @@ IMU_KNOBS = {
 SINE = Preset(
     key="lstm-sine",
     title="An LSTM learns a sine",
-    page="pages/train.py",
+    page="app_pages/train.py",
     summary="the loss falls about a thousandfold in seconds (2 · Train)",
     caption=(
         "The validation loss (orange) falls about a thousand times below the dashed baseline, "
@@ -73,7 +73,7 @@ SINE = Preset(
 VANISHING = Preset(
     key="vanishing",
     title="Vanishing gradients: plain RNN vs LSTM",
-    page="pages/gradients.py",
+    page="app_pages/gradients.py",
     summary="‖∂L/∂hₜ‖ back through 100 steps (4 · Gradients)",
     caption=(
         "Going back 100 steps, the plain RNN's gradient falls by about twenty orders of "
@@ -88,7 +88,7 @@ VANISHING = Preset(
 EXPLODING = Preset(
     key="exploding",
     title="Exploding gradients and clipping",
-    page="pages/compare.py",
+    page="app_pages/compare.py",
     summary="the same RNN with and without clipping (7 · Compare)",
     caption=(
         "The same plain RNN twice with SGD: without clipping its loss shoots up by more than "
@@ -114,7 +114,7 @@ EXPLODING = Preset(
 ADDING = Preset(
     key="adding",
     title="The adding problem: memory over 50 steps",
-    page="pages/compare.py",
+    page="app_pages/compare.py",
     summary="LSTM and plain RNN against the baseline (7 · Compare)",
     caption=(
         "Two numbers are marked in a sequence of 50; the model must output their sum. The dashed "
@@ -138,7 +138,7 @@ ADDING = Preset(
 BRACKETS = Preset(
     key="brackets",
     title="The bracket-counting cell",
-    page="pages/textlab.py",
+    page="app_pages/textlab.py",
     summary="a unit that counts nesting depth (5 · Text lab)",
     caption=(
         "A character LSTM reads nested brackets; one of its cell units ends up counting the "
@@ -160,7 +160,7 @@ BRACKETS = Preset(
 IMU = Preset(
     key="imu",
     title="IMU next-state predictor",
-    page="pages/evaluate.py",
+    page="app_pages/evaluate.py",
     summary="scored against persistence, in degrees (6 · Evaluate)",
     caption=(
         "An LSTM forecasts the next roll, pitch and rates of a bundled recording (early stopping "

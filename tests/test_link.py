@@ -11,8 +11,8 @@ from ui.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_
 from ui.sources import PASTE
 from ui.sources import UPLOAD as TEXT_UPLOAD
 
-PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/gradients.py"]
-MORE_PAGES = ["pages/compare.py"]
+PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/gradients.py"]
+MORE_PAGES = ["app_pages/compare.py"]
 
 
 def fresh_pages() -> list[AppTest]:
@@ -22,7 +22,7 @@ def fresh_pages() -> list[AppTest]:
         at = open_app()
         runs.append(at.switch_page(page).run())
     for kind in ("Text", "IMU recording", "Memory task"):
-        at = open_app().switch_page("pages/data.py").run()
+        at = open_app().switch_page("app_pages/data.py").run()
         runs.append(at.radio(key="opt.source_kind").set_value(kind).run())
     return runs
 
@@ -107,14 +107,14 @@ def test_the_data_choices_are_the_data_pages_own():
 
 def test_the_address_follows_every_change_and_reopens_the_same_experiment():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.query_params == {"seed": "0"}
     at.selectbox(key="opt.cell").set_value("GRU").run()
     at.number_input(key="opt.hidden").set_value(12).run()
     at.number_input(key="opt.amount").set_value(15).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.text_input(key="opt.sine.freqs").set_value("0.5, 1.3").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     link = dict(at.query_params)
     assert link == {
         "seed": "0",
@@ -131,7 +131,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
 
     other = AppTest.from_file(APP, default_timeout=60)
     other.query_params = link
-    other.switch_page("pages/train.py").run()
+    other.switch_page("app_pages/train.py").run()
     no_problems(other)
     assert other.selectbox(key="opt.cell").value == "GRU"
     assert other.number_input(key="opt.hidden").value == 12
@@ -145,7 +145,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
 def test_a_bad_link_says_what_was_left_out_and_the_page_still_works():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params = {"cell": "Transformer", "hidden": "7", "nonsense": "1"}
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any("“cell”" in w and "LSTM" in w for w in warnings), warnings
@@ -159,7 +159,7 @@ def test_a_bad_link_says_what_was_left_out_and_the_page_still_works():
 def test_a_link_with_unusable_data_knobs_falls_back_to_the_default_sine():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params = {"sine.freqs": "fast"}
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception
     assert any("Frequencies must be numbers" in w.value for w in at.warning)
     assert at.session_state["experiment"].data.train is not None
@@ -169,7 +169,7 @@ def test_an_address_that_lags_a_run_behind_changes_nothing():
     """The browser sends the address it had when a widget changed, which may predate the last
     run's; only a link that opens a session or names a demo sets the settings."""
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="opt.cell").set_value("GRU").run()
     at.number_input(key="opt.hidden").set_value(12).run()
     at.query_params = {"seed": "0", "cell": "GRU"}  # the address before the hidden size changed
@@ -182,7 +182,7 @@ def test_an_address_that_lags_a_run_behind_changes_nothing():
 def test_a_link_to_a_demo_the_app_does_not_have_says_so():
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params = {"preset": "nonexistent", "cell": "GRU"}
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception
     assert any("“nonexistent”" in w.value for w in at.warning)
     assert at.selectbox(key="opt.cell").value == "GRU"

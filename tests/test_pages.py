@@ -10,7 +10,7 @@ from rnn_core.datasets.text import bracket_corpus
 from tests.paths import ROOT
 
 APP = str(ROOT / "app.py")
-PAGES = ["pages/home.py", "pages/data.py", "pages/train.py", "pages/evaluate.py"]
+PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/evaluate.py"]
 
 
 def open_app() -> AppTest:
@@ -52,14 +52,14 @@ def test_home_lists_every_other_page_in_the_order_of_the_navigation():
     for number, link in enumerate(links, start=1):
         assert link.proto.label.startswith(f"**{number} · ")
     navigation = (ROOT / "ui" / "navigation.py").read_text()
-    assert [navigation.index(f'"pages/{page}.py"') for page in pages] == sorted(
-        navigation.index(f'"pages/{page}.py"') for page in pages
+    assert [navigation.index(f'"app_pages/{page}.py"') for page in pages] == sorted(
+        navigation.index(f'"app_pages/{page}.py"') for page in pages
     )
 
 
 def test_train_page_completes_a_short_training_from_its_buttons():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(40).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
@@ -76,13 +76,13 @@ def test_train_page_completes_a_short_training_from_its_buttons():
     assert len(charts) == 3  # loss, gradient norm, forecast
     assert "Start" in [b.label for b in at.button if not b.disabled]
     assert not any("· step" in c.value for c in at.sidebar.caption)  # the page itself says it
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert "**Finished** · step 40" in [c.value for c in at.sidebar.caption]  # other pages
 
 
 def test_start_again_continues_and_rewind_starts_over():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(15).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
@@ -96,7 +96,7 @@ def test_start_again_continues_and_rewind_starts_over():
 
 def test_step_button_takes_one_step_at_a_time():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="btn.step").click().run()
     at.button(key="btn.step").click().run()
     assert at.session_state["experiment"].runner.trainer.steps_done == 2
@@ -105,7 +105,7 @@ def test_step_button_takes_one_step_at_a_time():
 
 def test_pause_and_stop_from_the_page():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(100_000).run()
     at.button(key="btn.start").click().run()
     at.button(key="btn.pause").click().run()
@@ -120,7 +120,7 @@ def test_pause_and_stop_from_the_page():
 
 def test_text_source_trains_a_gru_and_shows_a_sample():
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()
     no_problems(at)
     assert at.session_state["source"].kind == "text"
@@ -129,7 +129,7 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     assert shown["Characters"] == f"{len(corpus):,}"
     assert shown["Distinct characters"] == str(len(set(corpus)))
     assert shown["Lines"] == f"{len(corpus.splitlines()):,}"
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="opt.cell").set_value("GRU").run()
     at.number_input(key="opt.amount").set_value(20).run()
     at.button(key="btn.start").click().run()
@@ -148,9 +148,9 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
 
 def test_text_trains_with_truncated_bptt():
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.checkbox(key="opt.tbptt").check().run()
     at.number_input(key="opt.amount").set_value(20).run()
     at.button(key="btn.start").click().run()
@@ -162,16 +162,16 @@ def test_text_trains_with_truncated_bptt():
 
 def test_a_window_longer_than_the_data_gets_a_sentence():
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.number_input(key="opt.seq_len").set_value(500).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception
     assert "sequence length of at most" in at.error[0].value
 
 
 def test_bad_sine_knobs_get_a_sentence_not_a_traceback():
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.text_input(key="opt.sine.freqs").input("0.5, abc").run()
     assert not at.exception and "numbers separated by commas" in at.error[0].value
     at.text_input(key="opt.sine.freqs").input("15").run()
@@ -180,8 +180,8 @@ def test_bad_sine_knobs_get_a_sentence_not_a_traceback():
 
 def test_settings_survive_a_page_switch():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.hidden").set_value(48).run()
-    at.switch_page("pages/data.py").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.number_input(key="opt.hidden").value == 48

@@ -9,7 +9,7 @@ from tests.test_pages import no_problems, open_app
 
 def test_three_cells_train_side_by_side_and_fill_the_table():
     at = open_app()
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     no_problems(at)
     assert any("Train them all" in i.value for i in at.info)
     at.number_input(key="opt.compare.steps").set_value(30).run()

@@ -7,7 +7,7 @@ from tests.test_pages import no_problems, open_app, train_until_done
 
 def train_page(**knobs):
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     for key, value in knobs.items():
         widget = at.selectbox(key=f"opt.{key}") if key == "optimizer" else None
         if widget is None:

@@ -13,7 +13,7 @@ GRADIENT_TABS = ("RNN vs LSTM vs GRU", "This model, as it trains", "Connectivity
 
 def each_gradient_tab(at):
     """Open every tab of the Gradients page in turn (only the open tab runs); yields its label."""
-    at.switch_page("pages/gradients.py")
+    at.switch_page("app_pages/gradients.py")
     for tab in GRADIENT_TABS:
         at.session_state["grad.tab"] = tab
         at.run()
@@ -27,7 +27,7 @@ def chart_keys(at) -> list[str]:
 
 def trained_app(steps: int = 30, cell: str = "LSTM"):
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="opt.cell").set_value(cell).run()
     at.number_input(key="opt.amount").set_value(steps).run()
     at.button(key="btn.start").click().run()
@@ -37,7 +37,10 @@ def trained_app(steps: int = 30, cell: str = "LSTM"):
 
 @pytest.mark.parametrize(
     "page, tab",
-    [("pages/inside.py", None), *(("pages/gradients.py", tab) for tab in GRADIENT_TABS[1:])],
+    [
+        ("app_pages/inside.py", None),
+        *(("app_pages/gradients.py", tab) for tab in GRADIENT_TABS[1:]),
+    ],
 )
 def test_pages_without_a_model_point_to_train(page, tab):
     at = open_app()
@@ -50,7 +53,7 @@ def test_pages_without_a_model_point_to_train(page, tab):
 
 def test_forget_gate_at_t30_is_pytorchs():
     at = trained_app()
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     no_problems(at)
     assert at.slider(key="inside.t").value == 30
     table = at.dataframe[0].value
@@ -77,14 +80,14 @@ def test_forget_gate_at_t30_is_pytorchs():
 @pytest.mark.parametrize("cell", ["GRU", "RNN (tanh)"])
 def test_inside_page_for_other_cells(cell):
     at = trained_app(steps=10, cell=cell)
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     no_problems(at)
     assert set(at.dataframe[0].value.columns) >= {"unit", "h", "h_prev"}
 
 
 def test_gradients_page_shows_the_race_and_the_model():
     at = trained_app(steps=30)
-    at.switch_page("pages/gradients.py").run()
+    at.switch_page("app_pages/gradients.py").run()
     no_problems(at)
     race = gradient_race(hidden_size=32, seq_len=100, forget_bias=2.0)
     shown = {m.label: m.value for m in at.metric}
@@ -107,13 +110,13 @@ def test_gradients_page_shows_the_race_and_the_model():
 
 def test_text_model_inside():
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(10).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     no_problems(at)
     for _ in each_gradient_tab(at):
         no_problems(at)

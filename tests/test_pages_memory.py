@@ -10,7 +10,7 @@ from tests.test_pages import no_problems, open_app, train_until_done
 
 def memory_task(task: str, length: int):
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Memory task").run()
     at.radio(key="opt.memory.task").set_value(task).run()
     at.number_input(key="opt.memory.length").set_value(length).run()
@@ -32,7 +32,7 @@ def test_adding_problem_shows_its_baseline_and_trains_with_mse():
     at = memory_task("Adding problem", 30)
     assert at.session_state["source"].label == "Adding problem, length 30"
     assert any("scores 0.1667" in c.value for c in at.caption)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert math.isclose(loss_chart_baseline(at), ADDING_BASELINE_MSE)
     at.number_input(key="opt.amount").set_value(20).run()
     at.button(key="btn.start").click().run()
@@ -51,7 +51,7 @@ def test_copy_task_trains_as_a_classifier_with_its_memoryless_baseline():
     at = memory_task("Copy task", 10)
     expected = copy_baseline(8, 5, 10)
     assert any(f"scores {expected:.4g}" in c.value for c in at.caption)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(20).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)

@@ -12,7 +12,7 @@ def data_page(presenter: bool):
     """The Data page with the default sine, presenter mode set from the sidebar switch."""
     at = open_app()
     at.toggle(key="opt.presenter").set_value(presenter).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     no_problems(at)
     return at
 
@@ -48,7 +48,7 @@ def test_presenter_mode_enlarges_the_page_and_its_chart():
 
 def test_presenter_mode_lasts_across_pages_and_can_be_turned_off():
     at = data_page(presenter=True)
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     assert at.toggle(key="opt.presenter").value is True and len(styles(at)) == 1
     at.toggle(key="opt.presenter").set_value(False).run()
     assert styles(at) == []
@@ -58,7 +58,7 @@ def test_presenter_mode_lasts_across_pages_and_can_be_turned_off():
 def test_train_page_folds_its_knobs_in_presenter_mode(presenter):
     at = open_app()
     at.toggle(key="opt.presenter").set_value(presenter).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     no_problems(at)
     expanders = {e.label: e.proto.expanded for e in at.expander}
     assert expanders["Model"] is not presenter and expanders["Training"] is not presenter

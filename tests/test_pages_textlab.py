@@ -21,24 +21,24 @@ def entropy_bits(text: str) -> float:
 def bracket_lstm():
     """An LSTM trained through the Train page on the bracket corpus for a few seconds."""
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()
     at.number_input(key="opt.seq_len").set_value(100).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.batch").set_value(32).run()
     at.number_input(key="opt.amount").set_value(400).run()
     at.button(key="btn.start").click().run()
     train_until_done(at, timeout=120)
-    at.switch_page("pages/textlab.py").run()
+    at.switch_page("app_pages/textlab.py").run()
     no_problems(at)
     return at
 
 
 def test_text_lab_without_a_text_model_says_what_to_do():
     at = open_app()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="btn.step").click().run()
-    at.switch_page("pages/textlab.py").run()
+    at.switch_page("app_pages/textlab.py").run()
     no_problems(at)
     assert any("needs a character model" in info.value for info in at.info)
 

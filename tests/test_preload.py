@@ -1,13 +1,11 @@
 """Home draws without torch; the preload then imports every module a page needs, once, and every
 other page waits for it instead of racing it."""
 
-import ast
 import subprocess
 import sys
 import threading
 import time
 
-import ui.core_ready  # noqa: F401 - as every page does first: its own wait is then behind it
 import ui.preload
 from rnn_core import processes
 from tests.paths import ROOT
@@ -50,45 +48,18 @@ def test_a_page_with_the_core_begins_the_preload_at_once_and_waits_for_it(monkey
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert order == [0, "wait", "after the page"]  # begun at once (if not yet), waited for
 
 
-def test_a_page_run_by_itself_waits_for_the_preload_before_its_own_imports():
-    code = (
-        "import sys\n"
-        "import ui.preload\n"
-        "calls = []\n"
-        "def begin(after_s=0.5):\n"
-        "    calls.append(('begin', after_s, 'torch' in sys.modules))\n"
-        "ui.preload.preload_in_background = begin\n"
-        "ui.preload.wait = lambda timeout=60: calls.append(('wait', 'torch' in sys.modules))\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('pages/data.py', default_timeout=60).run()\n"
-        "assert not at.exception, at.exception\n"
-        "print(calls[:2] == [('begin', 0, False), ('wait', False)])\n"
-    )
-    assert run_in_fresh_interpreter(code).split()[-1] == "True"
-
-
-def test_every_page_but_home_imports_the_wait_before_anything_of_the_app():
-    for page in (ROOT / "pages").glob("*.py"):
-        imports = [
-            node
-            for node in ast.parse(page.read_text()).body
-            if isinstance(node, ast.Import | ast.ImportFrom)
-        ]
-        first = next(
-            (node.names[0].name if isinstance(node, ast.Import) else node.module)
-            for node in imports
-            if (node.names[0].name if isinstance(node, ast.Import) else node.module).split(".")[0]
-            in ("rnn_core", "ui")
-        )
-        if page.name == "home.py":
-            assert first != "ui.core_ready", "Home must draw before torch is imported"
-        else:
-            assert first == "ui.core_ready", f"{page.name} imports {first} first"
+def test_no_page_is_discovered_by_streamlit_itself():
+    """Pages live in app_pages/, which Streamlit does not read by itself: app.py's navigation
+    routes every request, a fresh server's first deep link too."""
+    assert not (ROOT / "pages").exists()
+    for page in (ROOT / "app_pages").glob("*.py"):
+        text = page.read_text()
+        assert "run_through_app" not in text and "core_ready" not in text, page.name
 
 
 def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter():
@@ -110,14 +81,13 @@ def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter()
     assert run_in_fresh_interpreter(code).split()[-1] == "ok"
 
 
-def test_the_preload_lists_every_module_of_the_app_but_the_pages_wait():
+def test_the_preload_lists_every_module_of_the_app():
     names = set(app_modules())
     for package in ("rnn_core", "ui"):
         for path in (ROOT / package).rglob("*.py"):
             module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-            if path.name != "__init__.py" and module not in ui.preload.SKIP:
+            if path.name != "__init__.py":
                 assert module in names, f"the preload leaves out {module}"
-    assert not set(ui.preload.SKIP) & names
 
 
 def test_wait_blocks_until_the_preload_ends(monkeypatch):

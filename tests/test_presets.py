@@ -65,7 +65,7 @@ def test_home_and_sidebar_link_every_preset():
     for where in (at.main, at.sidebar):
         links = [link.proto for link in where.get("page_link") if link.proto.query_string]
         assert [link.query_string for link in links] == [f"preset={k}" for k in PRESETS]
-        pages = [PRESETS[k].page.removeprefix("pages/").removesuffix(".py") for k in PRESETS]
+        pages = [PRESETS[k].page.removeprefix("app_pages/").removesuffix(".py") for k in PRESETS]
         assert [link.page for link in links] == pages
 
 

@@ -19,7 +19,9 @@ def trained_experiment() -> Experiment:
         st.info(
             "There is no model yet: train one on **2 · Train** first (a few seconds is enough)."
         )
-        st.page_link("pages/train.py", label="Go to 2 · Train", icon=":material/model_training:")
+        st.page_link(
+            "app_pages/train.py", label="Go to 2 · Train", icon=":material/model_training:"
+        )
         st.stop()
     return experiment
 

@@ -1,16 +1,10 @@
-"""The app's navigation, and a guard that keeps every page under it.
-
-Streamlit reads a folder named pages/ beside app.py in its legacy way until some session has
-called st.navigation: if a deep link (/train) is the first request after the server starts, or in
-every AppTest run, Streamlit runs pages/train.py by itself, without app.py. `run_through_app`
-notices that and renders the page through app.py's navigation in the same run, so the layout,
-sidebar and widget events are exactly those of a normal run.
+"""The app's navigation: st.navigation routes every page, from app_pages/ (a folder that Streamlit
+does not discover by itself, so a deep link as a fresh server's first request runs app.py too).
 """
 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from ui import preload
 from ui.link import apply_link, link_control, link_problems, preset_links, write_link
@@ -21,16 +15,18 @@ from ui.status import sidebar_status
 def app_pages() -> list[st.Page]:
     """The pages in the order of a lecture; URL paths match the file names."""
     return [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-        st.Page("pages/data.py", title="1 · Data", icon=":material/dataset:"),
-        st.Page("pages/train.py", title="2 · Train", icon=":material/model_training:"),
-        st.Page("pages/inside.py", title="3 · Inside the cell", icon=":material/grid_on:"),
+        st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("app_pages/data.py", title="1 · Data", icon=":material/dataset:"),
+        st.Page("app_pages/train.py", title="2 · Train", icon=":material/model_training:"),
+        st.Page("app_pages/inside.py", title="3 · Inside the cell", icon=":material/grid_on:"),
         st.Page(
-            "pages/gradients.py", title="4 · Gradients through time", icon=":material/show_chart:"
+            "app_pages/gradients.py",
+            title="4 · Gradients through time",
+            icon=":material/show_chart:",
         ),
-        st.Page("pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
-        st.Page("pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
-        st.Page("pages/compare.py", title="7 · Compare", icon=":material/compare_arrows:"),
+        st.Page("app_pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
+        st.Page("app_pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
+        st.Page("app_pages/compare.py", title="7 · Compare", icon=":material/compare_arrows:"),
     ]
 
 
@@ -66,12 +62,3 @@ def before_a_page_with_the_core() -> None:
 
     configure_torch_threads()
     warn_unusable_source()
-
-
-def run_through_app() -> bool:
-    """True when Streamlit started this page without app.py and it has now been rendered through
-    app.py's navigation instead: the caller then stops."""
-    if not PagesManager.uses_pages_directory:
-        return False
-    run_app()  # st.navigation clears the legacy flag, then runs this page file again
-    return True

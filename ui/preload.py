@@ -6,9 +6,10 @@ as soon as the browser has loaded Streamlit's front end; the imports (2 to 3 s o
 while the person reads it. Imported while the server started instead, they held the interpreter
 lock that the server and the first page needed, and the home page came a second later; begun
 the moment the first page's script ended, they held up its last widgets by 0.3 to 0.9 s (the
-server's event loop, which sends them, waits for that lock too). Every other page calls `wait()`
-first, so that it never races the background thread for a module that is half imported (two
-threads importing modules that import each other, as torch's do, can see one half made).
+server's event loop, which sends them, waits for that lock too). Every other page waits for it
+first (`ready()`, called by the navigation before the page runs), so that it never races the
+background thread for a module that is half imported (two threads importing modules that import
+each other, as torch's do, can see one half made).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import time
 from rnn_core.processes import import_first_optimizer, start_fork_server
 
 PACKAGES = ("rnn_core", "ui")
-# Not imported here: a page thread holds its import lock while it waits for this preload.
-SKIP = ("ui.core_ready",)
 AFTER_FIRST_PAGE_S = 0.5  # the server sends the first page and the browser draws it meanwhile
 THREAD_NAME = "rnn-preload"
 _DONE = threading.Event()
@@ -46,14 +45,13 @@ def preload_in_background(after_s: float = AFTER_FIRST_PAGE_S) -> threading.Thre
 
 
 def app_modules() -> list[str]:
-    """Every module of the app's packages but SKIP (listing imports the subpackages,
-    rnn_core.datasets)."""
+    """Every module of the app's packages (listing imports the subpackages, rnn_core.datasets)."""
     names = []
     for package in PACKAGES:
         root = importlib.import_module(package)
         for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
             names.append(info.name)
-    return [name for name in names if name not in SKIP]
+    return names
 
 
 def _preload(after_s: float) -> None:
@@ -76,6 +74,6 @@ def ready() -> None:
 
 def wait(timeout: float = 60.0) -> None:
     """Block until a preload started in this process has finished (at once if none has, or
-    when the preload itself imports a module that waits: `ui.core_ready`)."""
+    when called from the preload itself)."""
     if threading.current_thread().name != THREAD_NAME:
         _DONE.wait(timeout)

@@ -37,7 +37,7 @@ def preset_banner() -> None:
             st.error(str(err))
     experiment = existing_experiment()
     runner = experiment.runner if experiment is not None else None
-    if preset.action == "train" and preset.page != "pages/train.py" and runner is not None:
+    if preset.action == "train" and preset.page != "app_pages/train.py" and runner is not None:
         _follow(runner)
 
 

@@ -17,7 +17,9 @@ def test_first_request_to_train_runs_under_app_navigation(page):
         nav = page.get_by_test_id("stSidebarNav")
         expect(nav.get_by_text("2 · Train")).to_be_visible()
         expect(nav.get_by_text("app", exact=True)).to_have_count(0)  # no pages-folder listing
-        expect(page.get_by_role("heading", name="2 · Train")).to_be_visible()
+        # the page waits for torch and the app's modules (seconds on a busy machine)
+        expect(page.get_by_role("heading", name="2 · Train")).to_be_visible(timeout=60_000)
+        wait_idle(page)
         expect(page.get_by_role("dialog")).to_have_count(0)  # no "Page not found"
         expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
         assert_no_exception(page)
@@ -25,8 +27,8 @@ def test_first_request_to_train_runs_under_app_navigation(page):
 
 
 def test_deep_links_as_a_fresh_servers_first_requests_all_draw(browser):
-    """Before any session has run app.py, Streamlit runs a deep link's page file by itself;
-    three at once each wait for the one preload (`ui.core_ready`) and are drawn whole."""
+    """Three deep links as a fresh server's first requests: app.py's navigation routes each;
+    three at once each wait for the one preload and are drawn whole."""
     pages = {"train": "2 · Train", "inside": "3 · Inside the cell", "data": "1 · Data"}
     contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in pages]
     try:

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.evaluation import predictions_csv
@@ -10,13 +9,10 @@ from rnn_core.imu_evaluate import imu_model_extra, prepare_for_saved, saved_imu_
 from rnn_core.inspect import model_with_weights
 from ui.evaluation import show_evaluation
 from ui.imu_source import recording_of
-from ui.navigation import run_through_app
 from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import existing_experiment
 
-if run_through_app():
-    st.stop()
 st.title("6 · Evaluate")
 preset_banner()
 st.caption(

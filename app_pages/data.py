@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu_prepare import split_pieces
@@ -13,7 +12,6 @@ from rnn_core.presets import IMU_KNOBS
 from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
-from ui.navigation import run_through_app
 from ui.presets import apply_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (
@@ -27,8 +25,6 @@ from ui.sources import (
 )
 from ui.state import persisted
 
-if run_through_app():
-    st.stop()
 st.title("1 · Data")
 kind = st.radio("Source", list(SOURCE_KINDS), **persisted("source_kind"), horizontal=True)
 st.number_input(

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.display import decay_ratio, input_for_display
 from rnn_core.figures_inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
 from rnn_core.gradients import hidden_grad_norms, input_connectivity
 from rnn_core.inspect import model_with_weights, snapshot_grad_norms
 from ui.charts import chart
 from ui.inspection import batch, race, snapshot_picker, trained_experiment
-from ui.navigation import run_through_app
 from ui.presets import preset_banner
 from ui.state import persisted
 
@@ -101,8 +99,6 @@ def race_view() -> None:
     )
 
 
-if run_through_app():
-    st.stop()
 st.title("4 · Gradients through time")
 preset_banner()
 st.markdown(

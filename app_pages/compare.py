@@ -2,21 +2,17 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
 from ui.compare import base_config, compare_train_config, compare_view, start_runs
 from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
 from ui.live import loss_unit
-from ui.navigation import run_through_app
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
 from ui.sources import current_source
 from ui.state import device, persisted, seed
 
-if run_through_app():
-    st.stop()
 st.title("7 · Compare the cells")
 preset_banner()
 source = current_source()

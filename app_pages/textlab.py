@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.figures import probability_figure
 from rnn_core.predict import sample_stream
 from rnn_core.textlab import (
@@ -14,7 +13,6 @@ from rnn_core.textlab import (
 )
 from ui.charts import chart
 from ui.inspection import snapshot_picker, trained_experiment
-from ui.navigation import run_through_app
 from ui.presets import preset_banner
 
 GATES = ("i", "f", "g", "o", "r", "z", "n")
@@ -96,8 +94,6 @@ def next_char_view(model, vocabulary, excerpt: str) -> None:
     st.caption(f"The character that really follows: {excerpt[position + 1]!r}.")
 
 
-if run_through_app():
-    st.stop()
 st.title("5 · Text lab")
 preset_banner()
 exp = trained_experiment()
@@ -105,7 +101,7 @@ if exp is None:
     st.stop()
 if exp.data.vocabulary is None:
     st.info("The Text lab needs a character model: choose **Text** on 1 · Data, then train.")
-    st.page_link("pages/data.py", label="Go to 1 · Data", icon=":material/dataset:")
+    st.page_link("app_pages/data.py", label="Go to 1 · Data", icon=":material/dataset:")
     st.stop()
 
 model, step = snapshot_picker(exp, key="text.snapshot")

@@ -4,20 +4,16 @@ import random
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.datasets import DataError
 from rnn_core.models import count_parameters
 from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
 from ui.live import empty_charts, live_view
-from ui.navigation import run_through_app
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import PERSIST, device, seed
 
-if run_through_app():
-    st.stop()
 st.title("2 · Train")
 preset_banner()
 source = current_source()

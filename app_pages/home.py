@@ -5,11 +5,8 @@ import streamlit as st
 
 from rnn_core.devices import available_devices
 from ui.link import preset_links
-from ui.navigation import run_through_app
 from ui.state import persisted
 
-if run_through_app():
-    st.stop()
 st.title("RNN Explorer")
 st.markdown(
     "Train small **RNN, LSTM and GRU** models live and watch them learn: loss curves, gradient "
@@ -24,45 +21,45 @@ st.caption(
 preset_links()
 st.subheader("The pages, in the order of a lecture")
 st.page_link(
-    "pages/data.py",
+    "app_pages/data.py",
     label="**1 · Data**: a mix of sine waves, text (generated, the Python standard library, or "
     "your own), or an IMU recording (a sample, or your phone's or board's export).",
     icon=":material/dataset:",
 )
 st.page_link(
-    "pages/train.py",
+    "app_pages/train.py",
     label="**2 · Train**: pick a cell and its knobs, then Start, "
     "Pause, Step or Stop while the curves move.",
     icon=":material/model_training:",
 )
 
 st.page_link(
-    "pages/inside.py",
+    "app_pages/inside.py",
     label="**3 · Inside the cell**: hidden states and gates as heatmaps over time, one step's "
     "equations with the actual numbers, gate saturation, the hidden-state path.",
     icon=":material/grid_on:",
 )
 st.page_link(
-    "pages/gradients.py",
+    "app_pages/gradients.py",
     label="**4 · Gradients through time**: why a plain RNN forgets and an LSTM remembers, "
     "and how far back each output looks.",
     icon=":material/show_chart:",
 )
 
 st.page_link(
-    "pages/textlab.py",
+    "app_pages/textlab.py",
     label="**5 · Text lab**: sample a character model at any temperature, find the unit that "
     "counts brackets or tracks quotes, and read it coloured over the text.",
     icon=":material/text_fields:",
 )
 st.page_link(
-    "pages/evaluate.py",
+    "app_pages/evaluate.py",
     label="**6 · Evaluate**: an IMU model scored on data it never saw, in degrees and deg/s, "
     "beside persistence and the complementary filter.",
     icon=":material/fact_check:",
 )
 st.page_link(
-    "pages/compare.py",
+    "app_pages/compare.py",
     label="**7 · Compare**: RNN, LSTM and GRU on the same data and seed, side by side and live, "
     "with parameters, ms per step and peak memory.",
     icon=":material/compare_arrows:",

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-import ui.core_ready  # noqa: F401 - first: waits for the preload (see there)
 from rnn_core.display import input_for_display, layer_panels
 from rnn_core.figures_imu import label_track_figure
 from rnn_core.figures_inside import (
@@ -17,10 +16,7 @@ from rnn_core.trace import trace
 from ui.charts import chart
 from ui.equations import show_step
 from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment
-from ui.navigation import run_through_app
 
-if run_through_app():
-    st.stop()
 st.title("3 · Inside the cell")
 exp = trained_experiment()
 if exp is None:
