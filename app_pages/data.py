@@ -4,15 +4,15 @@ import streamlit as st
 
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets import DataError
-from rnn_core.datasets.imu_prepare import split_pieces
+from rnn_core.datasets.imu_prepare import part_bounds, split_pieces
 from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures_imu import imu_signals_figure
-from rnn_core.presets import IMU_KNOBS
+from rnn_core.imu_truth import split_warnings
 from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
-from ui.presets import apply_preset
+from ui.presets import IMU_PRESET_SAID, apply_imu_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (
     SINE_FRACTIONS,
@@ -72,22 +72,29 @@ elif source.kind == "memory":
         f"scores {baseline:.4g}: a model that beats it has remembered something."
     )
 elif source.kind == "imu":
+    recording, table = recording_of(source.imu)
     st.button(
         "Use the IMU preset",
-        on_click=apply_preset,
-        args=(IMU_KNOBS,),
+        on_click=apply_imu_preset,
+        args=(recording.sample_rate,),
         key="btn.imu_preset",
-        help="20-step windows (0.4 s at 50 Hz) into a 2-layer LSTM of 64 then 32 units with a "
-        "linear head; gradient clipping and early stopping on. Every knob stays yours to change.",
+        help="0.4 s windows (20 steps at 50 Hz, set from this recording's rate) into a 2-layer "
+        "LSTM of 64 then 32 units with a linear head; gradient clipping and early stopping on. "
+        "Every knob stays yours to change.",
     )
-    recording, table = recording_of(source.imu)
-    starts = split_pieces(table.segments, len(table.values))
-    edges = [part[0][0] for name, part in starts.items() if part and name != "train"]
+    if said := st.session_state.pop(IMU_PRESET_SAID, None):
+        st.success(said)
+    test_at = source.imu.test_at
+    bounds = part_bounds(len(table.values), test_at=test_at)
+    edges = sorted({a for ranges in bounds.values() for a, _ in ranges} - {0})
     chart(imu_signals_figure(table.time, table.values, table.labels, edges), key="data.imu")
     st.caption(
-        "Dashed lines: the temporal split (train, validation, test). Z-scores use the training "
-        "part's statistics only; windows never cross a gap or a split."
+        "Dashed lines: the temporal split (train, validation, test, placed on the left). Z-scores "
+        "use the training part's statistics only; windows never cross a gap or a split."
     )
+    pieces = split_pieces(table.segments, len(table.values), test_at=test_at)
+    for warning in split_warnings(table, pieces):
+        st.warning(warning)
 else:
     text = source_text(source)
     stats = char_statistics(text)

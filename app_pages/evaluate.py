@@ -4,11 +4,18 @@ import streamlit as st
 
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_core.datasets.imu_prepare import ImuMeta
+from rnn_core.datasets.imu_table import attitude_label
 from rnn_core.evaluation import predictions_csv
-from rnn_core.imu_evaluate import imu_model_extra, prepare_for_saved, saved_imu_model
+from rnn_core.imu_evaluate import (
+    imu_model_extra,
+    prepare_for_saved,
+    saved_imu_model,
+    trained_on_this,
+)
+from rnn_core.imu_truth import split_warnings
 from rnn_core.inspect import model_with_weights
-from ui.evaluation import show_evaluation
-from ui.imu_source import recording_of
+from ui.evaluation import show_evaluation, show_truth_scores
+from ui.imu_source import as_text, recording_of
 from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import existing_experiment
@@ -16,8 +23,9 @@ from ui.state import existing_experiment
 st.title("6 · Evaluate")
 preset_banner()
 st.caption(
-    "An IMU model scored on data it never trained on, in degrees and deg/s, beside two baselines: "
-    "persistence (the next state equals the last) and a complementary filter (roll and pitch)."
+    "An IMU model scored on data it never trained on, in degrees and deg/s, beside two forecast "
+    "baselines (persistence, and gyro propagation: the last attitude carried forward with the "
+    "last gyro reading) and, when the file has a ground truth, every attitude filter."
 )
 
 exp = existing_experiment()
@@ -35,7 +43,7 @@ else:
         st.warning("Training is still running: these scores are for the weights of this moment.")
     step, weights = runner.current_weights()
     model = model_with_weights(runner.trainer.model, weights)
-    _, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
+    recording, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
     if table is None or exp.key[0] != source.key:
         st.warning(
             "The recording on **1 · Data** changed since this model was trained: train again "
@@ -43,10 +51,15 @@ else:
         )
     else:
         st.subheader(f"The model trained here (step {step:,}), on the test part")
+        for warning in split_warnings(table, exp.data.meta.parts):
+            st.warning(warning)
         result = show_evaluation(
             model, exp.data, table, (exp.key, step, id(runner)), "eval.trained"
         )
-        extra = imu_model_extra(exp.data)
+        if result is not None:
+            st.subheader("Attitude against the ground truth")
+            show_truth_scores(recording, model, exp.data, table, "eval.truth")
+        extra = imu_model_extra(exp.data, table)
         c1, c2 = st.columns(2)
         c1.download_button(
             "Download the model (.pt)",
@@ -58,7 +71,13 @@ else:
         if result is not None:
             c2.download_button(
                 "Download the test predictions (.csv)",
-                predictions_csv(result.time, result.targets, result.truth, result.prediction),
+                predictions_csv(
+                    result.time,
+                    result.targets,
+                    result.truth,
+                    result.prediction,
+                    {"persistence": result.persistence, "gyro propagation": result.propagation},
+                ),
                 file_name="imu-test-predictions.csv",
                 mime="text/csv",
                 key="eval.download_csv",
@@ -85,5 +104,17 @@ if upload is not None:
             f"{recording.sample_rate:g} Hz: set **Resample to** {saved.sample_rate:g} on "
             "1 · Data for a fair score."
         )
-    st.caption(f"{upload.name}: scored on the whole of {source.imu.name}, none of it trained on.")
+    name, recording_name = as_text(upload.name), as_text(source.imu.name)
+    if trained_on_this(table, saved):
+        st.caption(
+            f"{name} trained on this very recording ({recording_name}, the same fingerprint): "
+            f"scored only on its test part, the {len(data.test):,} windows it never saw."
+        )
+    else:
+        st.caption(f"{name}: scored on the whole of {recording_name}, none of it trained on.")
+    if saved.attitude is not None and saved.attitude != table.attitude_source:
+        st.warning(
+            f"The model read roll and pitch from {attitude_label(saved.attitude)}; 1 · Data now "
+            f"gives them from {attitude_label(table.attitude_source)}: choose the same there."
+        )
     show_evaluation(loaded, data, table, (upload.file_id, source.key), "eval.saved")

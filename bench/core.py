@@ -71,13 +71,15 @@ def imu_reader(rows: int = 1_000_000) -> tuple[float, float, float, float] | Non
     read = median_seconds(lambda: read_imu_csv(data), 3)
     recording = read_imu_csv(data)
     channels = recording.channels
-    table = ImuTable(
-        channels,
+    table = ImuTable(  # the truth read as input: the filters are timed on their own below
+        channels.drop(columns=["yaw"]),
         recording.time,
         recording.sample_rate,
         recording.segments,
         None,
-        np.zeros((len(channels), 2)),  # the filter is timed on its own below
+        channels[["roll", "pitch"]],
+        None,
+        "truth",
         "",
     )
     window = median_seconds(lambda: prepare_imu(table, 20), 3)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import torch
 
 from rnn_core.models import ModelConfig, count_parameters
 from rnn_core.training import TrainConfig
@@ -103,7 +104,8 @@ def trivial_baseline(data, count: int = 4096) -> tuple[float, str]:
     windows = data.validation
     _, y = windows.batch(windows.evenly_spaced(count))
     if y.dtype.is_floating_point:
-        return float(y.double().pow(2).mean()), "the training mean"
+        known = ~torch.isnan(y)  # a target without truth counts as loss_for counts it: not at all
+        return float(y[known].double().pow(2).mean()), "the training mean"
     train = data.train
     _, y_train = train.batch(train.evenly_spaced(count))
     counts = np.bincount(y_train.reshape(-1).cpu().numpy(), minlength=data.output_size)

@@ -202,25 +202,32 @@ def majority_baseline(train_labels, test_labels) -> float:
     return float(np.mean(test_labels == majority)) if len(test_labels) else float("nan")
 
 
-def predictions_csv(time, targets, truth, prediction) -> bytes:
-    """The test predictions as UTF-8 CSV in display units: time_s, then <target>_true and
-    <target>_pred for each target; truth and prediction (N, K) in SI, time (N,) in seconds."""
+def _unit_suffix(target: str) -> str:
+    """'_deg', '_deg_per_s', '_m_per_s2' or '' for a CSV header."""
+    unit = display_unit(target)[0]
+    return "_" + unit.replace("/s^2", "_per_s2").replace("/s", "_per_s") if unit else ""
+
+
+def predictions_csv(time, targets, truth, prediction, baselines=None) -> bytes:
+    """The test predictions as UTF-8 CSV in display units, the unit in every header: time_s, then
+    per target <target>_true_<unit>, <target>_pred_<unit> and one column per baseline
+    (baselines: name -> (N, K) SI). truth and prediction (N, K) SI, time (N,) seconds; a
+    missing truth is an empty cell."""
     time = np.asarray(time, dtype=np.float64)
-    truth, prediction = (
-        np.asarray(truth, dtype=np.float64),
-        np.asarray(prediction, dtype=np.float64),
-    )
+    series = {"true": truth, "pred": prediction, **(baselines or {})}
+    series = {name: np.asarray(v, dtype=np.float64) for name, v in series.items()}
     expected = (len(time), len(targets))
-    if truth.shape != expected or prediction.shape != expected:
-        raise ValueError(
-            f"truth {truth.shape} and prediction {prediction.shape} must both be {expected}: "
-            "one row per time and one column per target."
-        )
+    for name, values in series.items():
+        if values.shape != expected:
+            raise ValueError(
+                f"{name} {values.shape} must be {expected}: one row per time and one column "
+                "per target."
+            )
     columns = {"time_s": time}
     for k, target in enumerate(targets):
-        factor = display_unit(target)[1]
-        columns[f"{target}_true"] = factor * truth[:, k]
-        columns[f"{target}_pred"] = factor * prediction[:, k]
+        factor, suffix = display_unit(target)[1], _unit_suffix(target)
+        for name, values in series.items():
+            columns[f"{target}_{name.replace(' ', '_')}{suffix}"] = factor * values[:, k]
     buffer = io.StringIO()
     pd.DataFrame(columns).to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")

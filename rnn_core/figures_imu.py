@@ -131,7 +131,7 @@ def prediction_figure(
     prediction: np.ndarray,
     persistence: np.ndarray,
     target: str,
-    complementary: np.ndarray | None = None,
+    propagation: np.ndarray | None = None,
     max_points: int = 5000,
 ) -> go.Figure:
     """One target over time ((W,) arrays in SI), in display units: truth, the model and the
@@ -155,8 +155,8 @@ def prediction_figure(
         ("model", prediction, dict(color=VAL_COLOR, width=1.5)),
         ("persistence", persistence, dict(color="#2ca02c", width=1, dash="dot")),
     ]
-    if complementary is not None:
-        series.append(("complementary filter", complementary, dict(color="#9467bd", width=1)))
+    if propagation is not None:
+        series.append(("gyro propagation", propagation, dict(color="#9467bd", width=1)))
     for name, values, line in series:
         values = np.asarray(values)[keep]
         fig.add_scatter(

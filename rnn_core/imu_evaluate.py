@@ -1,8 +1,8 @@
 """A trained IMU model read back in physical units, beside the baselines it must beat.
 
-Every window of a part is predicted; its target row's truth, the persistence forecast (the
-window's last row) and the complementary filter's attitude at that row line up with it, so the
-RMSE table compares the three on exactly the same rows.
+Every window of a part is predicted; its target row's truth, the persistence forecast (what a
+device has at the window's last row) and gyro propagation (that attitude carried forward with the
+last gyro reading) line up with it, so the table compares them on exactly the same rows.
 """
 
 from __future__ import annotations
@@ -13,17 +13,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnn_core.baselines import ANGLE_NAMES
 from rnn_core.checkpoint import standardizer_from_dict
 from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable, ImuTask, prepare_imu
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.windows import Standardizer, WindowSet
-from rnn_core.evaluation import (
-    classification_report,
-    display_unit,
-    majority_baseline,
-    rmse_table,
-)
+from rnn_core.evaluation import classification_report, display_unit, majority_baseline
+from rnn_core.imu_scores import forecast_scores, gyro_propagation
+from rnn_core.imu_truth import recording_fingerprint
 from rnn_core.models import SequenceModel
 from rnn_core.predict import ForecastPreview
 
@@ -34,11 +30,12 @@ class ForecastEvaluation:
 
     targets: tuple[str, ...]
     time: np.ndarray  # (W,) seconds of each target row
-    truth: np.ndarray  # (W, K) SI
+    truth: np.ndarray  # (W, K) SI, NaN where the reference has no truth
     prediction: np.ndarray  # (W, K) SI
-    persistence: np.ndarray  # (W, K) SI: the window's last row
-    complementary: dict[str, np.ndarray]  # roll / pitch -> (W,) rad, where they are targets
-    table: pd.DataFrame  # rmse_table: RMSE in display units, skill against persistence
+    persistence: np.ndarray  # (W, K) SI: what a device has at the window's last row
+    propagation: np.ndarray  # (W, K) SI: gyro propagation (persistence for non-angles)
+    moving: np.ndarray  # (W,) bool: the target row is in motion
+    table: pd.DataFrame  # forecast_scores: RMSE, interval, verdict, at rest and in motion
 
 
 @dataclass(frozen=True)
@@ -72,28 +69,45 @@ def predict_windows(model: SequenceModel, windows: WindowSet, batch: int = 1024)
 def evaluate_forecast(
     model: SequenceModel, data: PreparedData, table: ImuTable, split: str = "test"
 ) -> ForecastEvaluation:
-    """RMSE of the model, persistence and (for roll / pitch) the complementary filter on a part."""
+    """Scores of the model, persistence and gyro propagation on a part, against the truth."""
     meta: ImuMeta = data.meta
     targets = meta.task.targets
     outputs = data.standardizer.inverse(predict_windows(model, data.split(split)))  # (W, K) SI
     prediction = meta.absolute(split, outputs.astype(np.float64))  # (W, K) SI
-    values = table.values[list(targets)].to_numpy(np.float64)  # (N, K)
     target_rows, last_rows = meta.target_rows[split], meta.last_rows[split]
-    truth, persistence = values[target_rows], values[last_rows]  # (W, K) each
-    complementary = {
-        name: table.filtered[last_rows, ANGLE_NAMES.index(name)]
-        for name in targets
-        if name in ANGLE_NAMES
-    }
+    truth = table.target_values(targets)[target_rows]  # (W, K), NaN without truth
+    persistence = meta.last_values[split]  # (W, K) what a device has at the last row
+    propagation = propagated(table, targets, last_rows, meta.task.horizon, persistence)
+    moving = table.moving()[target_rows]  # (W,)
+    baselines = {"persistence": persistence, "gyro propagation": propagation}
     return ForecastEvaluation(
         targets=targets,
         time=table.time[target_rows],
         truth=truth,
         prediction=prediction,
         persistence=persistence,
-        complementary=complementary,
-        table=rmse_table(targets, truth, prediction, persistence, complementary),
+        propagation=propagation,
+        moving=moving,
+        table=forecast_scores(targets, truth, prediction, baselines, moving),
     )
+
+
+def propagated(table: ImuTable, targets, last_rows, horizon: int, persistence) -> np.ndarray:
+    """Gyro propagation of each target (W, K) SI: roll and pitch carried `horizon` rows forward
+    from a device's attitude with the last gyro reading; other targets held (persistence)."""
+    out = np.array(persistence, dtype=np.float64, copy=True)
+    values = table.values
+    roll, pitch = gyro_propagation(
+        values["roll"].to_numpy()[last_rows],
+        values["pitch"].to_numpy()[last_rows],
+        values[["gx", "gy", "gz"]].to_numpy()[last_rows],
+        1.0 / table.sample_rate,
+        horizon,
+    )
+    for name, angle in (("roll", roll), ("pitch", pitch)):
+        if name in targets:
+            out[:, list(targets).index(name)] = angle
+    return out
 
 
 def evaluate_activity(
@@ -134,8 +148,10 @@ def imu_preview(model: SequenceModel, data: PreparedData, max_points: int = 400)
         picked = chosen.cpu().numpy()  # (P,)
         last = meta.last_values[name][picked] if meta.task.predict_change else 0.0  # (P, K)
         steps.append(meta.target_rows[name][picked])
-        truth.append(last + data.standardizer.inverse(y.float().cpu().numpy()))
-        prediction.append(last + data.standardizer.inverse(out.float().cpu().numpy()))
+        truth.append(meta.with_change(last, data.standardizer.inverse(y.float().cpu().numpy())))
+        prediction.append(
+            meta.with_change(last, data.standardizer.inverse(out.float().cpu().numpy()))
+        )
     factors = np.array([display_unit(t)[1] for t in meta.task.targets])  # (K,)
     return ForecastPreview(
         steps=np.concatenate(steps),
@@ -152,11 +168,12 @@ def _total_windows(data: PreparedData) -> int:
     return max(1, len(data.train) + len(data.validation) + len(data.test))
 
 
-def imu_model_extra(data: PreparedData) -> dict:
-    """What a saved IMU model needs beside its weights to be evaluated on another recording
-    (JSON values, for `save_checkpoint(..., extra=...)`)."""
+def imu_model_extra(data: PreparedData, table: ImuTable) -> dict:
+    """What a saved IMU model needs beside its weights to be evaluated on another recording, and
+    the fingerprint and split of the one it trained on (JSON values, for `save_checkpoint`)."""
     meta: ImuMeta = data.meta
     task = meta.task
+    fractions, test_at = meta.split
     return {
         "imu": {
             "inputs": list(task.inputs),
@@ -168,6 +185,12 @@ def imu_model_extra(data: PreparedData) -> dict:
             "sample_rate": meta.sample_rate,
             "input_standardizer": meta.input_standardizer.to_dict(),
             "class_names": list(data.class_names),
+            "attitude": table.attitude_source,
+            "trained_on": {
+                "fingerprint": recording_fingerprint(table),
+                "fractions": list(fractions),
+                "test_at": test_at,
+            },
         }
     }
 
@@ -180,6 +203,9 @@ class SavedImuModel:
     seq_len: int
     sample_rate: float
     fitted: tuple[Standardizer, Standardizer | None, tuple[str, ...]]
+    attitude: str | None = None  # the attitude source its roll and pitch inputs came from
+    trained_on: tuple[str, tuple[float, float, float], float | None] | None = None  # fingerprint,
+    # fractions and test_at of the recording it trained on
 
 
 def saved_imu_model(standardizer: Standardizer | None, extra: dict) -> SavedImuModel:
@@ -203,7 +229,14 @@ def saved_imu_model(standardizer: Standardizer | None, extra: dict) -> SavedImuM
             standardizer,
             tuple(info["class_names"]),
         )
-        saved = SavedImuModel(task, int(info["seq_len"]), float(info["sample_rate"]), fitted)
+        saved = SavedImuModel(
+            task,
+            int(info["seq_len"]),
+            float(info["sample_rate"]),
+            fitted,
+            str(info["attitude"]) if "attitude" in info else None,
+            _trained_on(info.get("trained_on")),
+        )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(
             f"This model's IMU settings are damaged ({error}): save the model again."
@@ -213,16 +246,59 @@ def saved_imu_model(standardizer: Standardizer | None, extra: dict) -> SavedImuM
     return saved
 
 
+def _trained_on(info) -> tuple[str, tuple[float, float, float], float | None] | None:
+    """(fingerprint, fractions, test_at) from a checkpoint's JSON, None when absent."""
+    if info is None:
+        return None
+    fractions = tuple(float(f) for f in info["fractions"])
+    if len(fractions) != 3:
+        raise ValueError("the split needs three fractions")
+    test_at = None if info["test_at"] is None else float(info["test_at"])
+    return str(info["fingerprint"]), fractions, test_at
+
+
+def trained_on_this(table: ImuTable, saved: SavedImuModel) -> bool:
+    """True when the saved model trained on this very recording (its fingerprint matches)."""
+    return saved.trained_on is not None and saved.trained_on[0] == recording_fingerprint(table)
+
+
 def prepare_for_saved(
     table: ImuTable, saved: SavedImuModel, task_shape: str, device: str = "cpu"
 ) -> PreparedData:
-    """The whole recording as the test part, read with the saved model's own statistics."""
+    """The windows to score a saved model on, read with its own statistics: on the recording it
+    trained on, only its test part (the same split); on any other, the whole recording."""
+    fractions, test_at = (0.0, 0.0, 1.0), None
+    if trained_on_this(table, saved):
+        _, fractions, test_at = saved.trained_on
     return prepare_imu(
         table,
         saved.seq_len,
         saved.task,
         task_shape,
-        fractions=(0.0, 0.0, 1.0),
+        fractions=fractions,
         device=device,
         fitted=saved.fitted,
+        test_at=test_at,
     )
+
+
+def unseen_forecasts(
+    model: SequenceModel, data: PreparedData, names=("roll", "pitch")
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(target rows (R,), forecasts (R, len(names)) SI) of `names` over the validation and test
+    windows, the parts the model never trained on; None when a name is not a target."""
+    meta: ImuMeta = data.meta
+    targets = list(meta.task.targets)
+    if meta.task.classify or any(n not in targets for n in names):
+        return None
+    rows, forecasts = [], []
+    for split in ("validation", "test"):
+        if len(meta.target_rows[split]) == 0:
+            continue
+        outputs = data.standardizer.inverse(predict_windows(model, data.split(split)))  # (W, K)
+        absolute = meta.absolute(split, outputs.astype(np.float64))
+        rows.append(meta.target_rows[split])
+        forecasts.append(absolute[:, [targets.index(n) for n in names]])
+    if not rows:
+        return None
+    return np.concatenate(rows), np.concatenate(forecasts)

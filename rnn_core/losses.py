@@ -9,9 +9,14 @@ from torch.nn import functional as F
 
 
 def loss_for(prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean squared error for float targets; cross-entropy (nats) for integer class targets."""
+    """Mean squared error for float targets, over the values that are known (a NaN target, where a
+    reference dropped out, gives no loss); cross-entropy (nats) for integer class targets."""
     if target.dtype.is_floating_point:
-        return F.mse_loss(prediction, target)
+        known = ~torch.isnan(target)  # (B, ..., K)
+        if bool(known.all()):
+            return F.mse_loss(prediction, target)
+        error = torch.where(known, prediction - target.nan_to_num(), 0.0)  # no NaN in the graph
+        return error.square().sum() / known.sum().clamp_min(1)
     # prediction (..., V) logits, target (...) ids
     return F.cross_entropy(prediction.reshape(-1, prediction.shape[-1]), target.reshape(-1))
 

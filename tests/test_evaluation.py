@@ -152,16 +152,29 @@ def test_majority_baseline_always_answers_the_training_majority():
         majority_baseline([], [1])
 
 
-def test_predictions_csv_is_in_display_units():
+def test_predictions_csv_is_in_display_units_with_the_unit_in_every_header():
     time = np.array([0.0, 0.01, 0.02])
-    truth = np.array([[0.1, 9.8], [0.2, 9.7], [np.pi, 9.9]])
-    prediction = truth + [0.01, -0.5]
-    data = predictions_csv(time, ("roll", "az"), truth, prediction)
+    truth = np.array([[0.1, 9.8], [np.nan, 9.7], [np.pi, 9.9]])  # a missing truth: empty cell
+    prediction = np.array([[0.11, 9.3], [0.21, 9.2], [3.15, 9.4]])
+    persistence = prediction - 0.05
+    data = predictions_csv(time, ("roll", "az"), truth, prediction, {"persistence": persistence})
     frame = pd.read_csv(io.BytesIO(data))
-    assert frame.columns.tolist() == ["time_s", "roll_true", "roll_pred", "az_true", "az_pred"]
-    np.testing.assert_allclose(frame["roll_true"], np.degrees(truth[:, 0]), rtol=1e-15)
-    np.testing.assert_allclose(frame["roll_pred"], np.degrees(prediction[:, 0]), rtol=1e-15)
-    np.testing.assert_allclose(frame["az_pred"], prediction[:, 1], rtol=1e-15)
+    assert frame.columns.tolist() == [
+        "time_s",
+        "roll_true_deg",
+        "roll_pred_deg",
+        "roll_persistence_deg",
+        "az_true_m_per_s2",
+        "az_pred_m_per_s2",
+        "az_persistence_m_per_s2",
+    ]
+    np.testing.assert_allclose(frame["roll_true_deg"], np.degrees(truth[:, 0]), rtol=1e-15)
+    np.testing.assert_allclose(frame["roll_pred_deg"], np.degrees(prediction[:, 0]), rtol=1e-15)
+    np.testing.assert_allclose(
+        frame["roll_persistence_deg"], np.degrees(persistence[:, 0]), rtol=1e-15
+    )
+    np.testing.assert_allclose(frame["az_pred_m_per_s2"], prediction[:, 1], rtol=1e-15)
     np.testing.assert_allclose(frame["time_s"], time)
+    assert data.decode().splitlines()[2].split(",")[1] == ""  # no truth there
     with pytest.raises(ValueError, match="one column per target"):
         predictions_csv(time, ("roll",), truth, prediction)

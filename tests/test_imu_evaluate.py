@@ -1,6 +1,7 @@
 """IMU models read back in SI and display units, against hand computations: the persistence and
-filter baselines on the right rows, models whose output is known exactly (a zeroed head, or a
-stand-in that reads the row number off its input), activity accuracy by hand, and the preview."""
+gyro-propagation baselines on the right rows, models whose output is known exactly (a zeroed head,
+or a stand-in that reads the row number off its input), activity accuracy by hand, and the
+preview."""
 
 from types import SimpleNamespace
 
@@ -20,7 +21,6 @@ from rnn_core.datasets.imu_prepare import (
     prepare_imu,
 )
 from rnn_core.datasets.prepare import SPLIT_NAMES
-from rnn_core.evaluation import TABLE_COLUMNS
 from rnn_core.imu_evaluate import (
     evaluate_activity,
     evaluate_forecast,
@@ -30,6 +30,7 @@ from rnn_core.imu_evaluate import (
     prepare_for_saved,
     saved_imu_model,
 )
+from rnn_core.imu_scores import SCORE_COLUMNS, TOO_FEW, WITHIN_NOISE
 from rnn_core.models import ModelConfig, build_model
 from tests.paths import ROOT
 
@@ -40,6 +41,18 @@ T = 20
 def hand_rmse(prediction, truth) -> np.ndarray:
     """RMSE per column, (K,), written out."""
     return np.sqrt(np.mean((np.asarray(prediction) - np.asarray(truth)) ** 2, axis=0))
+
+
+def hand_propagation(roll, pitch, gyro, dt: float, horizon: int):
+    """Roll and pitch carried `horizon` steps of dt with the gyro held, the ZYX kinematics
+    written out: roll' = gx + tan(pitch) (sin(roll) gy + cos(roll) gz),
+    pitch' = cos(roll) gy - sin(roll) gz."""
+    gx, gy, gz = np.asarray(gyro, np.float64).T
+    for _ in range(horizon):
+        roll_rate = gx + np.tan(pitch) * (np.sin(roll) * gy + np.cos(roll) * gz)
+        pitch_rate = np.cos(roll) * gy - np.sin(roll) * gz
+        roll, pitch = roll + dt * roll_rate, pitch + dt * pitch_rate
+    return roll, pitch
 
 
 def zero_head_model(output_size: int, bias: np.ndarray, task_shape="many_to_one", input_size=8):
@@ -114,31 +127,44 @@ def test_a_zero_change_is_exactly_persistence(sim, horizon):
     model = zero_head_model(5, -scaler.mean / scaler.std)
     result = evaluate_forecast(model, data, sim)
     last = window_rows(horizon)
-    values = sim.values[list(IMU_TARGETS)].to_numpy()
+    device = sim.values[list(IMU_TARGETS)].to_numpy()  # roll and pitch from the filter
+    truth = sim.target_values(IMU_TARGETS)  # roll and pitch from the file
+    assert not np.allclose(device[:, :2], truth[:, :2])
+    np.testing.assert_array_equal(truth[:, 2:], device[:, 2:])
     np.testing.assert_array_equal(data.meta.last_rows["test"], last)
-    np.testing.assert_array_equal(result.truth, values[last + horizon])
-    np.testing.assert_array_equal(result.persistence, values[last])
+    np.testing.assert_array_equal(result.truth, truth[last + horizon])
+    np.testing.assert_array_equal(result.persistence, device[last])
     np.testing.assert_array_equal(result.time, sim.time[last + horizon])
-    assert set(result.complementary) == {"roll", "pitch"}
-    np.testing.assert_array_equal(result.complementary["roll"], sim.filtered[last, 0])
-    np.testing.assert_array_equal(result.complementary["pitch"], sim.filtered[last, 1])
-    np.testing.assert_allclose(result.prediction, values[last], atol=1e-12)
+    np.testing.assert_allclose(result.prediction, device[last], atol=1e-12)
+    roll, pitch = hand_propagation(
+        device[last, 0], device[last, 1], device[last, 2:], 1 / 50.0, horizon
+    )
+    np.testing.assert_allclose(result.propagation[:, 0], roll, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result.propagation[:, 1], pitch, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(result.propagation[:, 2:], device[last, 2:])
+    np.testing.assert_array_equal(result.moving, sim.moving()[last + horizon])
 
     table = result.table
-    assert tuple(table.columns) == TABLE_COLUMNS
+    assert tuple(table.columns) == SCORE_COLUMNS
     assert table["target"].tolist() == list(IMU_TARGETS)
     assert table["unit"].tolist() == ["deg", "deg", "deg/s", "deg/s", "deg/s"]
-    persistence = hand_rmse(values[last], values[last + horizon]) * DEG  # all five in degrees
+    target = truth[last + horizon]
+    persistence = hand_rmse(device[last], target) * DEG  # all five in degrees
+    propagation = hand_rmse(result.propagation, target) * DEG
     np.testing.assert_allclose(table["persistence RMSE"], persistence, rtol=1e-12)
-    np.testing.assert_allclose(table["model RMSE"], table["persistence RMSE"], rtol=1e-9)
-    np.testing.assert_allclose(table["skill vs persistence"], 0.0, atol=1e-9)
-    assert not table["beats persistence"].any()
-    roll, pitch = values[last + horizon, 0], values[last + horizon, 1]
-    filtered = [hand_rmse(sim.filtered[last, 0], roll), hand_rmse(sim.filtered[last, 1], pitch)]
-    np.testing.assert_allclose(table["complementary RMSE"][:2], np.array(filtered) * DEG)
-    assert table["complementary RMSE"][2:].isna().all()
-    # The file's orientation is the truth, so the filter is a different (worse) forecast.
-    assert (table["complementary RMSE"][:2] > table["persistence RMSE"][:2]).all()
+    np.testing.assert_allclose(table["gyro propagation RMSE"], propagation, rtol=1e-12)
+    np.testing.assert_allclose(table["model RMSE"], persistence, rtol=1e-9)
+    assert (table["windows with truth"] == len(last)).all()
+    best = np.where(propagation < persistence, "gyro propagation", "persistence")
+    assert table["best baseline"].tolist() == best.tolist()
+    # On the gyro the model is persistence and so is the best baseline: no difference at all.
+    assert table["verdict"][2:].tolist() == [WITHIN_NOISE] * 3
+    assert table["model − best, 95% interval"][2:].tolist() == ["[+0, +0]"] * 3
+    moving = sim.moving()[last + horizon]
+    for k in range(5):
+        for column, rows in (("model RMSE at rest", ~moving), ("model RMSE in motion", moving)):
+            expected = hand_rmse(device[last][rows, k], target[rows, k]) * DEG
+            assert table[column][k] == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_constant_absolute_forecast_is_the_training_mean(sim):
@@ -146,23 +172,22 @@ def test_a_constant_absolute_forecast_is_the_training_mean(sim):
     data = prepare_imu(sim, T, ImuTask(horizon=h, predict_change=False))
     model = zero_head_model(5, np.zeros(5))  # standardized 0: the target statistics' mean
     result = evaluate_forecast(model, data, sim, split="validation")
-    values = sim.values[list(IMU_TARGETS)].to_numpy()
-    train_mean = values[h:6300].mean(axis=0)  # targets of the rows whose target is in train
+    truth = sim.target_values(IMU_TARGETS)
+    train_mean = truth[h:6300].mean(axis=0)  # targets of the rows whose target is in train
     np.testing.assert_allclose(
         result.prediction, np.tile(train_mean, (len(result.truth), 1)), rtol=1e-6
     )
     last = window_rows(h, "validation")
-    truth = values[last + h]
-    np.testing.assert_array_equal(result.truth, truth)
-    model_rmse = hand_rmse(train_mean, truth)
-    persistence_rmse = hand_rmse(values[last], truth)
+    target = truth[last + h]
+    np.testing.assert_array_equal(result.truth, target)
+    device = sim.values[list(IMU_TARGETS)].to_numpy()
+    model_rmse = hand_rmse(train_mean, target)
+    persistence_rmse = hand_rmse(device[last], target)
     table = result.table
     np.testing.assert_allclose(table["model RMSE"], model_rmse * DEG, rtol=1e-5)
     np.testing.assert_allclose(table["persistence RMSE"], persistence_rmse * DEG, rtol=1e-12)
-    np.testing.assert_allclose(
-        table["skill vs persistence"], 1 - model_rmse**2 / persistence_rmse**2, rtol=1e-5
-    )
-    assert not table["beats persistence"].any()  # a constant is far worse than persistence here
+    # A constant is far worse than persistence here, on every block of windows.
+    assert table["verdict"].tolist() == ["worse"] * 5
 
 
 # A stand-in model that reads its rows off its inputs (synthetic table: column c = row * factor).
@@ -172,18 +197,22 @@ N = 240
 SEGMENTS = ((0, 50), (50, 121), (121, 170), (170, 240))
 
 
-def synthetic_table(labels=None) -> ImuTable:
-    """Inputs that name their row (roll = row * 0.01), targets that are not linear in it."""
+def synthetic_table(labels=None, values=None) -> ImuTable:
+    """Inputs that name their row (roll = row * 0.01), targets that are not linear in it; no
+    truth, so the targets are the values themselves."""
     rows = np.arange(N, dtype=np.float64)
-    values = pd.DataFrame({c: np.sin(rows * (k + 1) * 0.37) for k, c in enumerate(COLUMNS)})
-    values["roll"] = rows * 0.01
+    if values is None:
+        values = pd.DataFrame({c: np.sin(rows * (k + 1) * 0.37) for k, c in enumerate(COLUMNS)})
+        values["roll"] = rows * 0.01
     return ImuTable(
         values=values,
         time=rows / 100.0,
         sample_rate=100.0,
         segments=SEGMENTS,
         labels=labels,
-        filtered=np.stack([np.cos(rows), np.cos(2 * rows)], axis=1),
+        truth=None,
+        motion=None,
+        attitude_source="vqf",
         orientation_note="synthetic",
     )
 
@@ -229,11 +258,16 @@ def test_a_model_that_knows_the_future_scores_zero_on_the_rows_it_is_judged_on(
         np.testing.assert_array_equal(result.truth, values[rows])
         np.testing.assert_allclose(result.prediction, values[rows], atol=2e-6)
         assert (result.table["model RMSE"] < 1e-4).all()
-        np.testing.assert_allclose(result.table["skill vs persistence"], 1.0, atol=1e-6)
-        assert result.table["beats persistence"].all()
-        np.testing.assert_array_equal(
-            result.complementary["roll"], table.filtered[rows - horizon, 0]
+        last = data.meta.last_rows[split]
+        np.testing.assert_array_equal(rows, last + horizon)
+        np.testing.assert_array_equal(result.persistence, values[last])
+        roll, pitch = hand_propagation(
+            values[last, 0], values[last, 1], values[last, 2:], 0.01, horizon
         )
+        np.testing.assert_allclose(result.propagation[:, :2], np.c_[roll, pitch], atol=1e-12)
+        # 100 windows make 20 blocks of 5; fewer give no verdict.
+        enough = len(rows) >= 100
+        assert result.table["verdict"].tolist() == ["beats" if enough else TOO_FEW] * 5
 
 
 def test_the_table_wraps_roll_errors_across_plus_minus_180_degrees():
@@ -242,13 +276,20 @@ def test_the_table_wraps_roll_errors_across_plus_minus_180_degrees():
     rows = np.arange(N)
     values["roll"] = np.where(rows % 2 == 0, np.pi - 0.01, -np.pi + 0.01)  # flips across 180 deg
     values["ax"] = rows * 0.01
-    table = ImuTable(values, table.time, 100.0, SEGMENTS, None, table.filtered, "synthetic")
+    table = synthetic_table(values=values)
     task = ImuTask(inputs=("ax",), targets=("roll",), predict_change=False)
     data = prepare_imu(table, 5, task, fractions=(0.5, 0.25, 0.25))
     model = zero_head_model(1, np.zeros(1), input_size=1)
     result = evaluate_forecast(model, data, table)
     # Persistence is 0.02 rad off at every row once wrapped, not 2 pi - 0.02.
     np.testing.assert_allclose(result.table["persistence RMSE"], 0.02 * DEG, rtol=1e-9)
+    last, target = data.meta.last_rows["test"], data.meta.target_rows["test"]
+    v = values.to_numpy()
+    roll, _ = hand_propagation(v[last, 6], v[last, 7], v[last, 3:6], 0.01, 1)
+    error = np.angle(np.exp(1j * (roll - v[target, 6])))  # wrapped into (-pi, pi]
+    assert np.abs(error).max() < 0.1  # the raw difference would be near 2 pi
+    expected = np.sqrt(np.mean(error**2)) * DEG
+    assert result.table["gyro propagation RMSE"][0] == pytest.approx(expected, rel=1e-9)
 
 
 # --- evaluate_activity ---------------------------------------------------------------------------
@@ -328,11 +369,12 @@ def test_a_saved_model_scores_a_whole_new_recording(sim, phyphox):
     np.testing.assert_allclose(
         result.table["persistence RMSE"], hand_rmse(values[last], values[last + 1]) * DEG
     )
-    np.testing.assert_allclose(result.table["skill vs persistence"], 0.0, atol=1e-9)
-    # Without orientation in the file roll and pitch are the filter's: it equals persistence.
     np.testing.assert_allclose(
-        result.table["complementary RMSE"][:2], result.table["persistence RMSE"][:2], rtol=1e-12
+        result.table["model RMSE"], result.table["persistence RMSE"], rtol=1e-9
     )
+    # Without orientation in the file the targets are the filter's roll and pitch themselves.
+    assert phyphox.truth is None
+    np.testing.assert_array_equal(result.truth, values[last + 1])
 
 
 # --- the live chart's preview ------------------------------------------------------------------
@@ -380,9 +422,20 @@ def test_the_preview_lines_up_truth_and_forecasts_in_display_units(phyphox, task
     assert model.training  # the preview evaluates in eval mode, then puts the mode back
 
 
-def test_a_saved_imu_model_scores_a_recording_as_it_did_before_saving():
-    table = imu_table(read_imu_csv(ROOT / "data" / "imu-sim-50hz.csv"))
-    data = prepare_imu(table, 12)
+def test_the_preview_shows_roll_inside_plus_minus_180_degrees():
+    values = synthetic_table().values.copy()
+    rows = np.arange(N)
+    values["roll"] = np.where(rows % 2 == 0, np.pi - 0.01, -np.pi + 0.01)  # flips across 180 deg
+    table = synthetic_table(values=values)
+    data = prepare_imu(table, 5, ImuTask(), fractions=(0.5, 0.25, 0.25))
+    preview = imu_preview(zero_head_model(5, np.zeros(5)), data, max_points=60)
+    expected = values["roll"].to_numpy()[preview.steps] * DEG
+    np.testing.assert_allclose(preview.target[:, 0], expected, atol=1e-3)
+    assert np.abs(preview.prediction[:, 0]).max() <= 180.0
+
+
+def test_a_saved_imu_model_scores_the_test_part_of_its_own_recording_as_before_saving(sim):
+    data = prepare_imu(sim, 12)
     config = ModelConfig(
         cell="gru",
         input_size=data.input_size,
@@ -393,19 +446,23 @@ def test_a_saved_imu_model_scores_a_recording_as_it_did_before_saving():
     )
     model = build_model(config, seed=3)
     loaded, standardizer, extra = load_checkpoint(
-        save_checkpoint(model, data.standardizer, imu_model_extra(data))
+        save_checkpoint(model, data.standardizer, imu_model_extra(data, sim))
     )
     saved = saved_imu_model(standardizer, extra)
-    assert saved.task == data.meta.task and saved.seq_len == 12
-    whole = prepare_for_saved(table, saved, loaded.config.task_shape)
-    again = prepare_for_saved(table, saved, config.task_shape)
-    before = evaluate_forecast(model.eval(), again, table)
-    after = evaluate_forecast(loaded, whole, table)
+    assert saved.task == data.meta.task and saved.seq_len == 12 and saved.attitude == "vqf"
+    again = prepare_for_saved(sim, saved, loaded.config.task_shape)
+    np.testing.assert_array_equal(again.meta.target_rows["test"], data.meta.target_rows["test"])
+    before = evaluate_forecast(model.eval(), data, sim)
+    after = evaluate_forecast(loaded, again, sim)
     np.testing.assert_allclose(after.prediction, before.prediction, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(
-        whole.meta.input_standardizer.mean, data.meta.input_standardizer.mean
+        again.meta.input_standardizer.mean, data.meta.input_standardizer.mean
     )
     with pytest.raises(ValueError, match="not trained on an IMU recording"):
         saved_imu_model(standardizer, {})
     with pytest.raises(ValueError, match="IMU settings are damaged"):
         saved_imu_model(standardizer, {"imu": {"inputs": ["roll"]}})
+    broken = {"imu": {**extra["imu"], "trained_on": {**extra["imu"]["trained_on"]}}}
+    broken["imu"]["trained_on"]["fractions"] = [0.5, 0.5]
+    with pytest.raises(ValueError, match="IMU settings are damaged"):
+        saved_imu_model(standardizer, broken)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from rnn_core.baselines import complementary_filter
+from rnn_core.baselines import estimate_attitude
 from rnn_core.datasets.imu import read_imu_csv
 from rnn_core.datasets.imu_prepare import (
     IMU_INPUTS,
@@ -38,9 +38,10 @@ def synthetic_table(
     values: pd.DataFrame | None = None,
     segments=SEGMENTS,
     labels: np.ndarray | None = None,
+    truth: pd.DataFrame | None = None,
 ) -> ImuTable:
-    """A table whose column c holds row * FACTORS[c] (or `values`), filtered roll / pitch
-    row * 0.003 and row * -0.004, so that any row read back names itself."""
+    """A table whose column c holds row * FACTORS[c] (or `values`), so that any row read back
+    names itself; without a truth the roll and pitch targets are the values themselves."""
     rows = np.arange(N, dtype=np.float64)
     if values is None:
         values = pd.DataFrame({c: rows * FACTORS[c] for c in COLUMNS})
@@ -50,7 +51,9 @@ def synthetic_table(
         sample_rate=RATE,
         segments=tuple(segments),
         labels=labels,
-        filtered=np.stack([rows * 0.003, rows * -0.004], axis=1),
+        truth=truth,
+        motion=None,
+        attitude_source="vqf",
         orientation_note="synthetic",
     )
 
@@ -64,6 +67,14 @@ def hand_pieces(segments, rows: int, fractions) -> dict[str, list[tuple[int, int
         name: [(max(a, lo), min(b, hi)) for a, b in segments if min(b, hi) > max(a, lo)]
         for name, (lo, hi) in parts.items()
     }
+
+
+def wrap_roll(change: np.ndarray) -> np.ndarray:
+    """A copy with the roll column (the first of IMU_TARGETS, last axis) wrapped into [-pi, pi):
+    a roll from 179 to -179 deg changes by 2 deg."""
+    out = np.array(change, dtype=np.float64, copy=True)
+    out[..., 0] = (out[..., 0] + np.pi) % (2 * np.pi) - np.pi
+    return out
 
 
 def rows_of(standardized: np.ndarray, scaler: Standardizer, names) -> np.ndarray:
@@ -178,12 +189,30 @@ def test_targets_are_the_values_horizon_rows_ahead_or_their_change(
             # Step j of a window reads row last - T + 1 + j and must predict `horizon` rows later.
             inputs = last[:, None] - T + 1 + np.arange(T)  # (W, T)
             ahead = targets[inputs + horizon]
-            expected = ahead - targets[inputs] if predict_change else ahead
+            expected = wrap_roll(ahead - targets[inputs]) if predict_change else ahead
             np.testing.assert_allclose(learned, expected, atol=1e-5)
             learned = learned[:, -1]
-        expected = targets[target] - targets[last] if predict_change else targets[target]
+        change = wrap_roll(targets[target] - targets[last])
+        expected = change if predict_change else targets[target]
         np.testing.assert_allclose(learned, expected, atol=1e-5)
-        np.testing.assert_allclose(meta.absolute(name, learned), targets[target], atol=1e-5)
+        absolute = wrap_roll(targets[target]) if predict_change else targets[target]
+        np.testing.assert_allclose(meta.absolute(name, learned), absolute, atol=1e-5)
+
+
+def test_a_roll_across_180_degrees_changes_by_the_short_way_round():
+    rows = np.arange(N, dtype=np.float64)
+    values = pd.DataFrame({c: rows * FACTORS[c] for c in COLUMNS})
+    values["roll"] = np.where(rows % 2 == 0, np.pi - 0.01, -np.pi + 0.01)  # +-179.4 deg
+    task = ImuTask(targets=("roll",), horizon=1)
+    data = prepare_imu(synthetic_table(values), 5, task, fractions=FRACTIONS)
+    for name in SPLIT_NAMES:
+        _, y = all_windows(data, name)
+        learned = data.standardizer.inverse(y).astype(np.float64)  # (W, 1)
+        last = data.meta.last_rows[name]
+        step = np.where(last % 2 == 0, 0.02, -0.02)  # 2 pi - 0.02 the long way round
+        np.testing.assert_allclose(learned[:, 0], step, atol=1e-6)
+        forecast = data.meta.absolute(name, learned)[:, 0]
+        np.testing.assert_allclose(forecast, values["roll"].to_numpy()[last + 1], atol=1e-6)
 
 
 # --- 3. statistics from the training rows only ------------------------------------------------
@@ -204,7 +233,7 @@ def test_statistics_come_from_the_training_rows_alone():
     rows = np.concatenate(
         [np.arange(a, b - h) for a, b in hand_pieces(SEGMENTS, N, FRACTIONS)["train"]]
     )
-    change = targets[rows + h] - targets[rows]
+    change = wrap_roll(targets[rows + h] - targets[rows])
     np.testing.assert_allclose(data.standardizer.mean, change.mean(0), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(data.standardizer.std, change.std(0), rtol=1e-6)
 
@@ -344,7 +373,7 @@ def test_fitted_statistics_cover_the_whole_recording_and_standardize_as_by_hand(
         x, (new[list(IMU_INPUTS)].to_numpy()[rows] - mean) / std, rtol=1e-5, atol=1e-6
     )
     targets = new[list(IMU_TARGETS)].to_numpy()
-    change = targets[last + horizon] - targets[last]
+    change = wrap_roll(targets[last + horizon] - targets[last])
     np.testing.assert_allclose(y, (change - fitted[1].mean) / fitted[1].std, rtol=1e-5, atol=1e-5)
     assert all(container(r[0], r[-1] + horizon, segments) for r in rows)
 
@@ -383,28 +412,44 @@ def labelled():
 
 def test_without_orientation_roll_and_pitch_are_the_filters_estimate(phyphox):
     assert not phyphox.has_orientation
-    table = imu_table(phyphox)
-    ch = phyphox.channels
-    roll, pitch = complementary_filter(
-        phyphox.time,
-        *(ch[k].to_numpy() for k in ("ax", "ay", "az", "gx", "gy", "gz")),
-        alpha=0.98,
-        segments=phyphox.segments,
-    )
-    np.testing.assert_array_equal(table.filtered, np.stack([roll, pitch], axis=1))
-    np.testing.assert_array_equal(table.values["roll"], table.filtered[:, 0])
-    np.testing.assert_array_equal(table.values["pitch"], table.filtered[:, 1])
-    assert "complementary filter" in table.orientation_note
+    for method in ("vqf", "complementary"):
+        table = imu_table(phyphox, method)
+        estimate = estimate_attitude(phyphox, method)
+        np.testing.assert_array_equal(table.values["roll"], estimate["roll"])
+        np.testing.assert_array_equal(table.values["pitch"], estimate["pitch"])
+        assert table.truth is None and table.attitude_source == method
+        # Without a truth the targets are the estimate itself.
+        np.testing.assert_array_equal(
+            table.target_values(("roll", "gx")), table.values[["roll", "gx"]].to_numpy()
+        )
+    assert imu_table(phyphox).attitude_source == "vqf"  # the default: what a device has
+    assert "not ground truth" in table.orientation_note
     assert table.sample_rate == phyphox.sample_rate and table.segments == phyphox.segments
+    with pytest.raises(DataError, match="no ground-truth orientation"):
+        imu_table(phyphox, "truth")
+    with pytest.raises(DataError, match="Unknown attitude source 'kalman'"):
+        imu_table(phyphox, "kalman")
 
 
-def test_with_orientation_roll_and_pitch_are_the_files(labelled):
+def test_with_orientation_the_files_roll_and_pitch_are_the_truth_not_the_input(labelled):
     assert labelled.has_orientation
     table = imu_table(labelled)
-    np.testing.assert_array_equal(table.values["roll"], labelled.channels["roll"])
-    assert not np.allclose(table.values["roll"], table.filtered[:, 0])
-    assert "from the file" in table.orientation_note
+    ch = labelled.channels
+    np.testing.assert_array_equal(table.truth["roll"], ch["roll"])
+    np.testing.assert_array_equal(table.truth["pitch"], ch["pitch"])
+    estimate = estimate_attitude(labelled, "vqf")
+    np.testing.assert_array_equal(table.values["roll"], estimate["roll"])
+    assert not np.allclose(table.values["roll"], ch["roll"])
+    assert "yaw" not in table.values.columns  # reference-only: never an input by stealth
+    np.testing.assert_array_equal(
+        table.target_values(("roll", "pitch", "gx")),
+        np.column_stack([ch["roll"], ch["pitch"], table.values["gx"]]),
+    )
+    assert "targets are the file's ground truth" in table.orientation_note
     np.testing.assert_array_equal(table.labels, labelled.labels)
+    teaching = imu_table(labelled, "truth")
+    np.testing.assert_array_equal(teaching.values["roll"], ch["roll"])
+    assert teaching.attitude_source == "truth" and "teaching" in teaching.orientation_note
 
 
 def test_the_default_task_prepares_on_the_phyphox_sample(phyphox):
@@ -417,7 +462,7 @@ def test_the_default_task_prepares_on_the_phyphox_sample(phyphox):
         assert len(data.split(name)) == sum(max(0, b - a - 20) for a, b in pieces[name])
         x, y = all_windows(data, name)
         assert x.shape == (len(data.split(name)), 20, 8) and y.shape == (len(x), 5)
-        values = table.values[list(IMU_TARGETS)].to_numpy()
+        values = table.target_values(IMU_TARGETS)
         rows = data.meta.target_rows[name]
         np.testing.assert_allclose(
             data.meta.absolute(name, data.standardizer.inverse(y).astype(np.float64)),

@@ -11,18 +11,18 @@ from rnn_core.datasets.imu import read_imu_csv
 from rnn_core.datasets.imu_prepare import imu_table, window_rows
 from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
 from rnn_core.inspect import model_with_weights
-from rnn_core.presets import IMU_KNOBS
+from rnn_core.presets import IMU_KNOBS, window_steps
 from tests.paths import ROOT
 from tests.test_pages import no_problems, open_app, train_until_done
 from tests.test_pages_inside import each_gradient_tab
-from ui.imu_source import SAMPLES
+from ui.imu_source import SAMPLES, as_text
 
-PHYPHOX, ARDUINO, LABELLED = list(SAMPLES)
+PHYPHOX, ARDUINO, LABELLED, BROAD = list(SAMPLES)
 
 
 def imu_data_page(sample: str = PHYPHOX) -> AppTest:
     at = open_app()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
     at.radio(key="opt.imu.choice").set_value(sample).run()
     no_problems(at)
@@ -31,7 +31,7 @@ def imu_data_page(sample: str = PHYPHOX) -> AppTest:
 
 def train_on_page(at: AppTest, steps: int) -> None:
     """Train for `steps` from the Train page's own Start button, until the run ends."""
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(steps).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
@@ -41,7 +41,7 @@ def shown_metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-@pytest.mark.parametrize("sample", [PHYPHOX, ARDUINO, LABELLED])
+@pytest.mark.parametrize("sample", [PHYPHOX, ARDUINO, LABELLED, BROAD])
 def test_a_sample_is_read_and_what_was_detected_is_shown(sample):
     at = imu_data_page(sample)
     recording = read_imu_csv(ROOT / "data" / SAMPLES[sample])
@@ -51,8 +51,12 @@ def test_a_sample_is_read_and_what_was_detected_is_shown(sample):
     assert shown["Segments"] == str(len(recording.segments))
     sentences = " ".join(m.value for m in at.markdown)
     for sentence in recording.detected:
-        assert sentence in sentences
-    said = "from the file" if recording.has_orientation else "complementary filter"
+        assert as_text(sentence) in sentences  # shown as plain text (time_s, not time in italics)
+    said = (
+        "the targets are the file's ground truth"
+        if recording.has_orientation
+        else "an estimate and not ground truth"
+    )
     assert said in sentences
     assert at.session_state["source"].kind == "imu"
 
@@ -76,14 +80,19 @@ def test_the_preset_sets_every_knob_and_trains_a_64_then_32_lstm():
     at = imu_data_page()
     at.button(key="btn.imu_preset").click().run()
     no_problems(at)
-    for key, value in IMU_KNOBS.items():
+    rate = read_imu_csv(ROOT / "data" / SAMPLES[PHYPHOX]).sample_rate
+    steps = window_steps(rate)
+    assert steps == round(0.4 * rate)
+    for key, value in {**IMU_KNOBS, "seq_len": steps}.items():
         assert at.session_state["opt." + key] == value
+    said = f"windows of {steps} steps = {steps / rate:.3g} s at {rate:g} Hz"
+    assert any(said in s.value for s in at.success), [s.value for s in at.success]
     train_on_page(at, 30)
     no_problems(at)
     model = at.session_state["experiment"].model
     assert model.config.cell == "lstm" and model.config.hidden_sizes == (64, 32)
     assert model.config.task_shape == "many_to_one"
-    assert at.session_state["experiment"].data.seq_len == 20
+    assert at.session_state["experiment"].data.seq_len == steps
 
 
 def evaluated(at: AppTest, score):
@@ -99,30 +108,27 @@ def test_evaluate_shows_the_rmse_table_of_the_trained_weights():
     at = imu_data_page()
     at.button(key="btn.imu_preset").click().run()
     train_on_page(at, 40)
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     no_problems(at)
     expected = evaluated(at, evaluate_forecast).table
-    shown = at.dataframe[0].value
-    assert list(shown["target"]) == ["roll", "pitch", "gx", "gy", "gz"]
-    assert list(shown["unit"]) == ["deg", "deg", "deg/s", "deg/s", "deg/s"]
-    for column in ("model RMSE", "persistence RMSE"):
+    shown = at.table[0].value
+    units = ["deg", "deg", "deg/s", "deg/s", "deg/s"]
+    assert list(shown.index) == [
+        f"{t} ({u})" for t, u in zip(["roll", "pitch", "gx", "gy", "gz"], units, strict=True)
+    ]
+    for column in ("model RMSE", "persistence RMSE", "gyro propagation RMSE"):
         np.testing.assert_allclose(shown[column].astype(float), expected[column], rtol=1e-3)
-    assert list(shown["beats persistence"]) == list(expected["beats persistence"])
-    words = [w.value for w in (*at.success, *at.warning)]
-    beaten = expected["beats persistence"]
-    if beaten.all():
-        assert any("beats persistence on every target" in w for w in words)
-    elif not beaten.any():
-        assert any("does not beat persistence" in e.value for e in at.error)
-    else:
-        assert any("but not on" in w for w in words)
+    assert list(shown["verdict"]) == list(expected["verdict"])
+    words = [w.value for w in (*at.success, *at.warning, *at.info)]
+    for row in expected.to_dict("records"):
+        assert any(w.startswith(f"On {row['target']}, the model ") for w in words), words
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the model (.pt)", "Download the test predictions (.csv)"]
 
 
 def test_evaluate_without_an_imu_model_points_to_the_steps():
     at = open_app()
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     no_problems(at)
     assert any("Train a model on an IMU recording first" in i.value for i in at.info)
 
@@ -133,7 +139,7 @@ def test_the_activity_task_trains_and_is_scored_against_the_majority_class():
     at.radio(key="opt.imu.task").set_value("Classify the activity of each window").run()
     no_problems(at)
     train_on_page(at, 30)
-    at.switch_page("pages/evaluate.py").run()
+    at.switch_page("app_pages/evaluate.py").run()
     no_problems(at)
     exp = at.session_state["experiment"]
     _, weights = exp.runner.current_weights()
@@ -153,7 +159,7 @@ def test_inside_draws_the_label_track_of_the_window_it_shows():
     train_on_page(at, 10)
     for _ in each_gradient_tab(at):
         no_problems(at)
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     exp = at.session_state["experiment"]
     table = imu_table(read_imu_csv(ROOT / "data" / SAMPLES[LABELLED]))
     first = exp.data.validation.evenly_spaced(16).cpu().numpy()[:1]

@@ -128,15 +128,19 @@ def test_brackets_a_unit_counts_the_depth_the_same_way_twice():
     assert table.equals(second.dataframe[0].value)
 
 
-def test_imu_predictor_beats_persistence_and_the_filter_on_roll_and_pitch_the_same_way_twice():
+def test_imu_predictor_makes_its_honest_point_the_same_way_twice():
     at, again = open_preset("imu"), open_preset("imu")
-    assert at.dataframe[0].value.equals(again.dataframe[0].value)
-    table = at.dataframe[0].value.set_index("target")
-    for angle in ("roll", "pitch"):
-        model = float(table.loc[angle, "model RMSE"])
-        assert table.loc[angle, "beats persistence"], table
-        assert model < float(table.loc[angle, "persistence RMSE"]), table
-        assert model < float(table.loc[angle, "complementary RMSE"]), table
-    skill = table["skill vs persistence"].astype(float)
-    assert skill[["gx", "gy", "gz"]].max() < skill[["roll", "pitch"]].min(), table  # "gains less"
+    for index in (0, 1, 2):  # forecast scores, at rest and in motion, attitude against truth
+        assert at.table[index].value.equals(again.table[index].value)
+    table = at.table[0].value
+    table.index = [name.split(" ")[0] for name in table.index]
+    assert table.loc["gx", "verdict"] == "beats", table
+    assert (table.loc[["roll", "pitch"], "verdict"] == "within noise").all(), table
+    for target in ("roll", "pitch"):
+        model = float(table.loc[target, "model RMSE"])
+        assert model < float(table.loc[target, "persistence RMSE"]), table
+    attitude = at.table[2].value
+    incline = attitude["inclination RMSE (deg)"].astype(float)
+    filters = incline.drop("the model (forecast)")
+    assert filters.min() < incline["the model (forecast)"] < filters.max(), attitude
     assert at.session_state["experiment"].runner.trainer.status == "early_stopped"

@@ -1,4 +1,5 @@
-"""The Evaluate page's scores: the RMSE table and forecast chart, or accuracy and confusion."""
+"""The Evaluate page's scores: forecasts beside baselines with intervals, attitude against the
+ground truth, or accuracy and confusion."""
 
 from __future__ import annotations
 
@@ -7,23 +8,47 @@ from collections.abc import Hashable
 import numpy as np
 import streamlit as st
 
+from rnn_core.baselines import ATTITUDE_METHODS
+from rnn_core.datasets.imu import ImuRecording
 from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable
+from rnn_core.datasets.imu_table import attitude_label
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.figures_attitude import attitude_figure
 from rnn_core.figures_imu import confusion_figure, prediction_figure
 from rnn_core.imu_evaluate import (
     ActivityEvaluation,
     ForecastEvaluation,
     evaluate_activity,
     evaluate_forecast,
+    unseen_forecasts,
 )
+from rnn_core.imu_scores import BEATS, BLOCKS, SCORE_COLUMNS, TOO_FEW, WITHIN_NOISE, WORSE
+from rnn_core.imu_truth import ATTITUDE_COLUMNS, attitude_scores, filter_estimates
 from rnn_core.models import SequenceModel
 from ui.charts import chart
 
-TABLE_FORMAT = {
-    "model RMSE": "{:.4g}",
-    "persistence RMSE": "{:.4g}",
-    "complementary RMSE": "{:.4g}",
-    "skill vs persistence": "{:+.3f}",
+NUMBER_COLUMNS = [c for c in SCORE_COLUMNS if "RMSE" in c]
+MAIN_COLUMNS = (
+    "target (unit)",
+    "model RMSE",
+    "persistence RMSE",
+    "gyro propagation RMSE",
+    "model − best, 95% interval",
+    "verdict",
+)
+SPLIT_COLUMNS = (
+    "target (unit)",
+    "model RMSE at rest",
+    "baseline RMSE at rest",
+    "model RMSE in motion",
+    "baseline RMSE in motion",
+    "windows with truth",
+)
+VERDICT_WORDS = {
+    BEATS: "beats {best}",
+    WORSE: "is worse than {best}",
+    WITHIN_NOISE: "cannot be told from {best} (the difference is within noise)",
+    TOO_FEW: "cannot be compared with {best}: too few test windows",
 }
 
 
@@ -48,32 +73,33 @@ def show_evaluation(
 
 
 def _show_forecast(result: ForecastEvaluation, key: str) -> None:
-    """The RMSE table, one sentence on persistence, and the forecast chart of a chosen target."""
+    """The score table, one sentence per target from its interval, and the forecast chart."""
     shown = result.table.copy()
-    for column, pattern in TABLE_FORMAT.items():  # text, so a missing baseline reads "–"
-        shown[column] = [pattern.format(v) if np.isfinite(v) else "–" for v in shown[column]]
-    st.dataframe(shown, hide_index=True, key=f"{key}.table")
-    beaten = result.table.loc[result.table["beats persistence"], "target"].tolist()
-    lost = result.table.loc[~result.table["beats persistence"], "target"].tolist()
-    windows = len(result.time)
-    if not lost:
-        st.success(f"The model beats persistence on every target ({windows:,} test windows).")
-    elif not beaten:
-        st.error(
-            f"The model does not beat persistence on any target ({windows:,} test windows): "
-            "repeating the last value is better. Train longer, or learn the change from the last "
-            "step (1 · Data)."
-        )
-    else:
-        st.warning(
-            f"The model beats persistence on {', '.join(beaten)} but not on {', '.join(lost)} "
-            f"({windows:,} test windows)."
-        )
+    for column in NUMBER_COLUMNS:  # text, so a missing score reads "–"
+        shown[column] = [f"{v:.4g}" if np.isfinite(v) else "–" for v in shown[column]]
+    shown.insert(
+        0, "target (unit)", [f"{t} ({u})" for t, u in zip(shown.target, shown.unit, strict=True)]
+    )
+    st.table(shown[list(MAIN_COLUMNS)].set_index("target (unit)"))
+    st.markdown("**At rest and in motion** (RMSE; the best baseline as above)")
+    st.table(shown[list(SPLIT_COLUMNS)].set_index("target (unit)"))
+    for row in result.table.to_dict("records"):
+        words = VERDICT_WORDS[row["verdict"]].format(best=row["best baseline"])
+        sentence = f"On {row['target']}, the model {words}."
+        if row["verdict"] == BEATS:
+            st.success(sentence)
+        elif row["verdict"] == WORSE:
+            st.warning(sentence)
+        else:
+            st.info(sentence)
     st.caption(
-        "RMSE in degrees (roll, pitch) and deg/s (gyroscope). Skill = 1 − MSE(model) / "
-        "MSE(persistence): 1 is perfect, 0 is no better than repeating the last value, below 0 is "
-        "worse. The complementary filter's roll and pitch at the window's last step are its "
-        "forecast."
+        "RMSE in degrees (roll, pitch) and deg/s (gyroscope) over the test windows whose target "
+        "has a truth. Persistence repeats what a device has at the window's last step; gyro "
+        "propagation carries that attitude forward with the last gyro reading (a filter's "
+        "predict step). The interval is the 95 % range of RMSE(model) − RMSE(best baseline) over "
+        f"{BLOCKS} contiguous blocks of test windows resampled: 'beats' only when all of it is "
+        "below zero. At rest and in motion: the file's movement phases, else a rotation rate "
+        "above 11 deg/s."
     )
     target = st.selectbox("Target to plot", list(result.targets), key=f"{key}.target")
     k = result.targets.index(target)
@@ -84,10 +110,70 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
             result.prediction[:, k],
             result.persistence[:, k],
             target,
-            result.complementary.get(target),
+            result.propagation[:, k] if target in ("roll", "pitch") else None,
         ),
         key=f"{key}.chart",
     )
+
+
+def show_truth_scores(
+    recording: ImuRecording, model: SequenceModel, data: PreparedData, table: ImuTable, key: str
+) -> None:
+    """Every attitude filter and the model against the ground truth on the test part, and roll
+    and pitch over the whole recording; without a truth, a sentence saying what cannot be said."""
+    if table.truth is None:
+        st.info(
+            "This recording has no ground-truth orientation, so the filters can only be "
+            "compared with each other, and the model's roll and pitch targets are "
+            f"{attitude_label(table.attitude_source)}'s estimate, not the truth."
+        )
+        return
+    estimates = _estimates(recording, key)
+    unseen = unseen_forecasts(model, data)
+    rows = data.meta.target_rows["test"]
+    model_rows = None
+    if unseen is not None:
+        on_test = np.isin(unseen[0], rows)
+        model_rows = unseen[1][on_test]
+        rows = unseen[0][on_test]
+    scores = attitude_scores(table, rows, estimates, model_rows)
+    motion_said = "the file's movement phases" if table.motion is not None else "motion"
+    st.table(
+        scores.set_index("estimator").style.format(
+            {c: "{:.3g}" for c in ATTITUDE_COLUMNS[1:-1]}, na_rep="–"
+        )
+    )
+    st.caption(
+        "Against the file's ground truth on the test part: RMSE in degrees of roll, pitch and the "
+        "inclination (the angle between the true and the estimated vertical, heading-free, as "
+        f"BROAD scores it), also over {motion_said}. A filter's number is its estimate at the "
+        "row itself; the model's is its forecast of that row from the window before it."
+    )
+    labels = {ATTITUDE_METHODS[m].label: e for m, e in estimates.items()}
+    best = scores.iloc[1:]["inclination RMSE (deg)"].idxmin() if len(scores) > 1 else None
+    chart(
+        attitude_figure(
+            table.time,
+            table.truth[["roll", "pitch"]].to_numpy(),
+            labels,
+            None if unseen is None else table.time[unseen[0]],
+            None if unseen is None else unseen[1],
+            shown=() if best is None else (scores.loc[best, "estimator"],),
+        ),
+        key=f"{key}.attitude_chart",
+    )
+    st.caption("Click a name in the legend to show or hide that filter.")
+
+
+def _estimates(recording: ImuRecording, key: str) -> dict:
+    """Every filter's roll and pitch over the recording, computed once per recording."""
+    kept = st.session_state.get(f"{key}.estimates")
+    token = id(recording)
+    if kept is None or kept[0] != token:
+        with st.spinner("Running every attitude filter over the recording…"):
+            kept = (token, filter_estimates(recording))
+        st.session_state[f"{key}.estimates"] = kept
+    return kept[1]
 
 
 def _show_activity(result: ActivityEvaluation, key: str) -> None:

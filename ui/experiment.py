@@ -39,7 +39,9 @@ def prepare(source: Source, length: int, task_shape: str, on: str) -> PreparedDa
         )
     if source.kind == "imu":
         _, table = recording_of(source.imu)
-        return prepare_imu(table, length, source.imu.task, task_shape, device=on)
+        return prepare_imu(
+            table, length, source.imu.task, task_shape, device=on, test_at=source.imu.test_at
+        )
     if source.kind == "memory":
         make = prepare_adding if isinstance(source.memory, AddingConfig) else prepare_copy
         return make(source.memory, on)

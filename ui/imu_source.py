@@ -21,14 +21,28 @@ from rnn_core.datasets.imu import (
 )
 from rnn_core.datasets.imu_formats import UNIT_KEYS
 from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
-from ui.settings import IMU_CHOICES, IMU_TASKS
-from ui.state import persisted, setting
+from rnn_core.datasets.imu_table import TRUTH_INPUT
+from ui.settings import IMU_ATTITUDES, IMU_CHOICES, IMU_TASKS
+from ui.state import PERSIST, persisted, setting
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SAMPLE_FILES = ("imu-sim-phyphox.zip", "imu-sim-arduino.csv", "imu-sim-labelled.csv")
+SAMPLE_FILES = (
+    "imu-sim-phyphox.zip",
+    "imu-sim-arduino.csv",
+    "imu-sim-labelled.csv",
+    "broad-02-excerpt.csv",
+)
 SAMPLES = dict(zip(IMU_CHOICES[:-1], SAMPLE_FILES, strict=True))
 UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
+# The Data page's attitude choices -> rnn_core.baselines.ATTITUDE_METHODS keys (or the truth).
+ATTITUDE_KEYS = dict(
+    zip(
+        IMU_ATTITUDES,
+        ("vqf", "fusion", "madgwick", "mahony", "complementary", TRUTH_INPUT),
+        strict=True,
+    )
+)
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -67,6 +81,8 @@ class ImuChoice:
     column_map: tuple[tuple[str, str], ...] = ()  # key -> column (and units) chosen by hand
     target_rate: float | None = None  # Hz; None for the file's own rate
     task: ImuTask = ImuTask()
+    attitude: str = "vqf"  # where the roll and pitch inputs come from (ATTITUDE_KEYS' values)
+    test_at: float | None = None  # share of the rows where the test part starts; None: the end
 
 
 def _bytes_store() -> dict[str, bytes]:
@@ -74,11 +90,11 @@ def _bytes_store() -> dict[str, bytes]:
 
 
 @st.cache_resource(max_entries=6, show_spinner="Reading the recording…")
-def _loaded(digest: str, name: str, column_map: tuple, target_rate, _data: bytes):
-    """(recording, table) of a file's bytes, read once per (file, mapping, rate) for all sessions;
-    kept by reference (not copied), so callers must not change them."""
+def _loaded(digest: str, name: str, column_map: tuple, target_rate, attitude: str, _data: bytes):
+    """(recording, table) of a file's bytes, read once per (file, mapping, rate, attitude) for
+    all sessions; kept by reference (not copied), so callers must not change them."""
     recording = read_imu_csv(_named(name, _data), dict(column_map) or None, target_rate)
-    return recording, imu_table(recording)
+    return recording, imu_table(recording, attitude)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -91,7 +107,9 @@ def _named(name: str, data: bytes) -> io.BytesIO:
 def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
     """The recording and table of an IMU choice (ImuFormatError with a sentence)."""
     data = _bytes_store()[choice.digest]
-    return _loaded(choice.digest, choice.name, choice.column_map, choice.target_rate, data)
+    return _loaded(
+        choice.digest, choice.name, choice.column_map, choice.target_rate, choice.attitude, data
+    )
 
 
 def _file() -> tuple[str, bytes] | None:
@@ -128,8 +146,22 @@ def imu_choice_from_settings() -> ImuChoice | None:
     digest = hashlib.sha1(data).hexdigest()
     _bytes_store()[digest] = data
     choice = ImuChoice(digest, name, (), float(setting("imu.rate")) or None)
+    recording, _ = recording_of(choice)
+    choice = replace(choice, attitude=_attitude(recording.has_orientation), test_at=_test_at())
     _, table = recording_of(choice)
     return replace(choice, task=imu_task(table))
+
+
+def _attitude(has_truth: bool) -> str:
+    """The attitude source the settings choose (a filter when the file has no truth)."""
+    key = ATTITUDE_KEYS[setting("imu.attitude")]
+    return "vqf" if key == TRUTH_INPUT and not has_truth else key
+
+
+def _test_at() -> float | None:
+    """Where the settings put the test part: None for the end (the default), else a share."""
+    percent = float(setting("imu.test_at"))
+    return None if percent >= 85 else percent / 100
 
 
 def imu_controls() -> ImuChoice | None:
@@ -149,6 +181,9 @@ def imu_controls() -> ImuChoice | None:
     column_map = column_map or ()
     choice = ImuChoice(digest, name, column_map, float(rate) or None)
     try:
+        recording, _ = recording_of(choice)
+        attitude = _attitude_controls(recording.has_orientation)
+        choice = replace(choice, attitude=attitude, test_at=_test_at())
         recording, table = recording_of(choice)
     except ImuFormatError as err:
         st.error(as_text(str(err)))
@@ -156,7 +191,24 @@ def imu_controls() -> ImuChoice | None:
             st.caption("Map the columns by hand above if detection got them wrong.")
         return None
     _what_was_read(recording, table)
-    return ImuChoice(digest, name, column_map, float(rate) or None, _task_controls(table))
+    return replace(choice, task=_task_controls(table))
+
+
+def _attitude_controls(has_truth: bool) -> str:
+    """Where the model's roll and pitch inputs come from; the truth only when the file has one."""
+    options = [a for a in IMU_ATTITUDES if has_truth or ATTITUDE_KEYS[a] != TRUTH_INPUT]
+    if setting("imu.attitude") not in options:
+        st.session_state[PERSIST + "imu.attitude"] = options[0]
+    st.selectbox(
+        "Roll and pitch inputs from",
+        options,
+        **persisted("imu.attitude"),
+        help="What a device would have: an attitude filter's estimate from the accelerometer and "
+        "gyroscope (VQF is the most accurate on the BROAD benchmark). The ground truth as input "
+        "is for teaching only: no device has it. Targets are always the truth when the file has "
+        "one.",
+    )
+    return _attitude(has_truth)
 
 
 def _mapping_controls(name: str, data: bytes, digest: str) -> tuple | None:
@@ -227,6 +279,15 @@ def _task_controls(table: ImuTable) -> ImuTask:
         key=_columns_key("targets", columns),
     )
     c2.number_input("Horizon (steps ahead)", 1, 500, **persisted("imu.horizon"))
+    st.slider(
+        "Test part starts at (% of the recording)",
+        0,
+        85,
+        **persisted("imu.test_at"),
+        help="The test part is 15 % of the rows, validation the 15 % before it (after it when it "
+        "starts before 15 %), training the rest. Put it where the recording moves: a still test "
+        "part cannot tell a good model from persistence.",
+    )
     st.checkbox(
         "Learn the change from the last step",
         **persisted("imu.change"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.presets import PRESETS
+from rnn_core.presets import IMU_KNOBS, PRESETS, window_steps
 from ui.controls import TASK_SHAPES, model_config, train_config
 from ui.experiment import experiment as session_experiment
 from ui.link import ACTIVE_PRESET, PENDING, PRESET_ICONS
@@ -19,6 +19,18 @@ def apply_preset(values: dict) -> None:
         st.session_state[PERSIST + key] = value
 
 
+def apply_imu_preset(sample_rate: float) -> None:
+    """The IMU preset with its window in seconds (0.4 s at this recording's rate), and a
+    sentence for the page on what it set (use as a button's on_click)."""
+    steps = window_steps(sample_rate)
+    apply_preset({**IMU_KNOBS, "seq_len": steps})
+    st.session_state[IMU_PRESET_SAID] = (
+        f"IMU preset set: windows of {steps} steps = {steps / sample_rate:.3g} s at "
+        f"{sample_rate:g} Hz, a 2-layer LSTM of 64 then 32 units, clipping and early stopping."
+    )
+
+
+IMU_PRESET_SAID = "imu.preset_said"
 FOLLOWING = "preset.following"  # the banner saw the preset's training run
 
 

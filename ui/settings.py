@@ -81,10 +81,21 @@ TEXT_CHOICES = (
     "Upload a .txt file",
 )
 IMU_TASKS = ("Forecast the next state", "Classify the activity of each window")
+# The attitude a model reads as roll and pitch input (rnn_core.baselines.ATTITUDE_METHODS, in the
+# order of their accuracy on the BROAD trials), or the truth to teach; a test holds the two lists.
+IMU_ATTITUDES = (
+    "VQF",
+    "x-io Fusion",
+    "Madgwick",
+    "Mahony",
+    "Complementary filter",
+    "Ground truth (teaching)",
+)
 IMU_CHOICES = (
     "Sample: phone export (phyphox zip)",
     "Sample: Arduino MPU6050 serial log",
     "Sample: labelled activities, true roll and pitch",
+    "Sample: BROAD trial 02, optical ground truth (real)",
     "Upload a CSV or zip",
 )
 
@@ -109,6 +120,8 @@ SETTINGS: dict[str, Setting] = {
     "imu.task": Setting(IMU_TASKS[0], choices=IMU_TASKS),
     "imu.horizon": _number(1, 1, 500),
     "imu.change": Setting(True),
+    "imu.attitude": Setting(IMU_ATTITUDES[0], choices=IMU_ATTITUDES),
+    "imu.test_at": _number(85, 0, 85),  # % of the rows where the test part starts
     "memory.task": Setting("Adding problem", choices=("Adding problem", "Copy task")),
     "memory.length": _number(50, 2, 1000),
     "memory.seed": _number(0, 0, 2**31 - 1),

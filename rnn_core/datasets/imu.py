@@ -47,7 +47,7 @@ _SIGNS = {
     "px4": "PX4 sensor_combined fields (gyro_rad[0], accelerometer_m_s2[0])",
     "generic": "plain column names (ax..gz)",
 }
-_KEYS = ("time", *CHANNELS, *OPTIONAL, "label")
+_KEYS = ("time", *CHANNELS, *OPTIONAL, "motion", "label")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class ImuRecording:
     sample_rate: float  # Hz, after resampling
     segments: tuple[tuple[int, int], ...]  # row ranges [start, end) without gaps
     labels: np.ndarray | None  # (N,) str, the activity label of each row, when the file has one
+    motion: np.ndarray | None  # (N,) bool, the movement phases a 0/1 column marks, when present
     detected: tuple[str, ...]  # sentences a person reads: format, units and why, fixes, gaps
     source_format: str  # "x-io", "phyphox", "sensor-logger", "arduino", "ros", "euroc", "px4", ...
     has_orientation: bool  # roll and pitch (or a quaternion) came from the file
@@ -193,6 +194,7 @@ def read_imu_csv(
     out, labels, segments, rate, timing = _uniform(
         raw, units, target_rate, gap_factor, min_rows, name
     )
+    motion, motion_notes = _motion(out, raw, mapping)
     channels, si_notes, accel_name, oriented = to_si(out, raw.keys, rate, segments, units, name)
     source_format = _format(source.proposal.source_format, mapping, accel_name)
     detected = (
@@ -201,6 +203,7 @@ def read_imu_csv(
         *raw.notes,
         *timing,
         *si_notes,
+        *motion_notes,
         *_constant_note(channels),
         *_label_note(labels, mapping),
     )
@@ -210,6 +213,7 @@ def read_imu_csv(
         sample_rate=rate,
         segments=tuple(segments),
         labels=labels,
+        motion=motion,
         detected=detected,
         source_format=source_format,
         has_orientation=oriented,
@@ -280,12 +284,30 @@ def _unwrapped(raw: Raw, units: dict) -> tuple[np.ndarray, list[str]]:
         values = values.copy()
     if angles:
         scale, _, sentence = angle_unit(values[:, angles], units.get("angle"))
-        values[:, angles] = np.unwrap(values[:, angles] * scale, axis=0)
+        for k in angles:  # unwrapped over the rows that have a value (the truth may have holes)
+            known = np.isfinite(values[:, k])
+            values[known, k] = np.unwrap(values[known, k] * scale)
         notes.append(sentence)
     if all(k in raw.keys for k in ("qw", "qx", "qy", "qz")):
         q = [raw.keys.index(k) for k in ("qw", "qx", "qy", "qz")]
-        values[:, q] = align_quaternions(values[:, q])
+        known = np.isfinite(values[:, q]).all(axis=1)
+        values[np.ix_(known, q)] = align_quaternions(values[np.ix_(known, q)])
     return values, notes
+
+
+def _motion(out: np.ndarray, raw: Raw, mapping: dict) -> tuple[np.ndarray | None, list[str]]:
+    """The movement phases a 0/1 column marks, (N,) bool, and a sentence; None without one."""
+    if "motion" not in raw.keys:
+        return None, []
+    column = out[:, raw.keys.index("motion")]  # resampled: 0 / 1, fractions at the edges
+    known = column[np.isfinite(column)]
+    if known.size == 0 or not np.all((known >= -1e-9) & (known <= 1 + 1e-9)):
+        return None, [f"Column '{mapping['motion']}' is not 0 / 1: not used as movement phases."]
+    moving = np.nan_to_num(column) >= 0.5
+    return moving, [
+        f"Movement phases: column '{mapping['motion']}' marks {moving.mean():.0%} of the rows as "
+        "moving; scores are also given over those rows (not an activity label)."
+    ]
 
 
 def _format(source_format: str, mapping: dict, accel_name: str) -> str:

@@ -79,18 +79,26 @@ def _columns(values: np.ndarray, columns: list[int]) -> np.ndarray:
 
 
 def _orientation(table: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
-    """Unit quaternions, wrapped angles, and roll / pitch / yaw from the quaternion when missing."""
+    """Unit quaternions, wrapped angles, and roll / pitch / yaw from the quaternion when missing.
+    Rows where the reference dropped out stay NaN."""
     notes, column = [], {key: i for i, key in enumerate(names)}
     for key in _EULER:
         if key in column:
             table[:, column[key]] = wrap(table[:, column[key]])
     if all(k in column for k in _QUAT):
-        q = table[:, [column[k] for k in _QUAT]]  # (N, 4)
-        norm = np.linalg.norm(q, axis=1)
-        if np.median(norm) < 0.5:
+        q = table[:, [column[k] for k in _QUAT]]  # (N, 4), NaN where the reference has a hole
+        norm = np.linalg.norm(q, axis=1)  # (N,)
+        known = np.isfinite(norm)
+        if not known.any() or np.median(norm[known]) < 0.5:
             notes.append("Orientation: the quaternion is all zeros (unknown): left it out.")
             keep = [i for i, k in enumerate(names) if k not in _QUAT]
             return table[:, keep], [names[i] for i in keep], notes
+        off = np.abs(norm[known] - 1.0)
+        if off.max() > 1e-3:
+            notes.append(
+                f"Orientation: the quaternions were not of unit length (norms "
+                f"{norm[known].min():.4g} to {norm[known].max():.4g}): normalised them."
+            )
         q /= np.where(norm > 0, norm, 1.0)[:, None]
         table[:, [column[k] for k in _QUAT]] = q
         missing = [k for k in _EULER if k not in column]
@@ -98,9 +106,55 @@ def _orientation(table: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[
             euler = euler_from_quaternion(q)[:, [_EULER.index(k) for k in missing]]
             table, names = _with_angles(table, names, missing, euler)
             notes.append(f"Orientation: {', '.join(missing)} from the quaternion (by name).")
-    if "roll" in column and "pitch" in column:
+    if "roll" in names and "pitch" in names:
         notes.append("Orientation: roll and pitch from the file, kept as ground truth.")
+        notes += truth_notes(table, names)
     return table, names, notes
+
+
+def truth_notes(table: np.ndarray, names: list[str]) -> list[str]:
+    """Sentences on the truth: how much is missing, and whether it agrees with gravity at rest."""
+    at = {key: i for i, key in enumerate(names)}
+    roll, pitch = table[:, at["roll"]], table[:, at["pitch"]]
+    missing = ~(np.isfinite(roll) & np.isfinite(pitch))
+    notes = []
+    if missing.any():
+        notes.append(
+            f"Ground truth: missing in {missing.mean():.1%} of the rows ({int(missing.sum()):,}), "
+            "where the reference dropped out; those rows keep their IMU data, and a window whose "
+            "target has no truth gives no loss and no score."
+        )
+    disagreement = rest_disagreement(table[:, [at[k] for k in CHANNELS]], roll, pitch)
+    if disagreement is not None and disagreement > FRAME_MISMATCH_DEG:
+        notes.append(
+            f"Ground truth: at rest its vertical differs from the accelerometer's by "
+            f"{disagreement:.0f}° (median): its frame may not be the sensor's (a world frame with "
+            "z down, or a reference on another body): check the frame before trusting the truth "
+            "scores."
+        )
+    return notes
+
+
+FRAME_MISMATCH_DEG = 20.0
+
+
+def rest_disagreement(imu: np.ndarray, roll: np.ndarray, pitch: np.ndarray) -> float | None:
+    """Median angle (deg) between the truth's vertical and the accelerometer's direction over
+    rows at rest (|a| near g, |w| small); None when there are too few such rows. imu (N, 6) SI."""
+    accel, gyro = imu[:, :3], imu[:, 3:]  # (N, 3) each
+    size = np.linalg.norm(accel, axis=1)
+    still = (
+        (np.abs(size - G) < 0.05 * G)
+        & (np.linalg.norm(gyro, axis=1) < 0.05)
+        & np.isfinite(roll)
+        & np.isfinite(pitch)
+    )
+    if still.sum() < 20:
+        return None
+    r, p = roll[still], pitch[still]
+    vertical = np.column_stack([-np.sin(p), np.sin(r) * np.cos(p), np.cos(r) * np.cos(p)])
+    cosine = np.einsum("ij,ij->i", vertical, accel[still] / size[still, None])
+    return float(np.degrees(np.median(np.arccos(np.clip(cosine, -1.0, 1.0)))))
 
 
 def _with_angles(table, names, missing, euler) -> tuple[np.ndarray, list[str]]:

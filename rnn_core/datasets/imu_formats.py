@@ -49,6 +49,8 @@ _LABEL = re.compile(
     r"^(label|labels|activity|activity_label|activity_name|activity_id|class|class_label|"
     r"class_id|label_id|gesture)$"
 )
+# A 0/1 column that marks the movement phases of a trial (BROAD's `movement`): not an activity.
+_MOTION = re.compile(r"^(movement|moving|motion|in_motion|is_moving|motion_phase)$")
 _UNITS = {
     "time": {"s": "s", "sec": "s", "secs": "s", "seconds": "s", "second": "s", "ms": "ms",
              "msec": "ms", "millis": "ms", "us": "us", "usec": "us", "micros": "us", "ns": "ns",
@@ -64,7 +66,7 @@ _UNITS = {
 }  # fmt: skip
 _TIME_WORD_UNITS = {"millis": "ms", "micros": "us", "nanos": "ns", "ms": "ms", "us": "us",
                     "ns": "ns", "seconds_elapsed": "s", "seconds": "s", "sec": "s"}  # fmt: skip
-_ORDER = ("time", *CHANNELS, *OPTIONAL, "label")
+_ORDER = ("time", *CHANNELS, *OPTIONAL, "motion", "label")
 _WXYZ = ("w", "x", "y", "z")
 
 
@@ -126,6 +128,8 @@ def classify(name: str) -> tuple[str, str, str | None] | None:
         return "euler", angle, unit_of("angle", unit_text or found.group("unit") or "")
     if _LABEL.match(key):
         return "label", "label", None
+    if _MOTION.match(key):
+        return "motion", "motion", None
     return None
 
 
@@ -189,9 +193,10 @@ def propose(names: tuple[str, ...] | list[str]) -> Proposal:
             units["time"] = (time[1], f"from the name '{time[0]}'")
     gravity_removed = _axes(found, source_format, mapping, units)
     _orientation(found, names, mapping, units)
-    labels = [name for name, c in found if c[0] == "label"]
-    if labels:
-        mapping["label"] = labels[0]
+    for family in ("motion", "label"):
+        named = [name for name, c in found if c[0] == family]
+        if named:
+            mapping[family] = named[0]
     for family, unit in _KNOWN_UNITS.get(source_format, {}).items():
         if family not in units:
             units[family] = (unit, f"by the format ({_WHY_FORMAT[source_format]})")

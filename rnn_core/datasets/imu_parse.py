@@ -241,7 +241,8 @@ def numeric_columns(
     """(N, K) float64 of the named columns, and whether a cut-off last row was dropped.
 
     A cell that is not a number raises with its line and column, except in the last row of a file
-    that does not end with a newline: that row was cut off and is dropped instead.
+    that does not end with a newline: that row was cut off (a cell not a number, or missing) and
+    is dropped instead.
     """
     block = np.empty((len(frame), len(names)), order="F")  # column by column: contiguous writes
     cut_last = False
@@ -271,6 +272,8 @@ def numeric_columns(
                 "row, or map another column."
             )
         block[:, k] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not ends_with_newline and len(block) and np.isnan(block[-1]).any():
+        cut_last = True  # its last cells are missing: cut off, not a hole in a reference
     if cut_last:
         block = block[:-1]
     return block, cut_last

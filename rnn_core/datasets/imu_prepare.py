@@ -1,15 +1,18 @@
 """From an IMU recording to windows: next-state forecasting or activity classification.
 
 recording (SI, uniform rate, segments)
-    -> imu_table: roll and pitch from the file, else from a complementary filter (said so)
-    -> temporal split by rows (train | validation | test), cut again at every gap
+    -> imu_table: roll and pitch inputs from an attitude filter (or the truth), targets the truth
+    -> temporal split by rows (train | validation | test | train, the test block where the person
+       puts it), cut again at every gap
     -> z-scores fitted on the training rows only (inputs and targets apart)
     -> WindowSet per part over the joined rows, keeping only windows inside one piece
 
 A window reads rows s .. s+T-1; its target is row s+T-1+h (h = horizon, 0 for an activity label,
-which is the label of the window's last row). Persistence forecasts that target by row s+T-1.
-With `predict_change` the model learns target[s+T-1+h] - target[s+T-1], and its forecast is the
-last value plus that change: an output of zero is exactly persistence.
+which is the label of the window's last row). Persistence forecasts that target by the value a
+device has at row s+T-1 (the filter's attitude, the gyroscope). With `predict_change` the model
+learns target[s+T-1+h] minus that value, and its forecast is the last value plus that change: an
+output of zero is exactly persistence. Targets may have holes (NaN where the reference dropped
+out): they give no loss.
 """
 
 from __future__ import annotations
@@ -17,31 +20,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import torch
 
-from rnn_core.baselines import complementary_filter
-from rnn_core.datasets.imu import ImuRecording
+from rnn_core.datasets.imu_table import WRAPPED, ImuTable, imu_table
+from rnn_core.datasets.imu_units import wrap
 from rnn_core.datasets.prepare import SPLIT_NAMES, PreparedData
 from rnn_core.datasets.windows import DataError, Standardizer, WindowSet
+
+__all__ = [
+    "IMU_INPUTS",
+    "IMU_TARGETS",
+    "ImuMeta",
+    "ImuTable",
+    "ImuTask",
+    "imu_table",
+    "prepare_imu",
+]
 
 IMU_INPUTS = ("roll", "pitch", "ax", "ay", "az", "gx", "gy", "gz")
 IMU_TARGETS = ("roll", "pitch", "gx", "gy", "gz")
 IMU_FRACTIONS = (0.7, 0.15, 0.15)
-FILTER_ALPHA = 0.98
-
-
-@dataclass(frozen=True)
-class ImuTable:
-    """A recording's columns with roll and pitch, and the filter's own estimate beside them."""
-
-    values: pd.DataFrame  # (N, C) SI: channels, roll and pitch always
-    time: np.ndarray  # (N,) seconds
-    sample_rate: float  # Hz
-    segments: tuple[tuple[int, int], ...]  # row ranges [start, end) without gaps
-    labels: np.ndarray | None  # (N,) str activity labels, when the file has them
-    filtered: np.ndarray  # (N, 2) roll, pitch (rad) from the complementary filter
-    orientation_note: str  # where roll and pitch come from, for the page to say
+TEST_AT = 0.85  # where the test part starts, as a share of the rows: the last 15 % by default
 
 
 @dataclass(frozen=True)
@@ -65,57 +64,61 @@ class ImuMeta:
     last_rows: dict[str, np.ndarray]  # split -> (W,) recording row of each window's last input
     target_rows: dict[str, np.ndarray]  # split -> (W,) recording row of each window's target
     part_starts: tuple[int, int]  # first row of the validation part and of the test part
-    last_values: dict[str, np.ndarray]  # split -> (W, K) targets at each window's last row, SI
+    last_values: dict[str, np.ndarray]  # split -> (W, K) values a device has at the last row
+    parts: dict[str, list[tuple[int, int]]]  # split -> row ranges of its pieces
+    split: tuple[tuple[float, float, float], float | None]  # fractions and test_at that made it
 
     def absolute(self, split: str, outputs: np.ndarray) -> np.ndarray:
-        """Forecasts in SI from the model's outputs in SI: (W, K), the change added back."""
-        return self.last_values[split] + outputs if self.task.predict_change else outputs
+        """Forecasts in SI from the model's outputs in SI: (W, K), the change added back (roll
+        and yaw wrapped into [-pi, pi))."""
+        if not self.task.predict_change:
+            return outputs
+        return self.with_change(self.last_values[split], outputs)
+
+    def with_change(self, last: np.ndarray, change: np.ndarray) -> np.ndarray:
+        """last (W, K) + change (W, K) in SI, roll and yaw wrapped into [-pi, pi)."""
+        out = np.asarray(last + change, dtype=np.float64)
+        wrapped = [k for k, name in enumerate(self.task.targets) if name in WRAPPED]
+        out[:, wrapped] = wrap(out[:, wrapped])
+        return out
 
 
-def imu_table(recording: ImuRecording, alpha: float = FILTER_ALPHA) -> ImuTable:
-    """The recording with roll and pitch: the file's when it has them, else the filter's."""
-    ch = recording.channels
-    filtered = complementary_filter(
-        recording.time,
-        *(ch[k].to_numpy() for k in ("ax", "ay", "az", "gx", "gy", "gz")),
-        alpha=alpha,
-        segments=recording.segments,
-    )
-    values = ch.copy()
-    if recording.has_orientation:
-        note = "Roll and pitch come from the file and are the ground truth."
+def part_bounds(
+    rows: int, fractions: tuple[float, float, float] = IMU_FRACTIONS, test_at: float | None = None
+) -> dict[str, list[tuple[int, int]]]:
+    """Row ranges of each part before gaps: train | validation | test by `fractions`, or with
+    `test_at` (a share of the rows) the test block there, validation just before it (after it
+    when there is no room), and training the rest, on either side."""
+    share_val, share_test = fractions[1], fractions[2]
+    if test_at is None:
+        test_at = fractions[0] + share_val
+    test_at = min(max(test_at, 0.0), 1.0 - share_test)
+    cut = lambda share: int(round(rows * share))  # noqa: E731 - a row index from a share
+    test = (cut(test_at), cut(test_at + share_test))  # each edge rounded once, then shared
+    if test_at >= share_val - 1e-9:
+        val = (cut(test_at - share_val), test[0])
     else:
-        values["roll"], values["pitch"] = filtered
-        note = (
-            "The file has no orientation: roll and pitch come from a complementary filter "
-            f"(alpha {alpha:g}, exact Euler-rate kinematics), so they are an estimate, not ground "
-            "truth, and the filter's baseline equals persistence on them."
-        )
-    return ImuTable(
-        values=values,
-        time=recording.time,
-        sample_rate=recording.sample_rate,
-        segments=recording.segments,
-        labels=recording.labels,
-        filtered=np.stack(filtered, axis=1),
-        orientation_note=note,
-    )
+        val = (test[1], cut(test_at + share_test + share_val))
+    lo, hi = min(test[0], val[0]), max(test[1], val[1])
+    train = [r for r in ((0, lo), (hi, rows)) if r[1] > r[0]]
+    return {"train": train, "validation": [val], "test": [test]}
 
 
 def split_pieces(
-    segments, rows: int, fractions: tuple[float, float, float] = IMU_FRACTIONS
+    segments,
+    rows: int,
+    fractions: tuple[float, float, float] = IMU_FRACTIONS,
+    test_at: float | None = None,
 ) -> dict[str, list[tuple[int, int]]]:
-    """Row ranges of each part: the recording cut at fractions of its rows, then at every gap."""
-    cut1 = int(round(rows * fractions[0]))
-    cut2 = int(round(rows * (fractions[0] + fractions[1])))
-    bounds = dict(zip(SPLIT_NAMES, ((0, cut1), (cut1, cut2), (cut2, rows)), strict=True))
+    """Row ranges of each part (see part_bounds), cut again at every gap."""
     return {
         name: [
             (max(a, lo), min(b, hi))
+            for lo, hi in ranges
             for a, b in segments
             if min(b, hi) > max(a, lo)  # the part of segment [a, b) inside [lo, hi)
         ]
-        for name, (lo, hi) in bounds.items()
+        for name, ranges in part_bounds(rows, fractions, test_at).items()
     }
 
 
@@ -127,18 +130,21 @@ def prepare_imu(
     fractions: tuple[float, float, float] = IMU_FRACTIONS,
     device: str | torch.device = "cpu",
     fitted: tuple[Standardizer, Standardizer | None, tuple[str, ...]] | None = None,
+    test_at: float | None = None,
 ) -> PreparedData:
     """Train / validation / test windows of an IMU table for `task` (DataError with a sentence).
 
     fitted: (input statistics, target statistics, class names) of a saved model, used instead of
     fitting on the training rows; the training and validation parts may then be empty (a new
-    recording evaluated whole: fractions (0, 0, 1)).
+    recording evaluated whole: fractions (0, 0, 1)). test_at places the test block (see
+    part_bounds). Windows whose inputs have a hole, or whose target has no truth at all, are left
+    out; a target with some truth missing gives no loss where it is missing.
     """
     _check_task(table, task, seq_len)
     if task.classify:
         task_shape = "many_to_one"
     reach = 0 if task.classify else task.horizon  # rows from the last input to the target
-    pieces = split_pieces(table.segments, len(table.values), fractions)
+    pieces = split_pieces(table.segments, len(table.values), fractions, test_at)
     joined = {name: _joined_rows(part) for name, part in pieces.items()}  # split -> (L,) rows
     train_rows = joined["train"]
     inputs = table.values[list(task.inputs)].to_numpy(np.float64)  # (N, F)
@@ -148,7 +154,8 @@ def prepare_imu(
         codes = _class_codes(table.labels, class_names)  # (N,) int, -1 for unseen labels
     else:
         class_names, codes = (), None
-        targets = table.values[list(task.targets)].to_numpy(np.float64)  # (N, K)
+        targets = table.target_values(task.targets)  # (N, K) the truth, NaN in its holes
+        reference = table.values[list(task.targets)].to_numpy(np.float64)  # (N, K) on a device
     if fitted is not None:
         input_scaler, target_scaler = fitted[0], fitted[1]
     else:
@@ -157,7 +164,7 @@ def prepare_imu(
             None
             if task.classify
             else Standardizer.fit(
-                _learned(targets, train_rows, pieces["train"], task, valid=True)[None]
+                _learned(targets, reference, train_rows, pieces["train"], task, True)[None]
             )
         )
     needed = [name for name in SPLIT_NAMES if fitted is None or name == "test"]  # with windows
@@ -168,15 +175,23 @@ def prepare_imu(
         if len(starts) == 0 and name in needed:
             fits = min(_longest(pieces[part]) for part in needed) - reach  # for every part
             raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate, fits)
+        starts = starts[_whole(inputs, rows, starts, seq_len)]
         if task.classify and name != "train":
             starts = starts[codes[rows[starts + seq_len - 1]] >= 0]  # drop labels never trained on
+        if not task.classify:
+            starts = starts[np.isfinite(targets[rows[starts + seq_len - 1 + reach]]).any(axis=1)]
+        if len(starts) == 0 and name in needed:
+            raise DataError(
+                f"Every window of the {name} part has a hole in its inputs or no truth for its "
+                "target: read the attitude from a filter, or place the split elsewhere."
+            )
         last_rows[name] = rows[starts + seq_len - 1]
         target_rows[name] = rows[starts + seq_len - 1 + reach]
-        last_values[name] = targets[last_rows[name]] if targets is not None else None
+        last_values[name] = reference[last_rows[name]] if targets is not None else None
         sets[name] = _window_set(
             rows,
             inputs,
-            codes if task.classify else _learned(targets, rows, pieces[name], task),
+            codes if task.classify else _learned(targets, reference, rows, pieces[name], task),
             input_scaler,
             target_scaler,
             seq_len,
@@ -203,19 +218,25 @@ def prepare_imu(
             target_rows,
             _part_starts(pieces),
             last_values,
+            pieces,
+            (tuple(fractions), test_at),
         ),
     )
 
 
-def _learned(targets, rows, part, task: ImuTask, valid: bool = False) -> np.ndarray:
+def _learned(targets, reference, rows, part, task: ImuTask, valid=False) -> np.ndarray:
     """What the model learns at each row of a part, (L, K): the target `horizon` rows ahead, or
-    its change from this row. Rows too close to a piece's end to have one are 0, or left out
-    with `valid` (for fitting statistics)."""
+    its change from the value a device has at this row (`reference`). Rows too close to a
+    piece's end to have one are 0, or left out with `valid` (for fitting statistics); NaN stays
+    where the target has no truth."""
     h = task.horizon
     L = len(rows)
     ahead = rows[np.minimum(np.arange(L) + h, max(L - 1, 0))]  # (L,) the row h ahead in the part
-    here = targets[rows[0] : rows[-1] + 1] if _contiguous(rows) else targets[rows]  # (L, K)
+    here = reference[rows[0] : rows[-1] + 1] if _contiguous(rows) else reference[rows]  # (L, K)
     learned = targets[ahead] - here if task.predict_change else targets[ahead]
+    if task.predict_change:  # a roll from 179 to -179 deg changed by 2 deg, not -358
+        wrapped = [k for k, name in enumerate(task.targets) if name in WRAPPED]
+        learned[:, wrapped] = wrap(learned[:, wrapped])
     keep = np.ones(L, dtype=bool)
     offset = 0
     for a, b in part:  # rows whose target would leave their piece: never used by a window
@@ -225,6 +246,12 @@ def _learned(targets, rows, part, task: ImuTask, valid: bool = False) -> np.ndar
         return learned[keep]
     learned[~keep] = 0.0
     return learned
+
+
+def _whole(inputs: np.ndarray, rows: np.ndarray, starts: np.ndarray, seq_len: int) -> np.ndarray:
+    """(W,) bool: windows whose every input is finite (a truth read as input has holes)."""
+    holes = np.r_[0, np.cumsum(~np.isfinite(inputs[rows]).all(axis=1))]  # (L + 1,)
+    return holes[starts + seq_len] == holes[starts]
 
 
 def _part_starts(pieces: dict[str, list[tuple[int, int]]]) -> tuple[int, int]:

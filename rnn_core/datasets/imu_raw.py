@@ -28,6 +28,10 @@ from rnn_core.datasets.imu_timebase import (
 )
 
 MISSING_SHARE = 0.05  # rows with empty / NaN / inf cells are dropped up to this share, else refused
+# A reference orientation (optical motion capture drops out for a few % of samples) and a motion
+# flag may have holes: their rows keep the IMU data, and the hole stays NaN (no truth there).
+SPARSE_KEYS = ("roll", "pitch", "yaw", "qw", "qx", "qy", "qz", "motion")
+SPARSE_MISSING_SHARE = 0.9  # a sparse column emptier than this is left out
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,8 @@ def drop_missing(raw: Raw, name: str) -> Raw:
         bad = np.column_stack([bad, ~np.isfinite(raw.time)])  # (N, K + 1)
     blank = bad.all(axis=1)  # (N,) blank lines
     keep_cols, notes = _usable_columns(raw, bad[~blank], raw.lines[~blank], name)
-    used = [*np.flatnonzero(keep_cols), *([len(raw.keys)] if raw.time is not None else [])]
+    dense = keep_cols & ~np.isin(raw.keys, SPARSE_KEYS)  # holes here drop the row
+    used = [*np.flatnonzero(dense), *([len(raw.keys)] if raw.time is not None else [])]
     drop = bad[:, used].any(axis=1)  # (N,)
     if (drop & ~blank).any():
         notes.append(
@@ -161,6 +166,8 @@ def _usable_columns(raw: Raw, bad: np.ndarray, lines: np.ndarray, name: str):
     notes, keep_cols = list(raw.notes), np.ones(len(raw.keys), bool)
     for k in np.flatnonzero(bad.sum(axis=0) > MISSING_SHARE * len(bad)):
         share = bad[:, k].mean()
+        if keys[k] in SPARSE_KEYS and share <= SPARSE_MISSING_SHARE:
+            continue  # holes in the truth stay holes (NaN), see SPARSE_KEYS
         if keys[k] in CHANNELS or keys[k] == "time":
             raise ImuFormatError(
                 f"Column '{columns[k]}' of {name} has {int(bad[:, k].sum()):,} empty, NaN or "

@@ -47,8 +47,13 @@ class Standardizer:
             raise DataError(
                 "The training part is empty: use longer series or a larger train share."
             )
-        mean = flat.mean(axis=0, dtype=np.float64)
-        std = flat.std(axis=0, dtype=np.float64)
+        if np.isnan(flat).any():  # holes in a truth: statistics of what is there
+            flat = np.where(np.isnan(flat).all(axis=0), 0.0, flat)
+            mean = np.nanmean(flat, axis=0, dtype=np.float64)
+            std = np.nanstd(flat, axis=0, dtype=np.float64)
+        else:
+            mean = flat.mean(axis=0, dtype=np.float64)
+            std = flat.std(axis=0, dtype=np.float64)
         std = np.where(std > 1e-12 * np.maximum(1.0, np.abs(mean)), std, 1.0)
         return cls(mean=mean.astype(np.float32), std=std.astype(np.float32))
 

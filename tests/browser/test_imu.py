@@ -1,5 +1,6 @@
 """The IMU lab in a real browser: a phyphox zip and an Arduino log uploaded as they are, the
-preset trained, the RMSE table read on Evaluate; a broken file and a stranger's .pt refused."""
+preset trained, the RMSE table read on Evaluate; a BROAD trial scored against its ground truth;
+a broken file and a stranger's .pt refused."""
 
 import re
 
@@ -71,12 +72,48 @@ def test_upload_train_the_preset_and_read_rmse_in_degrees(page, app_url):
     )
     page.get_by_role("link", name="6 · Evaluate").click()
     wait_idle(page)
-    table = page.locator("[data-testid='stDataFrame']").first
+    table = page.locator("[data-testid='stTable']").filter(has_text="gyro propagation RMSE")
     expect(table).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(re.compile(r"persistence .*\(\d[\d,]* test windows\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^On roll, the model "))).to_be_visible()
     expect(page.get_by_role("button", name="Download the model (.pt)")).to_be_visible()
     assert_no_exception(page)
     screenshot(page, "imu-evaluate")
+
+
+def test_a_broad_trial_is_scored_against_its_ground_truth(page, app_url):
+    trial = SHARED / "imu-samples" / "broad-07_undisturbed_fast_rotation_B.csv"
+    upload_recording(page, app_url, trial)
+    expect(page.get_by_text(re.compile(r"Ground truth: missing in \d"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Movement phases: column 'movement'"))).to_be_visible()
+    set_number(page, "Resample to (Hz, 0 = the file's own rate)", 50)
+    expect(page.get_by_text(re.compile(r"The test part hardly moves"))).to_be_visible()
+    slider = page.get_by_role("slider", name="Test part starts at (% of the recording)")
+    slider.focus()
+    for _ in range(45):  # 85 % -> 40 %, where the trial moves
+        slider.press("ArrowLeft")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"The test part hardly moves"))).to_have_count(0)
+    click(page, "Use the IMU preset")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"windows of 20 steps = 0.4 s at 50 Hz"))).to_be_visible()
+    page.get_by_role("link", name="2 · Train").click()
+    wait_idle(page)
+    set_number(page, "Number of steps", 100)
+    click(page, "Start")
+    expect(page.get_by_text(re.compile(r"Finished 100 steps|Stopped early"))).to_be_visible(
+        timeout=120_000
+    )
+    page.get_by_role("link", name="6 · Evaluate").click()
+    wait_idle(page)
+    expect(page.get_by_text("Attitude against the ground truth")).to_be_visible(timeout=60_000)
+    attitude = page.locator("[data-testid='stTable']").filter(has_text="inclination")
+    expect(attitude).to_be_visible(timeout=60_000)
+    text = attitude.inner_text()
+    for name in ("VQF", "Madgwick", "Mahony", "Fusion", "Complementary", "the model"):
+        assert name in text, text
+    expect(page.get_by_text(re.compile(r"^On pitch, the model "))).to_be_visible()
+    assert_no_exception(page)
+    screenshot(page, "imu-evaluate-broad-truth")
 
 
 def test_a_broken_file_gets_a_sentence(page, app_url, tmp_path):

@@ -126,12 +126,13 @@ def point_brackets(page: Page) -> str:
 
 def point_imu(page: Page) -> str:
     trained(page)
-    verdict = page.get_by_test_id("stAlert").filter(has_text="The model beats persistence on")
+    verdict = page.get_by_test_id("stAlert").filter(has_text="On gx, the model beats persistence")
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
-    text = verdict.inner_text()
-    beaten = text.split(" but ")[0]
-    assert "every target" in text or ("roll" in beaten and "pitch" in beaten), text
-    return text.split("(")[0].strip()
+    for angle in ("roll", "pitch"):
+        said = f"On {angle}, the model cannot be told from gyro propagation"
+        expect(page.get_by_test_id("stAlert").filter(has_text=said)).to_be_visible()
+    expect(page.locator("[data-testid='stTable']").filter(has_text="inclination")).to_be_visible()
+    return verdict.inner_text().strip()
 
 
 POINTS = {
