@@ -83,6 +83,22 @@ def test_broad_keeps_every_imu_row_through_the_truths_dropouts(broad):
     assert said(recording, "Movement phases: column 'movement'", "not an activity label")
 
 
+def test_broad_resampled_to_50_hz_keeps_its_truth_around_the_holes(broad):
+    _, raw = broad
+    recording = read_imu_csv(BROAD_02, target_rate=50.0)  # averaged over 6 rows first
+    truth = recording.channels[["roll", "pitch"]].to_numpy()
+    missing = ~np.isfinite(truth).all(axis=1)
+    assert abs(missing.mean() - raw["quat_w"].isna().mean()) < 0.01  # holes stay holes
+    t = raw["time_s"].to_numpy()
+    known = raw["quat_w"].notna().to_numpy()
+    moving = raw["movement"].to_numpy() == 1
+    at = np.searchsorted(recording.time + t[0], t[known & moving][::500])  # grid rows near them
+    reference = read_imu_csv(BROAD_02).channels["pitch"].to_numpy()
+    full_time = np.arange(len(reference)) / 286.0
+    expected = np.interp(recording.time[at], full_time, reference)
+    np.testing.assert_allclose(truth[at, 1], expected, atol=np.radians(1.0))
+
+
 @pytest.mark.parametrize("columns", ["quaternion", "euler"])
 def test_a_truth_with_six_percent_holes_keeps_its_rows_and_its_truth(motion, columns):
     holes = np.random.default_rng(0).random(len(motion)) < 0.06

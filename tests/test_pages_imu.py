@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rnn_core.baselines import estimate_attitude
 from rnn_core.datasets.imu import read_imu_csv
 from rnn_core.datasets.imu_prepare import imu_table, window_rows
 from rnn_core.imu_evaluate import evaluate_activity, evaluate_forecast
@@ -169,3 +170,35 @@ def test_inside_draws_the_label_track_of_the_window_it_shows():
     assert len(tracks) == 1
     drawn = {trace["name"] for trace in tracks[0]["data"]}
     assert drawn == set(expected.tolist())
+
+
+def test_the_attitude_filter_its_gains_and_the_magnetometer_are_knobs():
+    at = imu_data_page(BROAD)
+    assert at.selectbox(key="opt.imu.attitude").options[-1] == "Ground truth (teaching)"
+    at.selectbox(key="opt.imu.attitude").set_value("Complementary filter").run()
+    at.number_input(key="imu.gain.complementary.time_constant").set_value(0.5).run()
+    no_problems(at)
+    recording = read_imu_csv(ROOT / "data" / SAMPLES[BROAD])
+    choice = at.session_state["source"].imu
+    assert (choice.attitude, choice.gains, choice.use_mag) == (
+        "complementary",
+        (("time_constant", 0.5),),
+        False,
+    )
+    expected = estimate_attitude(recording, "complementary", time_constant=0.5)
+    table = imu_table(recording, choice.attitude, choice.gains, choice.use_mag)
+    np.testing.assert_array_equal(table.values["roll"], expected["roll"])
+    at.selectbox(key="opt.imu.attitude").set_value("VQF").run()
+    at.checkbox(key="imu.mag.vqf").check().run()
+    no_problems(at)
+    choice = at.session_state["source"].imu
+    assert (choice.attitude, choice.use_mag) == ("vqf", True)
+    table = imu_table(recording, choice.attitude, choice.gains, choice.use_mag)
+    expected = estimate_attitude(recording, "vqf", use_mag=True)
+    np.testing.assert_array_equal(table.values["pitch"], expected["pitch"])
+    assert table.attitude_source == "vqf"
+
+
+def test_a_file_without_truth_offers_no_truth_as_input():
+    at = imu_data_page(PHYPHOX)
+    assert "Ground truth (teaching)" not in at.selectbox(key="opt.imu.attitude").options

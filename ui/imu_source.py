@@ -21,9 +21,14 @@ from rnn_core.datasets.imu import (
 )
 from rnn_core.datasets.imu_formats import UNIT_KEYS
 from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
-from rnn_core.datasets.imu_table import TRUTH_INPUT
-from ui.settings import IMU_ATTITUDES, IMU_CHOICES, IMU_TASKS
-from ui.state import PERSIST, persisted, setting
+from ui.imu_attitude import (
+    attitude_controls,
+    attitude_from_settings,
+    filter_controls,
+    test_block_from_settings,
+)
+from ui.settings import IMU_CHOICES, IMU_TASKS
+from ui.state import persisted, setting
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FILES = (
@@ -35,14 +40,6 @@ SAMPLE_FILES = (
 SAMPLES = dict(zip(IMU_CHOICES[:-1], SAMPLE_FILES, strict=True))
 UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
-# The Data page's attitude choices -> rnn_core.baselines.ATTITUDE_METHODS keys (or the truth).
-ATTITUDE_KEYS = dict(
-    zip(
-        IMU_ATTITUDES,
-        ("vqf", "fusion", "madgwick", "mahony", "complementary", TRUTH_INPUT),
-        strict=True,
-    )
-)
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -82,6 +79,8 @@ class ImuChoice:
     target_rate: float | None = None  # Hz; None for the file's own rate
     task: ImuTask = ImuTask()
     attitude: str = "vqf"  # where the roll and pitch inputs come from (ATTITUDE_KEYS' values)
+    gains: tuple[tuple[str, float], ...] = ()  # the filter's gains where they leave its defaults
+    use_mag: bool = False  # the filter reads the magnetometer too
     test_at: float | None = None  # share of the rows where the test part starts; None: the end
 
 
@@ -90,11 +89,12 @@ def _bytes_store() -> dict[str, bytes]:
 
 
 @st.cache_resource(max_entries=6, show_spinner="Reading the recording…")
-def _loaded(digest: str, name: str, column_map: tuple, target_rate, attitude: str, _data: bytes):
-    """(recording, table) of a file's bytes, read once per (file, mapping, rate, attitude) for
-    all sessions; kept by reference (not copied), so callers must not change them."""
+def _loaded(digest: str, name: str, column_map: tuple, target_rate, attitude: tuple, _data: bytes):
+    """(recording, table) of a file's bytes, read once per (file, mapping, rate, attitude with
+    its gains and magnetometer) for all sessions; kept by reference (not copied), so callers
+    must not change them."""
     recording = read_imu_csv(_named(name, _data), dict(column_map) or None, target_rate)
-    return recording, imu_table(recording, attitude)
+    return recording, imu_table(recording, *attitude)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -107,8 +107,9 @@ def _named(name: str, data: bytes) -> io.BytesIO:
 def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
     """The recording and table of an IMU choice (ImuFormatError with a sentence)."""
     data = _bytes_store()[choice.digest]
+    attitude = (choice.attitude, choice.gains, choice.use_mag)
     return _loaded(
-        choice.digest, choice.name, choice.column_map, choice.target_rate, choice.attitude, data
+        choice.digest, choice.name, choice.column_map, choice.target_rate, attitude, data
     )
 
 
@@ -147,21 +148,13 @@ def imu_choice_from_settings() -> ImuChoice | None:
     _bytes_store()[digest] = data
     choice = ImuChoice(digest, name, (), float(setting("imu.rate")) or None)
     recording, _ = recording_of(choice)
-    choice = replace(choice, attitude=_attitude(recording.has_orientation), test_at=_test_at())
+    choice = replace(
+        choice,
+        attitude=attitude_from_settings(recording.has_orientation),
+        test_at=test_block_from_settings(),
+    )
     _, table = recording_of(choice)
     return replace(choice, task=imu_task(table))
-
-
-def _attitude(has_truth: bool) -> str:
-    """The attitude source the settings choose (a filter when the file has no truth)."""
-    key = ATTITUDE_KEYS[setting("imu.attitude")]
-    return "vqf" if key == TRUTH_INPUT and not has_truth else key
-
-
-def _test_at() -> float | None:
-    """Where the settings put the test part: None for the end (the default), else a share."""
-    percent = float(setting("imu.test_at"))
-    return None if percent >= 85 else percent / 100
 
 
 def imu_controls() -> ImuChoice | None:
@@ -182,33 +175,23 @@ def imu_controls() -> ImuChoice | None:
     choice = ImuChoice(digest, name, column_map, float(rate) or None)
     try:
         recording, _ = recording_of(choice)
-        attitude = _attitude_controls(recording.has_orientation)
-        choice = replace(choice, attitude=attitude, test_at=_test_at())
+        attitude = attitude_controls(recording.has_orientation)
+        gains, use_mag = filter_controls(attitude, "mx" in recording.channels.columns)
+        choice = replace(
+            choice,
+            attitude=attitude,
+            gains=gains,
+            use_mag=use_mag,
+            test_at=test_block_from_settings(),
+        )
         recording, table = recording_of(choice)
-    except ImuFormatError as err:
+    except (ImuFormatError, DataError) as err:
         st.error(as_text(str(err)))
         if has_columns:
             st.caption("Map the columns by hand above if detection got them wrong.")
         return None
     _what_was_read(recording, table)
     return replace(choice, task=_task_controls(table))
-
-
-def _attitude_controls(has_truth: bool) -> str:
-    """Where the model's roll and pitch inputs come from; the truth only when the file has one."""
-    options = [a for a in IMU_ATTITUDES if has_truth or ATTITUDE_KEYS[a] != TRUTH_INPUT]
-    if setting("imu.attitude") not in options:
-        st.session_state[PERSIST + "imu.attitude"] = options[0]
-    st.selectbox(
-        "Roll and pitch inputs from",
-        options,
-        **persisted("imu.attitude"),
-        help="What a device would have: an attitude filter's estimate from the accelerometer and "
-        "gyroscope (VQF is the most accurate on the BROAD benchmark). The ground truth as input "
-        "is for teaching only: no device has it. Targets are always the truth when the file has "
-        "one.",
-    )
-    return _attitude(has_truth)
 
 
 def _mapping_controls(name: str, data: bytes, digest: str) -> tuple | None:

@@ -72,9 +72,15 @@ def attitude_label(source: str) -> str:
     return ATTITUDE_METHODS[source].label
 
 
-def imu_table(recording: ImuRecording, attitude: str = DEFAULT_ATTITUDE) -> ImuTable:
-    """The recording with roll and pitch from `attitude` (a filter, or TRUTH_INPUT when the file
-    has a truth), the truth kept apart (DataError with a sentence for an unknown source)."""
+def imu_table(
+    recording: ImuRecording,
+    attitude: str = DEFAULT_ATTITUDE,
+    gains: tuple[tuple[str, float], ...] = (),
+    use_mag: bool = False,
+) -> ImuTable:
+    """The recording with roll and pitch from `attitude` (a filter at `gains`, with the
+    magnetometer when `use_mag`, or TRUTH_INPUT when the file has a truth), the truth kept apart
+    (DataError with a sentence for an unknown source or a gain it cannot take)."""
     ch = recording.channels
     has_truth = recording.has_orientation
     if attitude == TRUTH_INPUT and not has_truth:
@@ -92,7 +98,10 @@ def imu_table(recording: ImuRecording, attitude: str = DEFAULT_ATTITUDE) -> ImuT
     if attitude == TRUTH_INPUT:
         values[list(ANGLES)] = truth.to_numpy()
     else:
-        estimate = estimate_attitude(recording, attitude)
+        try:
+            estimate = estimate_attitude(recording, attitude, use_mag=use_mag, **dict(gains))
+        except ValueError as error:
+            raise DataError(str(error)) from None
         values["roll"], values["pitch"] = estimate["roll"], estimate["pitch"]
     return ImuTable(
         values=values,
@@ -125,13 +134,3 @@ def _note(attitude: str, has_truth: bool) -> str:
         "ground truth, so they are both input and target, and filters can only be compared "
         "with each other."
     )
-
-
-def with_truth(table: ImuTable) -> bool:
-    """True when the table's roll and pitch targets are a reference, not an estimate."""
-    return table.truth is not None
-
-
-def finite_rows(values: np.ndarray) -> np.ndarray:
-    """(N,) bool: rows whose every value is finite."""
-    return np.isfinite(values).all(axis=1)

@@ -133,12 +133,20 @@ def nice_rate(rate: float) -> float:
 
 
 def _box(block: np.ndarray, width: int) -> np.ndarray:
-    """A centred moving average over `width` rows (shorter at the ends): the anti-alias filter."""
+    """A centred moving average over `width` rows (shorter at the ends): the anti-alias filter.
+    NaN cells (holes in a reference) are left out of each mean; all-NaN stays NaN."""
     n = block.shape[0]
-    sums = np.vstack([np.zeros((1, block.shape[1])), np.cumsum(block, axis=0)])  # (n + 1, K)
+    missing = np.isnan(block)  # (n, K)
+    zero = np.zeros((1, block.shape[1]))
+    sums = np.vstack([zero, np.cumsum(np.where(missing, 0.0, block), axis=0)])  # (n + 1, K)
     start = np.clip(np.arange(n) - width // 2, 0, n)
     end = np.clip(start + width, 0, n)
-    return (sums[end] - sums[start]) / (end - start)[:, None]
+    if not missing.any():
+        return (sums[end] - sums[start]) / (end - start)[:, None]
+    counts = np.vstack([zero, np.cumsum(~missing, axis=0)])  # (n + 1, K)
+    present = counts[end] - counts[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present > 0, (sums[end] - sums[start]) / present, np.nan)
 
 
 def _interpolate(ts: np.ndarray, block: np.ndarray, grid: np.ndarray) -> np.ndarray:

@@ -6,10 +6,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, ROOT, served
 
 ARTIFACTS = ROOT / "test-artifacts"
+# How long an action or an expectation may wait: generous, so that a busy machine (a first page
+# importing torch while other jobs run) is slow, not failing. Speed is held by `python -m bench`.
+BUSY_MACHINE_MS = 120_000
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +51,7 @@ def page(browser, request):
     """A fresh browser context (its own Streamlit session) and page; a screenshot on failure.
     Every request the page made must have gone to this machine: the app works offline."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(BUSY_MACHINE_MS)
     hosts: set[str] = set()
     context.on("request", lambda sent: hosts.add(urlsplit(sent.url).hostname or ""))
     page = context.new_page()
