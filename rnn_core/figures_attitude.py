@@ -12,7 +12,7 @@ from rnn_core.figures_imu import thinning
 DEG = 180.0 / np.pi
 # Okabe-Ito colours, distinct for colour-blind viewers; the truth in black, the model in vermilion.
 TRUTH_COLOR, MODEL_COLOR = "#000000", "#D55E00"
-FILTER_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+FILTER_COLORS = ("#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#7F7F7F")  # none near vermilion
 
 
 def attitude_figure(

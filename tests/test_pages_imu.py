@@ -16,6 +16,7 @@ from rnn_core.presets import IMU_KNOBS, window_steps
 from tests.paths import ROOT
 from tests.test_pages import no_problems, open_app, train_until_done
 from tests.test_pages_inside import each_gradient_tab
+from ui.evaluation import verdict_sentences
 from ui.imu_source import SAMPLES, as_text
 
 PHYPHOX, ARDUINO, LABELLED, BROAD = list(SAMPLES)
@@ -121,8 +122,12 @@ def test_evaluate_shows_the_rmse_table_of_the_trained_weights():
         np.testing.assert_allclose(shown[column].astype(float), expected[column], rtol=1e-3)
     assert list(shown["verdict"]) == list(expected["verdict"])
     words = [w.value for w in (*at.success, *at.warning, *at.info)]
-    for row in expected.to_dict("records"):
-        assert any(w.startswith(f"On {row['target']}, the model ") for w in words), words
+    sentences = verdict_sentences(expected)
+    assert sorted(s for s, _ in sentences) == sorted(w for w in words if w.startswith("On "))
+    named = [
+        t for sentence, _ in sentences for t in sentence[3:].split(", the model")[0].split(", ")
+    ]
+    assert sorted(named) == sorted(expected["target"])  # every target in one sentence
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download the model (.pt)", "Download the test predictions (.csv)"]
 

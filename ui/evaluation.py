@@ -83,12 +83,10 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
     st.table(shown[list(MAIN_COLUMNS)].set_index("target (unit)"))
     st.markdown("**At rest and in motion** (RMSE; the best baseline as above)")
     st.table(shown[list(SPLIT_COLUMNS)].set_index("target (unit)"))
-    for row in result.table.to_dict("records"):
-        words = VERDICT_WORDS[row["verdict"]].format(best=row["best baseline"])
-        sentence = f"On {row['target']}, the model {words}."
-        if row["verdict"] == BEATS:
+    for sentence, verdict in verdict_sentences(result.table):
+        if verdict == BEATS:
             st.success(sentence)
-        elif row["verdict"] == WORSE:
+        elif verdict == WORSE:
             st.warning(sentence)
         else:
             st.info(sentence)
@@ -114,6 +112,18 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
         ),
         key=f"{key}.chart",
     )
+
+
+def verdict_sentences(table) -> list[tuple[str, str]]:
+    """(sentence, verdict) per verdict and baseline, targets joined: "On gx, gy, the model beats
+    persistence." in the order the table first names them."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for row in table.to_dict("records"):
+        groups.setdefault((row["verdict"], row["best baseline"]), []).append(row["target"])
+    return [
+        (f"On {', '.join(targets)}, the model {VERDICT_WORDS[verdict].format(best=best)}.", verdict)
+        for (verdict, best), targets in groups.items()
+    ]
 
 
 def show_truth_scores(

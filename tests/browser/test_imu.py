@@ -74,7 +74,7 @@ def test_upload_train_the_preset_and_read_rmse_in_degrees(page, app_url):
     wait_idle(page)
     table = page.locator("[data-testid='stTable']").filter(has_text="gyro propagation RMSE")
     expect(table).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(re.compile(r"^On roll, the model "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^On (\w+, )*roll(, \w+)*, the model "))).to_be_visible()
     expect(page.get_by_role("button", name="Download the model (.pt)")).to_be_visible()
     assert_no_exception(page)
     screenshot(page, "imu-evaluate")
@@ -111,8 +111,10 @@ def test_a_broad_trial_is_scored_against_its_ground_truth(page, app_url):
     text = attitude.inner_text()
     for name in ("VQF", "Madgwick", "Mahony", "Fusion", "Complementary", "the model"):
         assert name in text, text
-    expect(page.get_by_text(re.compile(r"^On pitch, the model "))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^On (\w+, )*pitch(, \w+)*, the model "))).to_be_visible()
     assert_no_exception(page)
+    screenshot(page, "imu-evaluate-broad-scores")
+    attitude.scroll_into_view_if_needed()
     screenshot(page, "imu-evaluate-broad-truth")
 
 
