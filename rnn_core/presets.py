@@ -169,7 +169,7 @@ IMU = Preset(
     key="imu",
     title="IMU next-state predictor",
     page="app_pages/evaluate.py",
-    summary="a real recording, scored against its ground truth (6 · Evaluate)",
+    summary="real data, scored against its ground truth (6 · Evaluate)",
     caption=(
         "An LSTM forecasts the next roll, pitch and rotation rates of 50 s of a real BROAD trial "
         "at 50 Hz, scored against its optical ground truth (early stopping ends it).  \nOn the "

@@ -81,7 +81,7 @@ BUILDERS = {
     "connectivity": lambda: connectivity_figure(RNG.normal(size=(T, 1)), None, RNG.random(T), 6),
     "imu_signals": lambda: imu_signals_figure(TIME, IMU, LABELS, [40]),
     "imu_prediction": lambda: prediction_figure(
-        TIME, IMU["ax"], IMU["ay"], IMU["gx"], "ax", complementary=IMU["roll"]
+        TIME, IMU["ax"], IMU["ay"], IMU["gx"], "ax", propagation=IMU["roll"]
     ),
     "label_track": lambda: label_track_figure(LABELS),
     "confusion": lambda: confusion_figure(np.array([[5, 1], [2, 7]]), ["run", "walk"]),
