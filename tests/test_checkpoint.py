@@ -190,7 +190,7 @@ def test_a_newer_version_is_refused_with_advice():
 @pytest.mark.parametrize(
     "changes, match",
     [
-        ({"config": {**asdict(ModelConfig()), "hidden_size": 0}}, "hidden_size must be at least 1"),
+        ({"config": {**asdict(ModelConfig()), "hidden_size": 0}}, "hidden_size must be between"),
         ({"config": {**asdict(ModelConfig()), "cell": "transformer"}}, "Cell type must be one of"),
         ({"config": {**asdict(ModelConfig()), "wings": 2}}, "settings are unknown"),
         ({"config": "lstm"}, "settings are not a dict"),
