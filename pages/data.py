@@ -14,6 +14,7 @@ from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
+from ui.plain import as_text, plain
 from ui.presets import apply_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (
@@ -50,12 +51,12 @@ try:
     else:
         source = imu_source(draw=True)
 except DataError as err:
-    st.error(str(err))
+    st.error(as_text(str(err)))
     st.stop()
 if source is None:
     st.stop()
 st.session_state["source"] = source
-st.success(f"Training will use: {source.label}. Go to **2 · Train** to start.")
+st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")
 
 if source.kind == "sine":
     series = sine_series(source.sine)

@@ -20,11 +20,11 @@ import math
 import os
 from dataclasses import dataclass
 
+from rnn_core.bounds import MAX_RUNS
 from rnn_core.models import GATES_PER_CELL, ModelConfig, count_parameters
 from rnn_core.slots import max_concurrent_trainings
 from rnn_core.training import TrainConfig
 
-MAX_RUNS = 8  # trainings one comparison may start: four cells, each with and without clipping
 MEMORY_FRACTION = 0.5  # of the machine's memory, for all trainings together
 LIMIT_VARIABLE = "RNN_EXPLORER_TRAINING_MIB"
 LONG_RUN_S = 600.0  # a run estimated to take longer than this gets a warning before Start

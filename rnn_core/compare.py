@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from rnn_core.models import MAX_UNITS, ModelConfig, count_parameters
+from rnn_core.bounds import MAX_UNITS
+from rnn_core.models import ModelConfig, count_parameters
 from rnn_core.training import TrainConfig
 
 MAX_HIDDEN = MAX_UNITS  # the bound of every model's units per layer

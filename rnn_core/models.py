@@ -24,6 +24,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from rnn_core.bounds import MAX_EMBEDDING, MAX_LAYERS, MAX_UNITS, MAX_VOCAB
+
 CellType = Literal["rnn", "lstm", "gru"]
 TaskShape = Literal["many_to_many", "many_to_one"]
 
@@ -31,12 +33,6 @@ CELL_TYPES: tuple[str, ...] = ("rnn", "lstm", "gru")
 TASK_SHAPES: tuple[str, ...] = ("many_to_many", "many_to_one")
 RECURRENT_INITS: tuple[str, ...] = ("default", "orthogonal")
 GATES_PER_CELL = {"rnn": 1, "lstm": 4, "gru": 3}
-# Upper bounds of every size, the Train page's knobs and any checkpoint alike: checked before a
-# tensor is allocated, so no setting, link or file can make a model that exhausts the server.
-MAX_UNITS = 512  # units per layer and direction
-MAX_LAYERS = 4
-MAX_VOCAB = 2000  # distinct characters of a text; also the most values in or out per step
-MAX_EMBEDDING = 512
 
 # torch's global generator is process-wide: seeding it and building a model must not interleave
 # with another session doing the same.

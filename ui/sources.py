@@ -13,6 +13,7 @@ from rnn_core.datasets.memory import AddingConfig, CopyConfig
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
 from ui.imu_source import ImuChoice, imu_choice_from_settings, imu_controls
+from ui.plain import as_text
 from ui.settings import TEXT_CHOICES
 from ui.state import persisted, setting
 
@@ -242,4 +243,6 @@ def warn_unusable_source() -> None:
     current_source()  # builds the source the settings describe, noting why it cannot
     problem = st.session_state.pop("source.problem", None)
     if problem:
-        st.warning(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
+        st.warning(
+            as_text(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
+        )
