@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import asdict
 
 import numpy as np
@@ -99,7 +100,10 @@ def _check_shapes(config: ModelConfig, state_dict) -> None:
         raise CheckpointError(DAMAGED.format(why="its weights are not a set of tensors"))
     expected = expected_shapes(config)
     missing = [name for name in expected if name not in state_dict]
-    unknown = [str(name)[:40] for name in state_dict if name not in expected]
+    # a name from the file, quoted in a sentence: letters, digits, dots and underscores only
+    unknown = [
+        re.sub(r"[^\w.]", "?", str(name))[:40] for name in state_dict if name not in expected
+    ]
     wrong = [
         f"{name} is {tuple(state_dict[name].shape)}, its settings need {shape}"
         for name, shape in expected.items()
