@@ -11,6 +11,7 @@ from rnn_core.inspect import model_with_weights
 from ui.evaluation import show_evaluation
 from ui.imu_source import recording_of
 from ui.navigation import run_through_app
+from ui.plain import as_text, plain
 from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import existing_experiment
@@ -81,7 +82,7 @@ if upload is not None:
         recording, table = recording_of(source.imu)
         data = prepare_for_saved(table, saved, loaded.config.task_shape)
     except (CheckpointError, ValueError) as err:  # DataError is a ValueError
-        st.error(str(err))
+        st.error(as_text(str(err)))
         st.stop()
     if abs(recording.sample_rate - saved.sample_rate) > 1e-6:
         st.warning(
@@ -89,5 +90,9 @@ if upload is not None:
             f"{recording.sample_rate:g} Hz: set **Resample to** {saved.sample_rate:g} on "
             "1 · Data for a fair score."
         )
-    st.caption(f"{upload.name}: scored on the whole of {source.imu.name}, none of it trained on.")
+    st.caption(
+        plain(
+            f"{upload.name}: scored on the whole of {source.imu.name}, none of it trained on.", 240
+        )
+    )
     show_evaluation(loaded, data, table, (upload.file_id, source.key), "eval.saved")
