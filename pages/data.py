@@ -51,9 +51,11 @@ try:
     else:
         source = imu_source(draw=True)
 except DataError as err:
+    st.session_state.pop("source", None)  # nothing stands in for data that was refused
     st.error(as_text(str(err)))
     st.stop()
 if source is None:
+    st.session_state.pop("source", None)
     st.stop()
 st.session_state["source"] = source
 st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")

@@ -16,7 +16,7 @@ from ui.navigation import run_through_app
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
-from ui.sources import current_source
+from ui.sources import current_source, missing_source
 from ui.state import PERSIST, device, seed
 
 if run_through_app():
@@ -24,6 +24,10 @@ if run_through_app():
 st.title("2 · Train")
 preset_banner()
 source = current_source()
+missing = missing_source()
+if missing:  # no stand-in for missing data: the sentence is at the top of every page
+    st.button("Start", type="primary", disabled=True, key="btn.start")
+    st.stop()
 st.caption(
     f"{plain(source.label, 160)} · device: {device().upper()} · seed {seed()} "
     "· change the data on **1 · Data**, the device and seed on **Home**"
