@@ -173,3 +173,28 @@ def test_a_training_past_its_memory_limit_ends_with_a_sentence(monkeypatch):
     assert "Lower the batch size" in runner.message
     # the server's model is untouched and usable
     assert replace(config) == runner.trainer.model.config
+
+
+def _stuck_preview(model):
+    """A preview that never returns in time: the training process cannot answer a stop."""
+    import time
+
+    time.sleep(120)
+
+
+def test_a_training_process_that_does_not_stop_in_time_is_ended(monkeypatch):
+    import time
+
+    import rnn_core.runner
+
+    monkeypatch.setattr(rnn_core.runner, "STOP_GRACE_S", 1.0)
+    trainer = Trainer(build_model(ModelConfig(), 0), _sine_data(), TrainConfig(max_steps=10_000))
+    runner = TrainingRunner(
+        trainer, preview=_stuck_preview, heartbeat_timeout=1.0, use_process=True
+    )
+    began = time.monotonic()
+    runner.start()  # no heartbeat follows: the tab is gone
+    runner._thread.join(timeout=60)
+    assert not runner.active
+    assert time.monotonic() - began < 30
+    assert runner.state == "stopped" and "took too long" in runner.message

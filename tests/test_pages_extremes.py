@@ -91,3 +91,21 @@ def test_the_estimate_is_shown_beside_start_and_start_trains():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     no_problems(at)
+
+
+def test_compare_has_a_stop_that_ends_every_run():
+    at = open_app()
+    at.switch_page("pages/compare.py").run()
+    at.number_input(key="opt.compare.steps").set_value(20_000).run()
+    assert at.button(key="btn.compare_stop").disabled  # nothing to stop yet
+    at.button(key="btn.compare").click().run()
+    runs = at.session_state["compare.runs"]["runs"]
+    assert any(runner.active for _, runner in runs.values())
+    assert not at.button(key="btn.compare_stop").disabled
+    at.button(key="btn.compare_stop").click().run()
+    for _, runner in runs.values():
+        runner._thread.join(timeout=30)
+        assert not runner.active
+    at.run()
+    assert not at.exception
+    assert at.button(key="btn.compare_stop").disabled
