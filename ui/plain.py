@@ -16,14 +16,20 @@ _MARKS = re.compile(
 _LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])", re.MULTILINE)  # headings, lists, quotes
 
 
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)")  # where a bare address begins
+WORD_JOINER = "\u2060"  # invisible; it keeps GitHub's Markdown from linking a bare address
+
+
 def as_text(sentence: str) -> str:
     """A sentence for st.markdown or st.error that shows exactly as written.
 
     Sentences quote column names and labels from the file, which may hold Markdown, HTML or
     Streamlit's own marks (**ax**, <b>ax</b>, [x](javascript:...), :red[x], :smile:, $x$): each
     such mark gets a backslash, so it shows as the characters it is. A sentence without marks
-    is left as it is. (Bare web addresses still become links, by GitHub's Markdown.)
+    is left as it is. A bare web or mail address gets an invisible word joiner after its "://",
+    "www" or "@", so that it shows as text, not as a link.
     """
+    sentence = _AUTOLINK.sub(WORD_JOINER, sentence)
 
     def escape(mark: re.Match) -> str:
         return (
