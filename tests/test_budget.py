@@ -198,3 +198,14 @@ def test_a_training_process_that_does_not_stop_in_time_is_ended(monkeypatch):
     assert not runner.active
     assert time.monotonic() - began < 30
     assert runner.state == "stopped" and "took too long" in runner.message
+
+
+def test_a_huge_alphabet_and_a_huge_text_are_refused_with_a_sentence():
+    from rnn_core.bounds import MAX_VOCAB
+    from rnn_core.datasets import DataError
+    from rnn_core.datasets.prepare import prepare_text
+
+    alphabet = "".join(chr(0x4E00 + i) for i in range(MAX_VOCAB + 1))
+    with pytest.raises(DataError, match="2,001 different characters; a model reads at most 2,000"):
+        prepare_text(alphabet * 20, 10)
+    assert prepare_text(alphabet[:MAX_VOCAB] * 20, 10).input_size == MAX_VOCAB
