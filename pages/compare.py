@@ -69,7 +69,7 @@ with left:
     affordable = budget_line(comparison_estimate(data, runs), compare=True)
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
-    start = (take_pending("compare") and affordable) or start
+    start = (take_pending("compare") or start) and affordable
     stop = b2.button("Stop", key="btn.compare_stop", disabled=not compare_active())
 
 if start:

@@ -92,6 +92,8 @@ reseed = buttons[6].button(
     "New seed", key="btn.reseed", disabled=not affordable, help="Start over from a new seed"
 )
 
+if not affordable:  # a click sent before the knobs passed the limit: refused above
+    start = step = reseed = False
 if start:
     started = exp.runner_for(model_config, train_config, seed())
     steps_before = started.trainer.steps_done
