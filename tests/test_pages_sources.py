@@ -48,3 +48,15 @@ def test_a_text_upload_that_is_missing_is_said_and_pasted_text_is_asked_for():
     assert not at.exception
     assert _said(at, "pasted text, and none is pasted yet")
     assert at.button(key="btn.start").disabled
+
+
+def test_data_chosen_after_the_sentence_clears_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {"source_kind": "IMU recording", "imu.choice": UPLOAD}
+    at.switch_page("pages/data.py").run()
+    assert _said(at, "not part of a link")
+    at.radio(key="opt.imu.choice").set_value("Sample: Arduino MPU6050 serial log").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert not _said(at, "not part of a link")
+    assert not at.button(key="btn.start").disabled

@@ -278,6 +278,8 @@ def missing_source() -> str | None:
     """A sentence when the session's data is an upload or pasted text it does not have (or that
     was refused); None when it has data to train on."""
     current_source()
+    if st.session_state.get("source") is not None:  # data chosen since the sentence was kept
+        st.session_state.pop(NO_SOURCE, None)
     return st.session_state.get(NO_SOURCE)
 
 
