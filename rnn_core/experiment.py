@@ -77,6 +77,7 @@ class Experiment:
     def _fresh(
         self, model_config: ModelConfig, train_config: TrainConfig, seed: int
     ) -> TrainingRunner:
+        self.check(model_config, train_config)  # Rewind too: no model past the budget
         model = build_model(model_config, seed, self.device)
         self.seed = seed
         self.runner = self._runner(Trainer(model, self.data, train_config))
