@@ -4,22 +4,35 @@ import streamlit as st
 
 from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
-from ui.compare import base_config, compare_train_config, compare_view, start_runs
+from ui.budget import budget_line
+from ui.compare import (
+    base_config,
+    compare_active,
+    compare_train_config,
+    compare_view,
+    comparison_estimate,
+    start_runs,
+)
 from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
 from ui.live import loss_unit
+from ui.plain import as_text, plain
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
-from ui.sources import current_source
-from ui.state import device, persisted, seed
+from ui.sources import current_source, missing_source
+from ui.state import device, persisted, seed, stop_compare_runs
 
 st.title("7 · Compare the cells")
 preset_banner()
 source = current_source()
+missing = missing_source()
+if missing:  # no stand-in for missing data: the sentence is at the top of every page
+    st.button("Train them all", type="primary", disabled=True, key="btn.compare")
+    st.stop()
 window = "" if source.kind == "memory" else f" · window {seq_len()}"  # a task has its own length
 st.caption(
-    f"{source.label}{window} · seed {seed()} · every cell gets the same data, split, batches and "
-    "initial seed; change the data on **1 · Data**"
+    f"{plain(source.label, 160)}{window} · seed {seed()} · every cell gets the same data, "
+    "split, batches and initial seed; change the data on **1 · Data**"
 )
 
 left, right = st.columns([1, 3], gap="large")
@@ -47,13 +60,19 @@ with left:
         configs = dict(zip(cells, chosen, strict=True))
         runs = with_and_without_clipping(configs, train_config, unclipped)
     except (DataError, ValueError) as err:  # DataError is a ValueError too
-        st.error(f"{err} (The window length is set on 1 · Data.)")
+        st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
         st.stop()
-    start = st.button("Train them all", type="primary", key="btn.compare")
-    start = take_pending("compare") or start
+    affordable = budget_line(comparison_estimate(data, runs), compare=True)
+    b1, b2 = st.columns(2)
+    start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
+    start = (take_pending("compare") or start) and affordable
+    stop = b2.button("Stop", key="btn.compare_stop", disabled=not compare_active())
 
 if start:
     start_runs(data, runs, seed(), (source.key, seq_len(), task_shape))
+    st.rerun()
+if stop:
+    stop_compare_runs()
     st.rerun()
 with right:
     compare_view(trivial_baseline(data), loss_unit(data))

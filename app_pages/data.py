@@ -12,6 +12,7 @@ from rnn_core.imu_truth import split_warnings
 from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of
+from ui.plain import as_text, plain
 from ui.presets import IMU_PRESET_SAID, apply_imu_preset
 from ui.settings import SOURCE_KINDS
 from ui.sources import (
@@ -46,12 +47,14 @@ try:
     else:
         source = imu_source(draw=True)
 except DataError as err:
-    st.error(str(err))
+    st.session_state.pop("source", None)  # nothing stands in for data that was refused
+    st.error(as_text(str(err)))
     st.stop()
 if source is None:
+    st.session_state.pop("source", None)
     st.stop()
 st.session_state["source"] = source
-st.success(f"Training will use: {source.label}. Go to **2 · Train** to start.")
+st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")
 
 if source.kind == "sine":
     series = sine_series(source.sine)

@@ -15,7 +15,8 @@ from rnn_core.imu_evaluate import (
 from rnn_core.imu_truth import split_warnings
 from rnn_core.inspect import model_with_weights
 from ui.evaluation import show_evaluation, show_truth_scores
-from ui.imu_source import as_text, recording_of
+from ui.imu_source import recording_of
+from ui.plain import as_text, plain
 from ui.presets import preset_banner
 from ui.sources import current_source
 from ui.state import existing_experiment
@@ -96,7 +97,7 @@ if upload is not None:
         recording, table = recording_of(source.imu)
         data = prepare_for_saved(table, saved, loaded.config.task_shape)
     except (CheckpointError, ValueError) as err:  # DataError is a ValueError
-        st.error(str(err))
+        st.error(as_text(str(err)))
         st.stop()
     if abs(recording.sample_rate - saved.sample_rate) > 1e-6:
         st.warning(
@@ -104,7 +105,7 @@ if upload is not None:
             f"{recording.sample_rate:g} Hz: set **Resample to** {saved.sample_rate:g} on "
             "1 · Data for a fair score."
         )
-    name, recording_name = as_text(upload.name), as_text(source.imu.name)
+    name, recording_name = plain(upload.name), plain(source.imu.name)
     if trained_on_this(table, saved):
         st.caption(
             f"{name} trained on this very recording ({recording_name}, the same fingerprint): "

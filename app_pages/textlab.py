@@ -13,7 +13,9 @@ from rnn_core.textlab import (
 )
 from ui.charts import chart
 from ui.inspection import snapshot_picker, trained_experiment
+from ui.plain import as_text
 from ui.presets import preset_banner
+from ui.settings import shortened
 
 GATES = ("i", "f", "g", "o", "r", "z", "n")
 
@@ -23,7 +25,9 @@ def sample_view(model, vocabulary, default_prompt: str) -> None:
     prompt = st.text_input("Prompt", default_prompt, key="text.prompt")
     unknown = sorted(set(prompt) - set(vocabulary.chars))
     if unknown:
-        st.warning(f"Not in this model's vocabulary, skipped: {''.join(unknown)!r}")
+        st.warning(
+            as_text(f"Not in this model's vocabulary, skipped: {shortened(''.join(unknown))!r}")
+        )
     c1, c2, c3, c4 = st.columns(4)
     length = c1.slider("Length", 20, 2000, 300, key="text.length")
     greedy = c2.checkbox("Greedy (always the most likely)", key="text.greedy")
@@ -91,7 +95,7 @@ def next_char_view(model, vocabulary, excerpt: str) -> None:
     frame = next_char_probabilities(model, vocabulary, excerpt, position, top=10)
     context = excerpt[max(0, position - 29) : position + 1].replace("\n", "⏎")
     chart(probability_figure(frame, context), key="text.next")
-    st.caption(f"The character that really follows: {excerpt[position + 1]!r}.")
+    st.caption(as_text(f"The character that really follows: {excerpt[position + 1]!r}."))
 
 
 st.title("5 · Text lab")

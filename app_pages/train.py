@@ -4,21 +4,28 @@ import random
 
 import streamlit as st
 
+from rnn_core.budget import data_bytes, estimate
 from rnn_core.datasets import DataError
 from rnn_core.models import count_parameters
+from ui.budget import budget_line
 from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
 from ui.live import empty_charts, live_view
+from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
-from ui.sources import current_source
+from ui.sources import current_source, missing_source
 from ui.state import PERSIST, device, seed
 
 st.title("2 · Train")
 preset_banner()
 source = current_source()
+missing = missing_source()
+if missing:  # no stand-in for missing data: the sentence is at the top of every page
+    st.button("Start", type="primary", disabled=True, key="btn.start")
+    st.stop()
 st.caption(
-    f"{source.label} · device: {device().upper()} · seed {seed()} "
+    f"{plain(source.label, 160)} · device: {device().upper()} · seed {seed()} "
     "· change the data on **1 · Data**, the device and seed on **Home**"
 )
 
@@ -29,7 +36,7 @@ with left:
     try:
         exp = experiment(task_shape)
     except DataError as err:
-        st.error(f"{err} (The window length is set on 1 · Data.)")
+        st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
         st.stop()
     try:
         with st.expander("Model", expanded=not presenter_on()):
@@ -41,7 +48,7 @@ with left:
         with st.expander("Training", expanded=not presenter_on()):
             train_config = train_controls(exp.data)
     except ValueError as err:
-        st.error(str(err))
+        st.error(as_text(str(err)))
         st.stop()
     st.caption(
         f"{len(exp.data.train):,} training windows · {len(exp.data.validation):,} "
@@ -53,10 +60,12 @@ active = runner is not None and runner.active
 paused = active and runner.state == "paused"
 
 buttons = button_bar.columns(7, gap="small")
+cost = estimate(model_config, train_config, exp.data.seq_len, data_bytes=data_bytes(exp.data))
+affordable = budget_line(cost, where=button_bar)
 start = buttons[0].button(
     "Start",
     type="primary",
-    disabled=active,
+    disabled=active or not affordable,
     key="btn.start",
     help="Train; after a Stop this continues from the current weights",
 )
@@ -65,7 +74,7 @@ resume = buttons[2].button("Resume", disabled=not paused, key="btn.resume")
 stop = buttons[3].button("Stop", disabled=not active, key="btn.stop")
 step = buttons[4].button(
     "Step",
-    disabled=active and not paused,
+    disabled=(active and not paused) or not affordable,
     key="btn.step",
     help="One optimizer step, for teaching",
 )
@@ -75,8 +84,12 @@ rewind = buttons[5].button(
     key="btn.rewind",
     help="Back to the same initial weights (same seed)",
 )
-reseed = buttons[6].button("New seed", key="btn.reseed", help="Start over from a new seed")
+reseed = buttons[6].button(
+    "New seed", key="btn.reseed", disabled=not affordable, help="Start over from a new seed"
+)
 
+if not affordable:  # a click sent before the knobs passed the limit: refused above
+    start = step = reseed = False
 if start:
     started = exp.runner_for(model_config, train_config, seed())
     steps_before = started.trainer.steps_done

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import asdict
 
 import numpy as np
@@ -67,7 +68,9 @@ def load_checkpoint(data: bytes) -> tuple[SequenceModel, Standardizer | None, di
     """(model in eval mode on the CPU, standardizer or None, extra) from `save_checkpoint`'s bytes;
     anything else raises CheckpointError without running code from the file."""
     payload = _read(data)
-    model = build_model(_config(payload["config"]), seed=0)  # every weight is overwritten next
+    config = _config(payload["config"])  # sizes within the bounds of every model
+    _check_shapes(config, payload["state_dict"])  # before a tensor of the model is allocated
+    model = build_model(config, seed=0)  # every weight is overwritten next
     _load_weights(model, payload["state_dict"])
     standardizer = None
     if payload.get("standardizer") is not None:
@@ -79,6 +82,40 @@ def load_checkpoint(data: bytes) -> tuple[SequenceModel, Standardizer | None, di
     if not isinstance(extra, dict):
         raise CheckpointError(DAMAGED.format(why="its extra information is not a dict"))
     return model.eval(), standardizer, extra
+
+
+def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every weight of the model `config` describes, from a model on
+    PyTorch's meta device (shapes only: no memory is allocated)."""
+    with torch.device("meta"):
+        model = SequenceModel(config)
+    return {name: tuple(t.shape) for name, t in model.state_dict().items()}
+
+
+def _check_shapes(config: ModelConfig, state_dict) -> None:
+    """CheckpointError when the weights are not tensors of exactly the shapes `config` needs."""
+    if not isinstance(state_dict, dict) or not all(
+        isinstance(value, torch.Tensor) for value in state_dict.values()
+    ):
+        raise CheckpointError(DAMAGED.format(why="its weights are not a set of tensors"))
+    expected = expected_shapes(config)
+    missing = [name for name in expected if name not in state_dict]
+    # a name from the file, quoted in a sentence: letters, digits, dots and underscores only
+    unknown = [
+        re.sub(r"[^\w.]", "?", str(name))[:40] for name in state_dict if name not in expected
+    ]
+    wrong = [
+        f"{name} is {tuple(state_dict[name].shape)}, its settings need {shape}"
+        for name, shape in expected.items()
+        if name in state_dict and tuple(state_dict[name].shape) != shape
+    ]
+    if missing or unknown or wrong:
+        detail = "; ".join(
+            ([f"missing {', '.join(missing[:3])}"] if missing else [])
+            + ([f"unknown {', '.join(unknown[:3])}"] if unknown else [])
+            + wrong[:2]
+        )
+        raise CheckpointError(DAMAGED.format(why=f"its weights do not fit its settings ({detail})"))
 
 
 def _load_weights(model: SequenceModel, state_dict) -> None:

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from rnn_core.bounds import MAX_UNITS
 from rnn_core.models import ModelConfig, count_parameters
 from rnn_core.training import TrainConfig
 
-MAX_HIDDEN = 1024
+MAX_HIDDEN = MAX_UNITS  # the bound of every model's units per layer
 
 TABLE_COLUMNS = (
     "cell",

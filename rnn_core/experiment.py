@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from functools import cached_property, partial
 
+from rnn_core.budget import check_budget, data_bytes, estimate
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.imu_prepare import ImuMeta
 from rnn_core.datasets.prepare import PreparedData
@@ -41,9 +42,12 @@ class Experiment:
     def runner_for(
         self, model_config: ModelConfig, train_config: TrainConfig, seed: int
     ) -> TrainingRunner:
-        """The runner to start: the active one, one continuing the model, or a fresh one."""
+        """The runner to start: the active one, one continuing the model, or a fresh one.
+        BudgetError (a sentence naming the knob to lower), before anything is built, when the
+        training would pass the machine's memory limit."""
         if self.runner is not None and self.runner.active:
             return self.runner
+        self.check(model_config, train_config)
         current = self.runner.trainer if self.runner is not None else None
         if current is None or current.model.config != model_config or self.seed != seed:
             return self._fresh(model_config, train_config, seed)
@@ -51,6 +55,11 @@ class Experiment:
             trainer = Trainer(current.model, self.data, train_config, current.history)
             self.runner = self._runner(trainer, snapshots_from=self.runner)
         return self.runner
+
+    def check(self, model_config: ModelConfig, train_config: TrainConfig) -> None:
+        """Raise BudgetError when this training would pass the memory limit."""
+        found = estimate(model_config, train_config, self.data.seq_len, 1, data_bytes(self.data))
+        check_budget(found)
 
     def rewind(self) -> TrainingRunner | None:
         """Back to the initial weights of the same seed, with an empty history."""
@@ -68,6 +77,7 @@ class Experiment:
     def _fresh(
         self, model_config: ModelConfig, train_config: TrainConfig, seed: int
     ) -> TrainingRunner:
+        self.check(model_config, train_config)  # Rewind too: no model past the budget
         model = build_model(model_config, seed, self.device)
         self.seed = seed
         self.runner = self._runner(Trainer(model, self.data, train_config))

@@ -24,6 +24,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from rnn_core.bounds import MAX_EMBEDDING, MAX_LAYERS, MAX_UNITS, MAX_VOCAB
+
 CellType = Literal["rnn", "lstm", "gru"]
 TaskShape = Literal["many_to_many", "many_to_one"]
 
@@ -95,12 +97,8 @@ def config_problems(config: ModelConfig) -> list[str]:
         problems.append(f"Task shape must be one of {', '.join(TASK_SHAPES)}.")
     if config.recurrent_init not in RECURRENT_INITS:
         problems.append(f"Recurrent init must be one of {', '.join(RECURRENT_INITS)}.")
-    for name in ("input_size", "output_size", "hidden_size", "num_layers", "embedding_dim"):
-        if getattr(config, name) < 1:
-            problems.append(f"{name} must be at least 1.")
+    problems += _size_problems(config)
     problems += _layer_size_problems(config.layer_sizes, config.num_layers)
-    if config.vocab_size is not None and config.vocab_size < 1:
-        problems.append("vocab_size must be at least 1.")
     if not 0.0 <= config.dropout < 1.0:
         problems.append("Dropout must be at least 0 and below 1.")
     if config.bidirectional and config.task_shape == "many_to_many":
@@ -109,6 +107,34 @@ def config_problems(config: ModelConfig) -> list[str]:
             "choose 'one value after the window' or turn bidirectional off."
         )
     return problems
+
+
+def _size_problems(config: ModelConfig) -> list[str]:
+    """Sizes that are not whole numbers between 1 and their upper bound."""
+    highs = {
+        "input_size": MAX_VOCAB,
+        "output_size": MAX_VOCAB,
+        "hidden_size": MAX_UNITS,
+        "num_layers": MAX_LAYERS,
+        "embedding_dim": MAX_EMBEDDING,
+        "vocab_size": MAX_VOCAB,
+    }
+    problems = []
+    for name, high in highs.items():
+        value = getattr(config, name)
+        if value is None and name == "vocab_size":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool):
+            problems.append(f"{name} must be a whole number.")
+        elif not 1 <= value <= high:
+            problems.append(f"{name} must be between 1 and {high:,}, not {_short(value)}.")
+    return problems
+
+
+def _short(value: int) -> str:
+    """A number as a sentence quotes it, cut when absurdly long."""
+    text = f"{value:,}"
+    return text if len(text) <= 24 else text[:24] + "…"
 
 
 def _layer_size_problems(sizes, num_layers: int) -> list[str]:
@@ -125,8 +151,8 @@ def _layer_size_problems(sizes, num_layers: int) -> list[str]:
             f"layer_sizes gives {len(sizes)} size(s) for {num_layers} layer(s): give one size "
             "per layer, or leave it empty to use hidden_size for every layer."
         )
-    if any(size < 1 for size in sizes):
-        problems.append("Every entry of layer_sizes must be at least 1.")
+    if any(not 1 <= size <= MAX_UNITS for size in sizes):
+        problems.append(f"Every entry of layer_sizes must be between 1 and {MAX_UNITS}.")
     return problems
 
 

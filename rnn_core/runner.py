@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import torch
 
+from rnn_core.budget import training_memory_limit
 from rnn_core.memory_peak import peak_since, start_peak
 from rnn_core.models import device_label
 from rnn_core.processes import training_context
@@ -35,6 +36,9 @@ HEARTBEAT_TIMEOUT_S = 15.0  # no poll from the page for this long: the session i
 PREVIEW_INTERVAL_S = 1.0  # seconds between previews computed by the worker
 FIRST_REPORT_WAIT_S = 0.5  # the longest a Start waits for the first step to be reported
 SWITCH_INTERVAL_S = 0.0005  # GIL hand-over interval once a training runs in a server thread
+# A training process still busy this long after it was told to stop (one very long step) is
+# ended: with the heartbeat's timeout, a closed tab's training ends within 30 s.
+STOP_GRACE_S = 10.0
 
 
 def configure_torch_threads() -> None:
@@ -267,7 +271,8 @@ class TrainingRunner:
         process = None
         try:
             parent, child = training_context().Pipe()
-            payload = pickle.dumps((self.trainer, self._preview_fn, self.snapshots.every))
+            limit = training_memory_limit()  # the server's setting, read when the run starts
+            payload = pickle.dumps((self.trainer, self._preview_fn, self.snapshots.every, limit))
             process = training_context().Process(
                 target=train_in_process, args=(child, payload), daemon=True
             )
@@ -296,11 +301,14 @@ class TrainingRunner:
 
     def _listen(self, conn, process) -> None:
         """Apply the training process's reports until it sends the trainer back."""
-        stop_sent = False
+        stop_sent = None
         while True:
-            if self._should_end() and not stop_sent:
+            if self._should_end() and stop_sent is None:
                 self._send("stop")
-                stop_sent = True
+                stop_sent = time.monotonic()
+            if stop_sent is not None and time.monotonic() - stop_sent > STOP_GRACE_S:
+                self._end_stuck(process)
+                return
             if not conn.poll(0.2):
                 # The process may send its last reports and exit between the poll and this
                 # check: it ended unexpectedly only if nothing is left to read.
@@ -333,6 +341,20 @@ class TrainingRunner:
             elif kind == "done":
                 self._adopt(payload[0])
                 return
+
+    def _end_stuck(self, process) -> None:
+        """End a training process that did not stop in time; keep the weights it last sent."""
+        process.terminate()
+        reported = self._reported
+        if reported is not None:
+            with self._step_lock:
+                self.trainer.model.load_state_dict(reported[1])
+                self.trainer.steps_done = reported[0]
+        self.state = "stopped"
+        self.message = (
+            f"{self._end_reason()} Its last step took too long to finish, so it was ended; "
+            f"the weights of step {self.trainer.steps_done} are kept."
+        )
 
     def _adopt(self, trainer: Trainer) -> None:
         """Take the trainer the process sent back; keep this process's data (no second copy)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import resource
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typing import Any
 
 import torch
 
+from rnn_core.budget import mib_text
 from rnn_core.memory_peak import peak_since, start_peak
 from rnn_core.training import Trainer
 
@@ -107,20 +109,58 @@ class _Session:
         self.flush(force_preview=True)
 
 
+def limit_memory(extra: int) -> int | None:
+    """Cap this process's address space at what it uses now plus `extra` bytes, so that a
+    training that needs more fails alone (MemoryError) instead of exhausting the machine.
+    Returns the cap, or None where it cannot be set."""
+    try:
+        with open("/proc/self/status") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
+        cap = size + extra
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        return cap
+    except (OSError, ValueError, StopIteration):
+        return None
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """True for the errors torch and Python raise when an allocation fails."""
+    text = str(err).lower()
+    return isinstance(err, MemoryError) or "alloc" in text and "memory" in text
+
+
+def out_of_memory_sentence(limit: int) -> str:
+    """What the page says when a training passed its memory limit."""
+    return (
+        f"Training stopped: it needed more than the {mib_text(limit)} of memory one training "
+        "may use on this machine. Lower the batch size, the window length (on 1 · Data) or the "
+        "model's size, then press Start again."
+    )
+
+
 def train_in_process(conn, payload: bytes) -> Any:
-    """Entry point of the training process: unpickle (trainer, preview, snapshot_every), train
+    """Entry point of the training process: unpickle (trainer, preview, snapshot_every, memory
+    limit in bytes), train
     until done or told to stop, then send the trainer back whole (weights, optimizer state,
-    history) so a later Start continues it."""
+    history) so a later Start continues it. The process may add at most the training memory
+    limit: past it the run ends with a sentence, and nothing else is touched."""
     torch.set_num_threads(1)
     os.nice(TRAINING_NICENESS)
-    trainer, preview, snapshot_every = pickle.loads(payload)
+    trainer, preview, snapshot_every, limit = pickle.loads(payload)
     memory = start_peak("cpu")
+    limit_memory(limit)
     try:
         _Session(conn, trainer, preview, snapshot_every).run()
         send_message(conn, ("memory", peak_since(memory, "cpu")))
         send_message(conn, ("done", trainer))
     except Exception as err:  # the page shows a sentence; the details go to the server log
-        traceback.print_exc()
-        send_message(conn, ("error", f"Training stopped on an internal error: {err}"))
+        if out_of_memory(err):
+            send_message(conn, ("error", out_of_memory_sentence(limit)))
+        else:
+            traceback.print_exc()
+            send_message(conn, ("error", f"Training stopped on an internal error: {err}"))
     finally:
         conn.close()

@@ -190,7 +190,7 @@ def test_a_newer_version_is_refused_with_advice():
 @pytest.mark.parametrize(
     "changes, match",
     [
-        ({"config": {**asdict(ModelConfig()), "hidden_size": 0}}, "hidden_size must be at least 1"),
+        ({"config": {**asdict(ModelConfig()), "hidden_size": 0}}, "hidden_size must be between"),
         ({"config": {**asdict(ModelConfig()), "cell": "transformer"}}, "Cell type must be one of"),
         ({"config": {**asdict(ModelConfig()), "wings": 2}}, "settings are unknown"),
         ({"config": "lstm"}, "settings are not a dict"),
@@ -222,7 +222,38 @@ def test_weights_that_do_not_fit_the_config_are_refused():
     small = build_model(ModelConfig(hidden_size=4), seed=0)
     large = build_model(ModelConfig(hidden_size=16), seed=0)
     payload = checkpoint_dict(config=asdict(small.config), state_dict=large.state_dict())
-    with pytest.raises(CheckpointError, match="size mismatch"):
+    with pytest.raises(CheckpointError, match=r"weight_ih_l0 is \(64, 1\), its settings need"):
+        load_checkpoint(torch_bytes(payload))
+
+
+@pytest.mark.parametrize("hidden", [1_000_000, 12_000, 513])
+def test_an_edited_size_is_refused_before_a_model_is_built(hidden, monkeypatch):
+    import rnn_core.checkpoint
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a model was built")
+
+    model = build_model(ModelConfig(hidden_size=8), seed=0)
+    config = {**asdict(model.config), "hidden_size": hidden}
+    payload = checkpoint_dict(config=config, state_dict=model.state_dict())
+    monkeypatch.setattr(rnn_core.checkpoint, "build_model", no_build)
+    with pytest.raises(CheckpointError, match="hidden_size must be between 1 and 512"):
+        load_checkpoint(torch_bytes(payload))
+
+
+def test_a_size_within_the_bounds_that_the_weights_do_not_have_is_refused_unbuilt(monkeypatch):
+    import rnn_core.checkpoint
+
+    monkeypatch.setattr(rnn_core.checkpoint, "build_model", None)  # calling it would fail
+    model = build_model(ModelConfig(hidden_size=8, num_layers=2), seed=0)
+    config = {**asdict(model.config), "hidden_size": 500}
+    payload = checkpoint_dict(config=config, state_dict=model.state_dict())
+    with pytest.raises(CheckpointError, match="its settings need"):
+        load_checkpoint(torch_bytes(payload))
+    state = dict(model.state_dict())
+    state["rnn.extra_l9"] = state.pop("rnn.weight_hh_l1")
+    payload = checkpoint_dict(config=asdict(model.config), state_dict=state)
+    with pytest.raises(CheckpointError, match="missing rnn.weight_hh_l1; unknown rnn.extra_l9"):
         load_checkpoint(torch_bytes(payload))
 
 

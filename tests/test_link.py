@@ -186,3 +186,35 @@ def test_a_link_to_a_demo_the_app_does_not_have_says_so():
     assert not at.exception
     assert any("“nonexistent”" in w.value for w in at.warning)
     assert at.selectbox(key="opt.cell").value == "GRU"
+
+
+@pytest.mark.parametrize(
+    ("params", "sentence"),
+    [
+        ({"layer_sizes": ["12000,1"]}, "'12000' is not a whole number from 1 to 512"),
+        ({"layer_sizes": ["100000, 1"]}, "'100000' is not a whole number from 1 to 512"),
+        ({"text.pasted": ["x" * 6_000_000]}, "6,000,000 characters is more than 5,000,000"),
+        ({"cell": ["y" * 20_000]}, "'" + "y" * 80 + "…' is not one of"),
+        ({"z" * 20_000: ["1"]}, "“" + "z" * 80 + "…” is not a setting"),
+    ],
+)
+def test_values_past_the_bounds_and_long_names_get_a_short_sentence(params, sentence):
+    values, problems = settings_from_link(params)
+    assert values == {}
+    assert len(problems) == 1 and sentence in problems[0]
+    assert len(problems[0]) < 300
+
+
+def test_markdown_in_a_links_names_and_values_is_shown_as_text():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params = {
+        "[click here](https://example.com)": "1",
+        "cell": "![p](https://example.com/p.png)",
+    }
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2, warnings
+    joined = [w.replace("\u2060", "") for w in warnings]  # the joiner that stops autolinks
+    assert any(r"\[click here\](https\://example.com)" in w for w in joined), warnings
+    assert any(r"!\[p\](https\://example.com/p.png)" in w for w in joined), warnings

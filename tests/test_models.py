@@ -306,7 +306,8 @@ def test_layer_sizes_given_as_a_list_become_a_tuple():
     [
         ({"num_layers": 2, "layer_sizes": (64, 32, 16)}, "gives 3 size.*for 2 layer"),
         ({"num_layers": 3, "layer_sizes": (64,)}, "one size per layer"),
-        ({"num_layers": 2, "layer_sizes": (64, 0)}, "at least 1"),
+        ({"num_layers": 2, "layer_sizes": (64, 0)}, "between 1 and 512"),
+        ({"num_layers": 2, "layer_sizes": (12_000, 1)}, "between 1 and 512"),
         ({"num_layers": 2, "layer_sizes": (64, 2.5)}, "whole numbers"),
         ({"num_layers": 1, "layer_sizes": 64}, "whole numbers"),
     ],

@@ -68,3 +68,44 @@ def test_stop_twice_and_start_while_training_change_nothing():
     no_problems(at)
     assert runner.state == "stopped" and not runner.active
     assert at.button(key="btn.stop").disabled
+
+
+def test_over_the_memory_limit_start_is_refused_with_the_knob_and_no_model_is_built(monkeypatch):
+    monkeypatch.setenv("RNN_EXPLORER_TRAINING_MIB", "60")
+    at = open_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.batch").set_value(4096).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("lower the batch size" in e and "60 MiB" in e for e in errors), errors
+    assert any(c.value.startswith("Estimate:") for c in at.caption)
+    for key in ("btn.start", "btn.step", "btn.reseed"):
+        assert at.button(key=key).disabled, key
+    assert at.session_state["experiment"].runner is None
+
+
+def test_the_estimate_is_shown_beside_start_and_start_trains():
+    at = train_page(amount=5)
+    shown = [c.value for c in at.caption if c.value.startswith("Estimate:")]
+    assert shown and "MiB of memory" in shown[0] and "for 5 steps" in shown[0]
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+
+
+def test_compare_has_a_stop_that_ends_every_run():
+    at = open_app()
+    at.switch_page("app_pages/compare.py").run()
+    at.number_input(key="opt.compare.steps").set_value(20_000).run()
+    assert at.button(key="btn.compare_stop").disabled  # nothing to stop yet
+    at.button(key="btn.compare").click().run()
+    runs = at.session_state["compare.runs"]["runs"]
+    assert any(runner.active for _, runner in runs.values())
+    assert not at.button(key="btn.compare_stop").disabled
+    at.button(key="btn.compare_stop").click().run()
+    for _, runner in runs.values():
+        runner._thread.join(timeout=30)
+        assert not runner.active
+    at.run()
+    assert not at.exception
+    assert at.button(key="btn.compare_stop").disabled

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from rnn_core.budget import Estimate, check_budget, data_bytes, estimate
 from rnn_core.compare import CellRun, compare_table
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import compare_loss_figure
@@ -69,7 +70,9 @@ def start_runs(
     session_seed: int,
     key,
 ) -> None:
-    """Stop the previous comparison, then start one training per run (same data and seed)."""
+    """Stop the previous comparison, then start one training per run (same data and seed);
+    BudgetError, before any model is built, when the runs would pass the memory limit."""
+    check_budget(comparison_estimate(data, runs_wanted), compare=True)
     stop_compare_runs()
     runs = {}
     for label, (config, train_config) in runs_wanted.items():
@@ -78,6 +81,23 @@ def start_runs(
         runner.start()
         runs[label] = (config, runner)
     st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}
+
+
+def compare_active() -> bool:
+    """True while a run of the session's comparison trains, waits or is paused."""
+    kept = st.session_state.get(COMPARE_RUNS) or {}
+    return any(runner.active for _, runner in kept.get("runs", {}).values())
+
+
+def comparison_estimate(
+    data: PreparedData, runs_wanted: dict[str, tuple[ModelConfig, TrainConfig]]
+) -> Estimate:
+    """The cost of a comparison: its largest run's, times the number of runs."""
+    found = [
+        estimate(config, train, data.seq_len, len(runs_wanted), data_bytes(data))
+        for config, train in runs_wanted.values()
+    ]
+    return max(found, key=lambda e: (e.bytes_per_run, e.seconds_per_step))
 
 
 def compare_view(baseline: tuple[float, str], unit: str) -> None:

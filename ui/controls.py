@@ -7,7 +7,7 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig, steps_for_epochs
-from ui.settings import options
+from ui.settings import SETTINGS, options, shortened
 from ui.state import persisted, seed, setting
 
 CELLS = {
@@ -61,6 +61,7 @@ def model_controls(data: PreparedData) -> ModelConfig:
     )
     c1.text_input(
         "Units per layer",
+        max_chars=SETTINGS["layer_sizes"].max_length,
         **persisted("layer_sizes"),
         disabled=layers == 1,
         placeholder=f"{hidden} in every layer",
@@ -106,16 +107,18 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
     """Sizes typed as '64, 32' for a stack of `layers`; () when empty or a single layer."""
     if layers == 1 or not text.strip():
         return ()
+    high = int(SETTINGS["layer_sizes"].high)
     try:
         sizes = tuple(int(v) for v in text.replace(";", ",").split(",") if v.strip())
     except ValueError:
         raise ValueError(
-            f"Units per layer must be whole numbers separated by commas, like 64, 32, not {text!r}."
+            "Units per layer must be whole numbers separated by commas, like 64, 32, not "
+            f"{shortened(text)!r}."
         ) from None
-    if len(sizes) != layers or min(sizes) < 1:
+    if len(sizes) != layers or not all(1 <= size <= high for size in sizes):
         raise ValueError(
-            f"Give {layers} sizes of at least 1 under Units per layer (one per layer), or leave it "
-            "empty for the same size in every layer."
+            f"Give {layers} sizes from 1 to {high} under Units per layer (one per layer), or "
+            "leave it empty for the same size in every layer."
         )
     return sizes
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from ui.imu_attitude import (
     filter_controls,
     test_block_from_settings,
 )
+from ui.plain import as_text
 from ui.settings import IMU_CHOICES, IMU_TASKS
 from ui.state import persisted, setting
 
@@ -42,31 +42,6 @@ UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
-_MARKS = re.compile(
-    r"(?P<code>:[^\s:]+:)"  # an emoji or icon shortcode (:smile:, :material/home:)
-    r"|[\\`*_\[\]<>$~|&{}]"  # emphasis, code, links, HTML, math, strike, tables, entities
-    r"|:(?=\S)"  # a colon glued to a word (:red[...]); "Format: phyphox" is left alone
-)
-_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])", re.MULTILINE)  # headings, lists, quotes
-
-
-def as_text(sentence: str) -> str:
-    """A sentence for st.markdown or st.error that shows exactly as written.
-
-    Sentences quote column names and labels from the file, which may hold Markdown, HTML or
-    Streamlit's own marks (**ax**, <b>ax</b>, [x](javascript:...), :red[x], :smile:, $x$): each
-    such mark gets a backslash, so it shows as the characters it is. A sentence without marks
-    is left as it is. (Bare web addresses still become links, by GitHub's Markdown.)
-    """
-
-    def escape(mark: re.Match) -> str:
-        return (
-            _PUNCTUATION.sub(r"\\\1", mark.group(0)) if mark.group("code") else "\\" + mark.group(0)
-        )
-
-    text = _MARKS.sub(escape, sentence)
-    return _LINE_START.sub(lambda m: m.group(1) + _PUNCTUATION.sub(r"\\\1", m.group(2)), text)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from rnn_core.presets import PRESETS
-from ui.settings import SETTINGS, default, link_of, settings_from_link
+from ui.plain import as_text
+from ui.settings import SETTINGS, default, link_of, settings_from_link, shortened
 from ui.state import PERSIST, existing_experiment, setting, stop_compare_runs
 
 WRITTEN = "link.written"  # the query parameters this session's last run wrote
@@ -62,6 +63,7 @@ def apply_link() -> None:
         return
     values, problems = (preset.settings, []) if preset else settings_from_link(query)
     if named and preset is None:
+        named = shortened(named)
         problems.insert(0, f"The link names a demo, “{named}”, that this app does not have.")
     for key in SETTINGS:
         st.session_state[PERSIST + key] = values.get(key, default(key))
@@ -98,7 +100,7 @@ def write_link() -> None:
 def link_problems() -> None:
     """What could not be used from the last link, said once."""
     for problem in st.session_state.pop(PROBLEMS, []):
-        st.warning(problem)
+        st.warning(as_text(problem))
 
 
 def link_control() -> None:

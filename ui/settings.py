@@ -12,16 +12,20 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from rnn_core.bounds import MAX_LAYERS, MAX_TEXT_CHARS, MAX_UNITS
+
 
 @dataclass(frozen=True)
 class Setting:
     """A setting's default and its allowed values: `choices` for a fixed set (every item of
-    a list must be one), else `low` and `high` for a number."""
+    a list must be one), `low` and `high` for a number, or for text its longest length and, for
+    sizes written as text ("64, 32"), `high` for each of them."""
 
     default: Any
     choices: tuple | None = None
     low: float | None = None
     high: float | None = None
+    max_length: int | None = None  # text only
 
     def parse(self, texts: list[str]) -> Any:
         """The value written as `texts` in a link (ValueError with a sentence when it is not
@@ -39,31 +43,61 @@ class Setting:
         kind = type(self.default)
         if kind is bool:
             if text.lower() not in ("true", "false"):
-                raise ValueError(f"{text!r} is not true or false")
+                raise ValueError(f"{quoted(text)} is not true or false")
             return text.lower() == "true"
         if kind not in (int, float):
             return text
         try:
             value = kind(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+            whole = "whole " if kind is int else ""
+            raise ValueError(f"{quoted(text)} is not a {whole}number") from None
         if not math.isfinite(value):
-            raise ValueError(f"{text!r} is not a finite number")
+            raise ValueError(f"{quoted(text)} is not a finite number")
         return value
 
     def _check(self, value: Any) -> Any:
         if self.choices is not None and value not in self.choices:
             shown = ", ".join(str(c) for c in self.choices)
-            raise ValueError(f"{value!r} is not one of: {shown}")
+            raise ValueError(f"{quoted(value)} is not one of: {shown}")
+        if isinstance(value, str):
+            return self._check_text(value)
         if self.low is not None and not self.low <= value <= self.high:
-            raise ValueError(f"{value!r} is outside {self.low:g} to {self.high:g}")
+            raise ValueError(f"{quoted(value)} is outside {self.low:g} to {self.high:g}")
         return value
+
+    def _check_text(self, value: str) -> str:
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValueError(f"{len(value):,} characters is more than {self.max_length:,}")
+        if self.high is not None:  # sizes written as text
+            for part in value.replace(";", ",").split(","):
+                if part.strip() and not (part.strip().isdigit() and 1 <= int(part) <= self.high):
+                    raise ValueError(
+                        f"{quoted(part.strip())} is not a whole number from 1 to {self.high:g}"
+                    )
+        return value
+
+
+SHOWN_CHARS = 80  # longest piece of outside text a sentence quotes whole
+
+
+def shortened(text: str, length: int = SHOWN_CHARS) -> str:
+    """Text cut to `length` characters with an ellipsis, to be quoted in a sentence."""
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def quoted(value: Any) -> str:
+    """A value from outside as a sentence quotes it: its repr, shortened."""
+    return repr(shortened(value)) if isinstance(value, str) else shortened(repr(value))
 
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return format(value, "g") if isinstance(value, float) else str(value)
+
+
+MAX_PASTED_CHARS = MAX_TEXT_CHARS  # pasted text, in the box or in a link
 
 
 def _number(default, low, high) -> Setting:
@@ -107,14 +141,14 @@ SETTINGS: dict[str, Setting] = {
     "sine.num_series": _number(8, 1, 256),
     "sine.length": _number(400, 20, 20_000),
     "sine.rate": _number(20.0, 1.0, 1000.0),
-    "sine.freqs": Setting("0.5"),
-    "sine.amps": Setting("1.0"),
+    "sine.freqs": Setting("0.5", max_length=200),
+    "sine.amps": Setting("1.0", max_length=200),
     "sine.phase": _number(0.0, 0.0, 6.28),
     "sine.random": Setting(True),
     "sine.noise": _number(0.0, 0.0, 1.0),
     "sine.seed": _number(0, 0, 2**31 - 1),
     "text.choice": Setting("Nested brackets (generated)", choices=TEXT_CHOICES),
-    "text.pasted": Setting(""),
+    "text.pasted": Setting("", max_length=MAX_PASTED_CHARS),
     "imu.choice": Setting("Sample: phone export (phyphox zip)", choices=IMU_CHOICES),
     "imu.rate": _number(0.0, 0.0, 2000.0),
     "imu.task": Setting(IMU_TASKS[0], choices=IMU_TASKS),
@@ -131,10 +165,10 @@ SETTINGS: dict[str, Setting] = {
         choices=("Next value at every step", "One value after the window"),
     ),
     "cell": Setting("LSTM", choices=CELLS),
-    "hidden": _number(32, 1, 512),
-    "layers": _number(1, 1, 4),
+    "hidden": _number(32, 1, MAX_UNITS),
+    "layers": _number(1, 1, MAX_LAYERS),
     "dropout": _number(0.0, 0.0, 0.8),
-    "layer_sizes": Setting(""),
+    "layer_sizes": Setting("", high=MAX_UNITS, max_length=100),  # e.g. "64, 32"
     "bidirectional": Setting(False),
     "recurrent_init": Setting("PyTorch default", choices=("PyTorch default", "Orthogonal")),
     # Training (the Train page)
@@ -161,8 +195,8 @@ SETTINGS: dict[str, Setting] = {
     "grad.radius": _number(3.0, 0.5, 3.0),
     # Compare
     "compare.cells": Setting(["LSTM", "GRU", "RNN (tanh)"], choices=CELLS),
-    "compare.hidden": _number(32, 1, 512),
-    "compare.layers": _number(1, 1, 4),
+    "compare.hidden": _number(32, 1, MAX_UNITS),
+    "compare.layers": _number(1, 1, MAX_LAYERS),
     "compare.budget": Setting(False),
     "compare.init": Setting("PyTorch default", choices=("PyTorch default", "Orthogonal")),
     "compare.steps": _number(400, 10, 20_000),
@@ -192,7 +226,9 @@ def settings_from_link(params: dict[str, list[str]]) -> tuple[dict[str, Any], li
     for key, texts in params.items():
         spec = SETTINGS.get(key)
         if spec is None:
-            problems.append(f"The link's “{key}” is not a setting of this app; it was left out.")
+            problems.append(
+                f"The link's “{shortened(key)}” is not a setting of this app; it was left out."
+            )
             continue
         try:
             values[key] = spec.parse(texts)

@@ -12,10 +12,13 @@ from rnn_core.datasets import DataError
 from rnn_core.datasets.memory import AddingConfig, CopyConfig
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
+from ui.imu_source import UPLOAD as IMU_UPLOAD
 from ui.imu_source import ImuChoice, imu_choice_from_settings, imu_controls
-from ui.settings import TEXT_CHOICES
+from ui.plain import as_text
+from ui.settings import TEXT_CHOICES, shortened
 from ui.state import persisted, setting
 
+NO_SOURCE = "source.none"  # session key: why the session has no data of its own to train on
 SINE_FRACTIONS = (0.7, 0.15, 0.15)
 TEXT_FRACTIONS = (0.8, 0.1, 0.1)
 PASTE, UPLOAD = TEXT_CHOICES[-2:]
@@ -141,8 +144,12 @@ def text_controls() -> Source | None:
         if not text.strip():
             st.info("Paste some text above to train on it.")
     if choice == UPLOAD:
-        file = st.file_uploader("A UTF-8 .txt file", type=["txt"], key="text.upload")
+        limit = st.get_option("server.maxUploadSize")  # MB; a larger file is refused
+        file = st.file_uploader(
+            f"A UTF-8 .txt file, up to {limit:g} MB", type=["txt"], key="text.upload"
+        )
         if file is not None:
+            st.session_state.pop("text.last_upload", None)  # a refused file leaves none
             upload = _text_source(f"File {file.name}", uploaded_text(file.getvalue()))
             st.session_state["text.last_upload"] = upload
     return text_source()
@@ -220,26 +227,70 @@ def source_from_settings() -> Source | None:
     return sine_source()
 
 
+def needs_a_file() -> bool:
+    """True when the settings' data is an upload or pasted text: nothing may stand in for it."""
+    kind = setting("source_kind")
+    if kind == "Text":
+        return setting("text.choice") in (PASTE, UPLOAD)
+    return kind == "IMU recording" and setting("imu.choice") == IMU_UPLOAD
+
+
+def _missing_sentence() -> str:
+    """Why the session has no data of its own yet."""
+    if setting("source_kind") == "Text" and setting("text.choice") == PASTE:
+        what = "pasted text, and none is pasted yet"
+    else:
+        what = "an uploaded file, which is not part of a link and has not been uploaded (or was "
+        what += "refused) in this session"
+    return (
+        f"This experiment trains on {what}: choose its data on 1 · Data. Nothing trains until then."
+    )
+
+
 def current_source() -> Source:
     """The session's source: the Data page's choice, else the one the settings describe; the
-    default sine when they describe none that can be used (the reason is kept for the page)."""
+    default sine when they describe none that can be used (the reason is kept for the page).
+    An upload or pasted text that is missing or refused has no stand-in: `missing_source()`
+    then says so, and Train and Compare start nothing."""
     source = st.session_state.get("source")
     if source is not None:
         return source
+    st.session_state.pop(NO_SOURCE, None)
     try:
         source = source_from_settings()
     except DataError as err:  # an ImuFormatError is a DataError too
-        st.session_state["source.problem"] = str(err)
+        if needs_a_file():
+            st.session_state[NO_SOURCE] = f"The chosen file cannot be used: {err} " + (
+                "Nothing trains until other data is chosen on 1 · Data."
+            )
+        else:
+            st.session_state["source.problem"] = str(err)
         source = None
     if source is None:
+        if needs_a_file() and NO_SOURCE not in st.session_state:
+            st.session_state[NO_SOURCE] = _missing_sentence()
         return Source("sine", "Sine: default", sine=SineConfig())
     st.session_state["source"] = source
     return source
 
 
+def missing_source() -> str | None:
+    """A sentence when the session's data is an upload or pasted text it does not have (or that
+    was refused); None when it has data to train on."""
+    current_source()
+    if st.session_state.get("source") is not None:  # data chosen since the sentence was kept
+        st.session_state.pop(NO_SOURCE, None)
+    return st.session_state.get(NO_SOURCE)
+
+
 def warn_unusable_source() -> None:
-    """Say why the data the settings describe cannot be used, once (the default sine stands in)."""
-    current_source()  # builds the source the settings describe, noting why it cannot
+    """Say why the data the settings describe cannot be used: once when the default sine stands
+    in for unusable knobs, on every page when an upload or pasted text is missing."""
+    missing = missing_source()  # builds the source the settings describe, noting why it cannot
+    if missing:
+        st.warning(as_text(shortened(missing, 400)))
     problem = st.session_state.pop("source.problem", None)
     if problem:
-        st.warning(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
+        st.warning(
+            as_text(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
+        )

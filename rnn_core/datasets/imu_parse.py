@@ -19,7 +19,9 @@ import pandas as pd
 
 from rnn_core.datasets.windows import DataError
 
-SNIFF_BYTES = 1 << 16  # the layout is decided from the first 64 KiB
+SNIFF_BYTES = 1 << 16  # the layout is decided from the first 64 KiB, or more for wide lines:
+SNIFF_LINES = 8  # the first look grows until it holds this many lines,
+SNIFF_MAX = 1 << 24  # up to 16 MiB (a longer line is no CSV row)
 MAX_BYTES = 1 << 30
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$|^$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")
@@ -120,12 +122,21 @@ def _numeric_share(fields: list[str]) -> float:
 
 
 def _sample_lines(data: bytes) -> list[str]:
-    """The first lines of the file as text, without a last line cut by the sample's end."""
-    text = data[:SNIFF_BYTES].decode("utf-8", errors="replace")
+    """The first lines of the file as text, without a last line cut by the sample's end: at least
+    64 KiB, more until SNIFF_LINES lines fit (a wide header), at most SNIFF_MAX."""
+    size = SNIFF_BYTES
+    while size < min(len(data), SNIFF_MAX) and _line_ends(data, size) < SNIFF_LINES:
+        size *= 4
+    text = data[:size].decode("utf-8", errors="replace")
     lines = re.split(r"\r\n|\n|\r", text)  # the line ends pandas knows
-    if len(data) > SNIFF_BYTES and len(lines) > 1:
+    if len(data) > size and len(lines) > 1:
         lines.pop()
     return lines
+
+
+def _line_ends(data: bytes, size: int) -> int:
+    """Line ends in the first `size` bytes."""
+    return data.count(b"\n", 0, size) + data.count(b"\r", 0, size)
 
 
 def _choose_delimiter(lines: list[str], name: str) -> tuple[str, int]:
@@ -148,6 +159,11 @@ def _choose_delimiter(lines: list[str], name: str) -> tuple[str, int]:
 
 def sniff(data: bytes, name: str) -> Layout:
     """Delimiter, decimal mark, preamble, header and column names from the start of the text."""
+    if len(data) > SNIFF_MAX and _line_ends(data, SNIFF_MAX) < 2:
+        raise ImuFormatError(
+            f"{name} has a line longer than {SNIFF_MAX >> 20} MiB in its first lines: a CSV has "
+            "one row of values per line. Export the recording as CSV."
+        )
     lines = _sample_lines(data)
     if not any(line.strip() for line in lines):
         raise ImuFormatError(f"{name} is empty: upload a CSV with a header and rows of numbers.")

@@ -107,8 +107,13 @@ def _csv_members(data: bytes, name: str) -> dict[str, bytes]:
             and "meta" not in PurePosixPath(info.filename).parts[:-1]
         ]
         if sum(info.file_size for info in members) > MAX_UNZIPPED:
-            raise ImuFormatError(f"{name} unpacks to more than 1 GiB: upload a smaller export.")
+            raise ImuFormatError(
+                f"{name} is too large: it unpacks to more than 1 GiB. Upload a shorter recording "
+                "or fewer sensors."
+            )
         contents = {PurePosixPath(i.filename).name: archive.read(i) for i in members}
+    except ImuFormatError:  # a sentence already (a ValueError too: not "damaged")
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as error:
         message = f"{name} is a damaged zip archive ({error}): export it again."
         raise ImuFormatError(message) from None

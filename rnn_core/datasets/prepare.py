@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from rnn_core.bounds import MAX_TEXT_CHARS, MAX_VOCAB
 from rnn_core.datasets.text import Vocabulary
 from rnn_core.datasets.windows import DataError, Standardizer, WindowSet, temporal_split
 
@@ -111,8 +112,20 @@ def prepare_text(
     device: str | torch.device = "cpu",
 ) -> PreparedData:
     """Windows to predict the next character at every step of one long text."""
-    if len(set(text)) < 2:
+    if len(text) > MAX_TEXT_CHARS:
+        raise DataError(
+            f"The text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} can be trained "
+            "on: use a shorter text."
+        )
+    distinct = len(set(text))
+    if distinct < 2:
         raise DataError("The text needs at least two different characters to learn anything.")
+    if distinct > MAX_VOCAB:
+        raise DataError(
+            f"The text has {distinct:,} different characters; a model reads at most "
+            f"{MAX_VOCAB:,} (each is an output of every step): use a text with fewer, such as "
+            "one language's letters and punctuation."
+        )
     vocabulary = Vocabulary.from_text(text)
     ids = vocabulary.encode(text)[None, :]  # (1, L)
     parts = temporal_split(ids, fractions)

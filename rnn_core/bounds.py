@@ -1,0 +1,10 @@
+"""Upper bounds of every size a setting, a link or a file can ask for (no imports: Home reads
+them without torch). Sizes are checked against them before a tensor is allocated, so nothing a
+person types, links or uploads can make a model or a dataset that exhausts the server."""
+
+MAX_UNITS = 512  # units per layer and direction (hidden size, each of "units per layer")
+MAX_LAYERS = 4  # stacked recurrent layers
+MAX_VOCAB = 2000  # distinct characters of a text; also the most values in or out per step
+MAX_EMBEDDING = 512  # width of a text model's embedding
+MAX_TEXT_CHARS = 5_000_000  # characters of a text to train on (pasted or uploaded)
+MAX_RUNS = 8  # trainings one comparison starts: four cells, each with and without clipping
