@@ -8,7 +8,7 @@ from rnn_core.datasets import DataError
 from ui.compare import base_config, compare_train_config, compare_view, start_runs
 from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
-from ui.live import loss_unit
+from ui.live import loss_scale, loss_unit
 from ui.navigation import run_through_app
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
@@ -60,4 +60,4 @@ if start:
     start_runs(data, runs, seed(), (source.key, seq_len(), task_shape))
     st.rerun()
 with right:
-    compare_view(trivial_baseline(data), loss_unit(data))
+    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data))

@@ -12,6 +12,7 @@ from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
 from ui.charts import chart
+from ui.presenter import presenter_on
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
 from ui.status import nothing_moves, refresh_interval
@@ -80,8 +81,9 @@ def start_runs(
     st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}
 
 
-def compare_view(baseline: tuple[float, str], unit: str) -> None:
-    """Overlaid loss curves and the table, redrawn while any cell trains."""
+def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> None:
+    """Overlaid loss curves and the table, redrawn while any cell trains; losses times `scale`
+    (nats to bits for text), in `unit`."""
     kept = st.session_state.get(COMPARE_RUNS)
     if not kept:
         st.info(
@@ -104,8 +106,12 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
             snaps[label] = (config, runner.snapshot(), runner)
         histories = {label: snap.history for label, (_, snap, _) in snaps.items()}
         loss, said = baseline
-        chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
-        st.caption(f"Dashed: the trivial baseline, {said}: validation loss {loss:.4g}.")
+        chart(compare_loss_figure(histories, unit, loss, scale), key="compare.loss")
+        st.caption(
+            f"Thick lines with markers: validation loss; thin faint lines: training loss. "
+            f"Dashed: the trivial baseline, {said}: validation loss {loss * scale:.4g} "
+            f"({unit.split(',')[0]})."
+        )
         table = compare_table(
             [
                 CellRun(
@@ -119,10 +125,10 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
                 for label, (config, snap, runner) in snaps.items()
             ]
         )
-        st.dataframe(_shown(table), hide_index=True, key="compare.table")
+        show_table(_shown(table, scale), unit)
         for label, (_, snap, _) in snaps.items():
             if snap.state == "diverged":
-                st.warning(f"**{label}**: {snap.message}")
+                st.warning(diverged_sentence(label, snap.steps_done, snap.message))
         st.caption(
             "Parameters: PyTorch's count (two bias vectors per gate). ms per step: training time "
             "per optimizer step on this machine, each cell in its own process. Peak memory: "
@@ -145,9 +151,21 @@ def _state(snap) -> str:
     return snap.state
 
 
-def _shown(table):
-    """Numbers as text, so that an unknown one reads '–'."""
+def diverged_sentence(label: str, steps_done: int, message: str) -> str:
+    """What a diverged run's warning says: its count of good steps as the table gives it, and
+    the button this page has (the trainer's own message speaks of the Train page's Start)."""
+    _, _, rest = message.partition(": ")
+    rest = rest or message
+    return (f"**{label}** diverged after {steps_done:,} steps: at the next one {rest}").replace(
+        "press Start", "press **Train them all**"
+    )
+
+
+def _shown(table, scale: float = 1.0):
+    """Numbers as text, so that an unknown one reads '–'; losses times `scale`."""
     shown = table.copy()
+    for column in ("final validation loss", "best validation loss"):
+        shown[column] = shown[column] * scale
     formats = {
         "final validation loss": "{:.4g}",
         "best validation loss": "{:.4g}",
@@ -158,3 +176,33 @@ def _shown(table):
         shown[column] = [pattern.format(v) if np.isfinite(v) else "–" for v in shown[column]]
     shown["parameters"] = [f"{v:,}" for v in shown["parameters"]]
     return shown
+
+
+def table_headers(unit: str) -> dict[str, str]:
+    """Short column headers, the loss's unit in them, so that the table fits the page's width."""
+    short = unit.split(",")[0].replace("bits per character", "bits/char")
+    return {
+        "cell": "run",
+        "hidden size": "hidden",
+        "parameters": "params",
+        "final validation loss": f"final val. ({short})",
+        "best validation loss": f"best val. ({short})",
+        "steps": "steps",
+        "ms per step": "ms/step",
+        "peak memory (MiB)": "peak MiB",
+        "state": "state",
+    }
+
+
+def show_table(shown, unit: str) -> None:
+    """The table: a grid with short headers, or in presenter mode an HTML table, whose print
+    grows with the page's (the grid draws on a canvas at a fixed size)."""
+    headers = table_headers(unit)
+    if presenter_on():
+        st.table(shown.rename(columns=headers), hide_index=True)
+        return
+    config = {
+        name: st.column_config.Column(label, width="medium" if name == "cell" else None)
+        for name, label in headers.items()
+    }
+    st.dataframe(shown, hide_index=True, key="compare.table", column_config=config)
