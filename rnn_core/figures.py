@@ -28,7 +28,8 @@ SPLIT_COLORS = {
     "validation": "rgba(230,159,0,0.13)",
     "test": "rgba(0,158,115,0.12)",
 }
-LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left")
+# Above the plot area, right of the title: never over a curve, a baseline or a split's label.
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right")
 
 
 def _f32(values) -> np.ndarray:
@@ -105,13 +106,26 @@ def loss_figure(
 
 
 def _baseline_line(fig: go.Figure, baseline: float | None) -> None:
-    """The trivial baseline's loss as a dashed horizontal line."""
+    """The trivial baseline's loss as a dashed horizontal line on the log axis."""
     if baseline is not None:
-        fig.add_hline(
-            y=baseline,
-            line=dict(color=GREY, dash="dash", width=1.5),
-            annotation_text="trivial baseline",
-            annotation_position="bottom right",
+        _log_hline(fig, baseline, "trivial baseline", dict(color=GREY, dash="dash", width=1.5))
+
+
+def _log_hline(fig: go.Figure, y: float, text: str, line: dict) -> None:
+    """A horizontal line at `y` on a log y axis, named just under it at the right. (Plotly
+    places an annotation on a log axis by log10 of its value: add_hline's own label, given the
+    value itself, lands a decade off, often out of view.)"""
+    fig.add_hline(y=y, line=line)
+    if y > 0:
+        fig.add_annotation(
+            text=text,
+            x=1,
+            xref="x domain",
+            xanchor="right",
+            y=float(np.log10(y)),
+            yref="y",
+            yanchor="top",
+            showarrow=False,
         )
 
 
@@ -126,13 +140,8 @@ def grad_norm_figure(history: pd.DataFrame, clip_norm: float | None = None) -> g
         line=dict(color=OKABE_ITO["bluish green"], width=1.5),
     )
     if clip_norm is not None:
-        fig.add_hline(
-            y=clip_norm,
-            line_dash="dash",
-            line_color=OKABE_ITO["vermillion"],
-            annotation_text=f"clip at {clip_norm:g}",
-            annotation_position="bottom right",
-        )
+        line = dict(color=OKABE_ITO["vermillion"], dash="dash")
+        _log_hline(fig, clip_norm, f"clip at {clip_norm:g}", line)
     fig.update_yaxes(**log_axis([history["grad_norm"]], [clip_norm]))
     return _live(_layout(fig, "Gradient norm", "step", "global L2 norm (log scale)", "grad"))
 
@@ -264,7 +273,7 @@ def compare_loss_figure(
     _baseline_line(fig, baseline)
     fig.update_yaxes(**log_axis(curves, [baseline]))
     fig = _live(_layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare"))
-    fig.update_layout(height=420)
+    fig.update_layout(height=440, margin_t=80)  # room for two rows of legend above the plot
     return fig
 
 

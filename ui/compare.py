@@ -180,7 +180,7 @@ def _shown(table, scale: float = 1.0):
 
 def table_headers(unit: str) -> dict[str, str]:
     """Short column headers, the loss's unit in them, so that the table fits the page's width."""
-    short = unit.split(",")[0].replace("bits per character", "bits/char")
+    short = unit.split(",")[0]  # as the chart's axis says it
     return {
         "cell": "run",
         "hidden size": "hidden",

@@ -48,7 +48,7 @@ def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
     val = history["val_loss"].dropna()
     val = val.iloc[-1] if len(val) else None
     scale = loss_scale(data)
-    unit = f" ({loss_unit(data).split(',')[0].replace('bits per character', 'bits/char')})"
+    unit = f" ({loss_unit(data).split(',')[0]})"  # as the chart's axis says it
     moving = snap.state == "running" and snap.steps_per_second
     metrics = [
         ("Step", f"{snap.steps_done:,}"),
@@ -92,7 +92,7 @@ def loss_unit(data: PreparedData) -> str:
     """What the loss axis measures: bits per character for text, cross-entropy for other
     classes, MSE for values (of z-scores when the data is standardized)."""
     if data.is_text:
-        return "bits per character"
+        return "bits/char"
     if data.kind == "classification":
         return "cross-entropy, nats"
     return "MSE, standardized" if data.standardizer is not None else "MSE"
