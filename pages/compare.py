@@ -10,6 +10,7 @@ from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
 from ui.live import loss_scale, loss_unit
 from ui.navigation import run_through_app
+from ui.presenter import presenter_on
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
 from ui.sources import current_source
@@ -26,7 +27,7 @@ st.caption(
     "initial seed; change the data on **1 · Data**"
 )
 
-left, right = st.columns([1, 3], gap="large")
+left, right = st.columns([1, 4] if presenter_on() else [1, 3], gap="large")
 with left:
     cells = st.multiselect("Cells", list(CELLS), **persisted("compare.cells"))
     task_shape = task_shape_control(source)

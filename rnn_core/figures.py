@@ -256,7 +256,9 @@ def compare_loss_figure(
             line=dict(color=color, width=1, dash=dash),
             opacity=0.45,
             legendgroup=label,
-            showlegend=False,  # the caption says thin lines are training: half the legend
+            # one legend entry per run: its validation curve's, until it has one (a run that
+            # diverged before its first evaluation has none); the caption says which is which
+            showlegend=not history["val_loss"].notna().any(),
         )
         val = history.dropna(subset=["val_loss"])
         curves.append(_f32(val["val_loss"]) * scale)
@@ -268,6 +270,7 @@ def compare_loss_figure(
             line=dict(color=color, width=2, dash=dash),
             marker=dict(size=5),
             legendgroup=label,
+            showlegend=bool(len(val)),
         )
     baseline = None if baseline is None else baseline * scale
     _baseline_line(fig, baseline)

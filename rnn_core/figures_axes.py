@@ -22,7 +22,6 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_TICKS = 8  # at most this many labelled decades: a wider axis labels every 2nd, 5th, ...
 PAD = 0.04  # of the span (in decades), added below and above the data
 MIN_SPAN = 0.08  # decades: a flat curve still gets a readable range around it
-SPIKE_QUANTILE = 99.0  # a curve's top is its 99th percentile: one spike does not flatten it
 
 
 def positive(values: Iterable) -> np.ndarray:
@@ -32,20 +31,16 @@ def positive(values: Iterable) -> np.ndarray:
 
 
 def curve_extent(values) -> tuple[float, float] | None:
-    """(lowest, top) of one curve for a log axis: its minimum, and the larger of its first value
-    and its 99th percentile (a curve's start stays in view, a lone spike may leave it); None
-    for a curve with nothing to draw."""
-    array = np.asarray(values, dtype=float)
-    kept = positive(array)
+    """(lowest, highest) of one curve's values a log axis can draw; None when there are none."""
+    kept = positive(np.asarray(values, dtype=float))
     if not len(kept):
         return None
-    top = float(np.percentile(kept, SPIKE_QUANTILE))
-    return float(kept.min()), max(top, float(kept[0]))
+    return float(kept.min()), float(kept.max())
 
 
 def log_range(curves: Iterable, include: Iterable[float | None] = ()) -> list[float] | None:
-    """[low, high] in decades (log10) that holds every curve (see `curve_extent`) and every
-    value of `include` (a baseline, a threshold), padded a little; None when nothing is drawn."""
+    """[low, high] in decades (log10) that holds every curve and every value of `include` (a
+    baseline, a threshold), padded a little; None when nothing is drawn."""
     ends = [e for e in (curve_extent(c) for c in curves) if e is not None]
     points = [e for pair in ends for e in pair] + list(positive([v for v in include if v]))
     if not points:
@@ -79,15 +74,17 @@ def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
 
 
 def _round_ticks(low: float, high: float) -> list[float]:
-    """Three to eight round numbers (1, 2 or 5 times a power of ten apart) between low and high."""
-    span = high - low
-    for exponent in range(math.floor(math.log10(span)) + 1, math.floor(math.log10(span)) - 3, -1):
-        for mantissa in (5, 2, 1):
-            step = mantissa * 10.0**exponent
-            ticks = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
-            ticks = [t for t in ticks if t > 0]
-            if 3 <= len(ticks) <= MAX_TICKS:
-                return [float(f"{t:.6g}") for t in ticks]
+    """Four to eight round numbers (1, 2 or 5 times a power of ten apart) between low and high,
+    else as many as fit (two at least)."""
+    top = math.floor(math.log10(high - low)) + 1
+    for fewest in (4, 2):
+        for exponent in range(top, top - 4, -1):
+            for mantissa in (5, 2, 1):
+                step = mantissa * 10.0**exponent
+                first, last = math.ceil(low / step), math.floor(high / step)
+                ticks = [k * step for k in range(first, last + 1) if k > 0]
+                if fewest <= len(ticks) <= MAX_TICKS:
+                    return [float(f"{t:.6g}") for t in ticks]
     return [float(f"{low:.3g}"), float(f"{high:.3g}")]
 
 

@@ -40,6 +40,9 @@ BASE_CSS = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stPageLink"] a { height: auto !important; }
+[data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] label p {
+  white-space: normal !important; text-overflow: clip !important;
+}
 </style>"""
 
 
