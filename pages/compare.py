@@ -27,7 +27,13 @@ st.caption(
     "initial seed; change the data on **1 · Data**"
 )
 
-left, right = st.columns([1, 4] if presenter_on() else [1, 3], gap="large")
+if presenter_on():  # the knobs folded away above, the chart and table take the width
+    button_area = st.container()
+    left = st.expander("Cells and training knobs", expanded=False)
+    right = st.container()
+else:
+    left, right = st.columns([1, 3], gap="large")
+    button_area = left
 with left:
     cells = st.multiselect("Cells", list(CELLS), **persisted("compare.cells"))
     task_shape = task_shape_control(source)
@@ -54,8 +60,8 @@ with left:
     except (DataError, ValueError) as err:  # DataError is a ValueError too
         st.error(f"{err} (The window length is set on 1 · Data.)")
         st.stop()
-    start = st.button("Train them all", type="primary", key="btn.compare")
-    start = take_pending("compare") or start
+start = button_area.button("Train them all", type="primary", key="btn.compare")
+start = take_pending("compare") or start
 
 if start:
     start_runs(data, runs, seed(), (source.key, seq_len(), task_shape))

@@ -210,6 +210,9 @@ def saturation_figure(
     fig.add_shape(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#999", dash="dot"))
     # Axes zoomed to the units (most units of a smooth task sit near the origin, where a 0..1
     # square piles them into one blot), and a little beyond them.
+    at_origin = int(np.sum((np.asarray(closed) == 0) & (np.asarray(open_) == 0)))
+    if at_origin > 1:  # their dots lie on one another: say how many
+        fig.add_annotation(x=0, y=0, text=f"{at_origin} units here", showarrow=True, ax=40, ay=-30)
     fig.update_xaxes(range=[-0.01, _reach(closed)], tickformat=".0%", zeroline=True)
     fig.update_yaxes(range=[-0.01, _reach(open_)], tickformat=".0%", zeroline=True)
     _layout(

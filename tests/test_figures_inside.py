@@ -163,6 +163,9 @@ def test_saturation_figure():
     assert fig.layout.yaxis.range == (-0.01, 1.02)
     near_origin = saturation_figure(np.array([0.0, 0.01]), np.array([0.02, 0.0]), "f")
     assert near_origin.layout.xaxis.range[1] == near_origin.layout.yaxis.range[1] == 0.05
+    piled = saturation_figure(np.zeros(5), np.array([0, 0, 0, 0.5, 0]), "f")
+    assert [a.text for a in piled.layout.annotations] == ["4 units here"]
+    assert fig.layout.annotations == ()
     assert "0.1" in fig.layout.xaxis.title.text and "0.9" in fig.layout.yaxis.title.text
     assert "update gate" in fig.layout.title.text and fig.layout.uirevision
 
