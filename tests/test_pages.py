@@ -123,6 +123,9 @@ def test_pause_and_stop_from_the_page():
     at.button(key="btn.pause").click().run()
     runner = at.session_state["experiment"].runner
     assert runner.state == "paused"
+    at.run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Steps per second"] == "–"  # paused: nothing moves, so no speed is shown
     at.button(key="btn.resume").click().run()
     assert runner.state in ("running", "queued")
     at.button(key="btn.stop").click().run()

@@ -195,14 +195,21 @@ def table_headers(unit: str) -> dict[str, str]:
 
 
 def show_table(shown, unit: str) -> None:
-    """The table: a grid with short headers, or in presenter mode an HTML table, whose print
-    grows with the page's (the grid draws on a canvas at a fixed size)."""
+    """The table: a grid with short headers and narrow number columns (the hidden size once,
+    under it, when every run shares it), or in presenter mode an HTML table, whose print grows
+    with the page's (the grid draws on a canvas at a fixed size)."""
     headers = table_headers(unit)
+    sizes = shown["hidden size"].unique()
+    if len(sizes) == 1:
+        shown = shown.drop(columns="hidden size")
     if presenter_on():
         st.table(shown.rename(columns=headers), hide_index=True)
-        return
-    config = {
-        name: st.column_config.Column(label, width="medium" if name == "cell" else None)
-        for name, label in headers.items()
-    }
-    st.dataframe(shown, hide_index=True, key="compare.table", column_config=config)
+    else:
+        config = {
+            name: st.column_config.Column(label, width="medium" if name == "cell" else "small")
+            for name, label in headers.items()
+            if name in shown
+        }
+        st.dataframe(shown, hide_index=True, key="compare.table", column_config=config)
+    if len(sizes) == 1:
+        st.caption(f"Every run has {sizes[0]} hidden units.")

@@ -74,7 +74,7 @@ def chart_columns():
     presenter mode, where each takes the width."""
     if presenter_on():
         return st.container(), st.container()
-    return st.columns(2)
+    return st.container(key="train-charts").columns(2)  # one above the other when narrow
 
 
 def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -> None:

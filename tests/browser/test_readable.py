@@ -11,12 +11,18 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import VISIBLE_CHARTS_JS, assert_no_exception, open_page, wait_idle
-from tests.browser.test_presets import POINT_TIMEOUT_MS, click_preset, trained
+from tests.browser.test_presets import (
+    POINT_TIMEOUT_MS,
+    click_preset,
+    trained,
+    wait_for_validation_at,
+)
 
 pytestmark = pytest.mark.browser
 
 SIZES = ((1440, 900), (1024, 768))
 SHOTS = ARTIFACTS / "readable"
+ADDING_SHOWN_AT = 600  # steps of the adding demo's runs before its pictures
 MOST_OF_THE_HEIGHT = 0.6  # of a log axis's range that the curves span, at least
 
 # Every metric label and value element (and what they hold) whose text runs past its box.
@@ -202,10 +208,7 @@ def test_compare_demos_read_at_a_glance(page, app_url):
     assert_presenter_charts_as_wide(widths)
 
     click_preset(page, "adding")
-    page.wait_for_function(
-        "() => document.body.innerText.split('finished').length - 1 >= 2",
-        timeout=POINT_TIMEOUT_MS,
-    )
+    wait_for_validation_at(page, ADDING_SHOWN_AT, 2)  # the LSTM has left the baseline by then
     settle(page)
     assert_loss_chart_fits(page, "Loss, every cell", "MSE")
     shoot(page, "demo-adding-compare")
