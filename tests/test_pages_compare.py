@@ -24,14 +24,26 @@ def test_three_cells_train_side_by_side_and_fill_the_table():
         at.run()
     at.run()
     no_problems(at)
-    table = at.dataframe[0].value
-    assert list(table["cell"]) == ["LSTM", "GRU", "RNN (tanh)"]
+    table = at.table[0].value  # HTML: it wraps to fit its column, headers short, units in them
+    assert list(table.columns) == [
+        "run",
+        "hidden",
+        "params",
+        "final val. (MSE)",
+        "best val. (MSE)",
+        "steps",
+        "ms/step",
+        "peak MiB",
+        "state",
+    ]
+    assert list(table["run"]) == ["LSTM", "GRU", "RNN (tanh)"]
     for label, (config, _) in runs.items():
-        row = table[table["cell"] == label].iloc[0]
-        assert row["parameters"] == f"{build_model(config, 0).parameter_count():,}"
+        row = table[table["run"] == label].iloc[0]
+        assert row["params"] == f"{build_model(config, 0).parameter_count():,}"
+        assert row["hidden"] == config.hidden_size
         assert row["steps"] == 30 and row["state"] == "finished"
-        assert float(row["peak memory (MiB)"]) > 0
-        assert float(row["ms per step"]) > 0
+        assert float(row["peak MiB"]) > 0
+        assert float(row["ms/step"]) > 0
     assert {runner.trainer.config.seed for _, runner in runs.values()} == {0}
     sizes = [config.hidden_size for config, _ in runs.values()]
     assert sizes[0] < sizes[1] < sizes[2]  # equal budget: the RNN gets the most units

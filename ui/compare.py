@@ -12,7 +12,6 @@ from rnn_core.models import ModelConfig, build_model
 from rnn_core.runner import TrainingRunner
 from rnn_core.training import TrainConfig, Trainer
 from ui.charts import chart
-from ui.presenter import presenter_on
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
 from ui.status import nothing_moves, refresh_interval
@@ -195,21 +194,12 @@ def table_headers(unit: str) -> dict[str, str]:
 
 
 def show_table(shown, unit: str) -> None:
-    """The table: a grid with short headers and narrow number columns (the hidden size once,
-    under it, when every run shares it), or in presenter mode an HTML table, whose print grows
-    with the page's (the grid draws on a canvas at a fixed size)."""
-    headers = table_headers(unit)
+    """The table as HTML with short headers, the hidden size once under it when every run
+    shares it: an HTML table wraps its headers and cells to fit the column at any width, and its
+    print grows with the page's in presenter mode (a grid draws on a canvas at a fixed size)."""
     sizes = shown["hidden size"].unique()
     if len(sizes) == 1:
         shown = shown.drop(columns="hidden size")
-    if presenter_on():
-        st.table(shown.rename(columns=headers), hide_index=True)
-    else:
-        config = {
-            name: st.column_config.Column(label, width="medium" if name == "cell" else "small")
-            for name, label in headers.items()
-            if name in shown
-        }
-        st.dataframe(shown, hide_index=True, key="compare.table", column_config=config)
+    st.table(shown.rename(columns=table_headers(unit)), hide_index=True)
     if len(sizes) == 1:
         st.caption(f"Every run has {sizes[0]} hidden units.")

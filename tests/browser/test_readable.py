@@ -25,11 +25,14 @@ SHOTS = ARTIFACTS / "readable"
 ADDING_SHOWN_AT = 600  # steps of the adding demo's runs before its pictures
 MOST_OF_THE_HEIGHT = 0.6  # of a log axis's range that the curves span, at least
 
-# Every metric label and value element (and what they hold) whose text runs past its box.
+# Every metric label and value, table, page or demo link (the sidebar's and Home's) whose
+# text runs past its box: what it holds.
 CUT_METRICS_JS = """() => {
     const cut = [];
     for (const box of document.querySelectorAll(
-            '[data-testid="stMetricLabel"], [data-testid="stMetricValue"]')) {
+            '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], '
+            + '[data-testid="stTable"], [data-testid="stPageLink"], '
+            + '[data-testid="stSidebarNav"] a')) {
         if (box.offsetParent === null) continue;
         for (const el of [box, ...box.querySelectorAll('*')]) {
             if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
@@ -201,7 +204,7 @@ def test_compare_demos_read_at_a_glance(page, app_url):
     )
     settle(page)
     steps = re.search(r"diverged after (\d+) steps", warning.inner_text()).group(1)
-    table = page.get_by_test_id("stDataFrame").first
+    table = page.get_by_test_id("stTable").first
     expect(table).to_contain_text(steps)  # the table's count of steps, the sentence's too
     assert_loss_chart_fits(page, "Loss, every cell", "MSE")
     widths = shoot(page, "demo-exploding-compare")
