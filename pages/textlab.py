@@ -97,7 +97,7 @@ def next_char_view(model, vocabulary, excerpt: str) -> None:
     chart(probability_figure(frame, context, actual), key="text.next")
     st.caption(
         f"The character that really follows: {excerpt[position + 1]!r}, its bar in orange "
-        "when it is among the ten."
+        "when it is among the ten. The title shows the last characters before the position."
     )
 
 

@@ -26,9 +26,12 @@ st.caption(
     "· change the data on **1 · Data**, the device and seed on **Home**"
 )
 
-button_bar = st.container()  # filled below, once the knobs have been read
-# In presenter mode the knobs are folded away and the charts take most of the width.
-left, right = st.columns([1, 3] if presenter_on() else [1, 2], gap="large")
+button_bar = st.container(key="train-buttons")  # filled below, once the knobs have been read
+# In presenter mode the knobs are folded away above and the charts take the width.
+if presenter_on():
+    left, right = st.container(), st.container()
+else:
+    left, right = st.columns([1, 2], gap="large")
 with left:
     task_shape = task_shape_control(source)
     try:

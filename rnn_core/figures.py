@@ -218,19 +218,22 @@ def char_frequency_figure(stats: pd.DataFrame, top: int = 40) -> go.Figure:
 
 
 def probability_figure(frame: pd.DataFrame, context: str, actual: str | None = None) -> go.Figure:
-    """Bar chart of the most likely next characters (columns 'char', 'probability'); the
-    character that really comes next, when given, is drawn in its own colour and named."""
+    """Bar chart of the most likely next characters (columns 'char', 'probability') after the
+    last characters of `context`; the character that really comes next, when given, is drawn
+    in its own colour and named under the axis."""
     colors = [VAL_COLOR if c == actual else TRAIN_COLOR for c in frame["char"]]
     fig = go.Figure(go.Bar(x=frame["char"], y=_f32(frame["probability"]), marker_color=colors))
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1])
-    title = f"Next character after …{context}"
+    x_title = "character"
     if actual is not None:
-        shown = (
-            actual if actual in set(frame["char"]) else f"{actual} (not in the top {len(frame)})"
-        )
-        title += f" · true next: {shown}"
-    return _layout(fig, title, "character", "probability", "next")
+        where = "orange" if actual in set(frame["char"]) else f"not in the top {len(frame)}"
+        x_title = f"character (the true next one, {actual}: {where})"
+    title = f"Next character after …{context[-CONTEXT_SHOWN:]}"
+    return _layout(fig, title, x_title, "probability", "next")
+
+
+CONTEXT_SHOWN = 16  # characters of context in a title that must fit a projector's column
 
 
 def compare_loss_figure(

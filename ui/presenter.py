@@ -28,8 +28,9 @@ PRESENTER_CSS = f"""<style>
 
 # On every page: metric labels and the sidebar's page and demo names wrap instead of ending in
 # "…", metric values take a size that fits three to a row of a narrow window, Home's page links
-# wrap their text; columns too narrow for a label (buttons, knobs side by side) and Train's two
-# charts when each would be under 300 px go onto the next row instead of squeezing.
+# wrap their text; columns too narrow for a label (Train's buttons, knobs side by side inside a
+# column) and Train's two charts when each would be under 300 px go onto the next row instead
+# of squeezing.
 BASE_CSS = """<style>
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
@@ -41,7 +42,12 @@ BASE_CSS = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stPageLink"] a { height: auto !important; }
-[data-testid="stColumn"] { min-width: min(6.5rem, 100%); }
+[data-testid="stTable"] th, [data-testid="stTable"] td {
+  overflow-wrap: anywhere; padding-left: 0.4rem; padding-right: 0.4rem;
+}
+[data-testid="stTable"] table { font-size: 0.9em; }
+[data-testid="stColumn"] [data-testid="stColumn"],
+.st-key-train-buttons [data-testid="stColumn"] { min-width: min(6rem, 100%); }
 .st-key-train-charts [data-testid="stColumn"] { min-width: min(300px, 100%); }
 [data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] label p {
   white-space: normal !important; text-overflow: clip !important;

@@ -11,17 +11,13 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import VISIBLE_CHARTS_JS, assert_no_exception, open_page, wait_idle
-from tests.browser.test_presets import (
-    POINT_TIMEOUT_MS,
-    click_preset,
-    trained,
-    wait_for_validation_at,
-)
+from tests.browser.test_presets import click_preset, wait_for_validation_at
 
 pytestmark = pytest.mark.browser
 
 SIZES = ((1440, 900), (1024, 768))
 SHOTS = ARTIFACTS / "readable"
+POINT_TIMEOUT_MS = 240_000  # a demo's training on a shared, loaded two-core machine
 ADDING_SHOWN_AT = 600  # steps of the adding demo's runs before its pictures
 MOST_OF_THE_HEIGHT = 0.6  # of a log axis's range that the curves span, at least
 
@@ -33,7 +29,7 @@ CUT_METRICS_JS = """() => {
             '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], '
             + '[data-testid="stTable"], [data-testid="stPageLink"], '
             + '[data-testid="stSidebarNav"] a')) {
-        if (box.offsetParent === null) continue;
+        if (box.offsetParent === null || !box.innerText.trim()) continue;  // hidden: folded
         for (const el of [box, ...box.querySelectorAll('*')]) {
             if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
                 cut.push(box.innerText);
@@ -84,6 +80,12 @@ LEGEND_OVER_ANNOTATION_JS = """() => {
 WIDTHS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .filter((div) => div.offsetParent !== null)
     .map((div) => Math.round(div.getBoundingClientRect().width))"""
+
+
+def trained(page: Page) -> None:
+    """Wait until the demo's banner says its training has ended (the page is then redrawn)."""
+    done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
+    expect(done).to_be_visible(timeout=POINT_TIMEOUT_MS)
 
 
 def presenter(page: Page, on: bool) -> None:
