@@ -82,6 +82,13 @@ WIDTHS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .map((div) => Math.round(div.getBoundingClientRect().width))"""
 
 
+@pytest.fixture(autouse=True, scope="module")
+def fresh_measures():
+    """measures.txt holds this run's figures only."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "measures.txt").unlink(missing_ok=True)
+
+
 def trained(page: Page) -> None:
     """Wait until the demo's banner says its training has ended (the page is then redrawn)."""
     done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
@@ -141,10 +148,17 @@ def shoot(page: Page, name: str) -> dict[tuple[int, int, bool], list[int]]:
     return widths
 
 
-def assert_presenter_charts_as_wide(widths: dict) -> None:
+def note(line: str) -> None:
+    """Keep a measured figure in test-artifacts/readable/measures.txt (reported, not asserted)."""
+    with open(SHOTS / "measures.txt", "a") as out:
+        out.write(line + "\n")
+
+
+def assert_presenter_charts_as_wide(widths: dict, name: str = "") -> None:
     """Each chart in presenter mode at least as wide as in normal mode, at each size."""
     for width, height in SIZES:
         normal, shown = widths[width, height, False], widths[width, height, True]
+        note(f"{name} {width}x{height}: chart widths normal {normal} px, presenter {shown} px")
         assert len(shown) == len(normal) and min(shown) >= min(normal) - 2, (width, normal, shown)
 
 
@@ -154,7 +168,9 @@ def assert_loss_chart_fits(page: Page, title: str, unit: str) -> None:
     assert chart is not None and chart["log"], chart
     low, high = chart["range"]
     assert low <= chart["low"] and chart["high"] <= high, chart  # every curve in view
-    assert (chart["high"] - chart["low"]) / (high - low) >= MOST_OF_THE_HEIGHT, chart
+    used = (chart["high"] - chart["low"]) / (high - low)
+    note(f"{title!r}: curves use {used:.0%} of the y range; axis title {chart['ytitle']!r}")
+    assert used >= MOST_OF_THE_HEIGHT, chart
     assert f"({unit}" in chart["ytitle"], chart
 
 
@@ -178,7 +194,7 @@ def test_home_data_and_train_read_at_a_glance(page, app_url):
     assert unit == "MSE"
     assert_loss_chart_fits(page, "Loss", unit)
     widths = shoot(page, "demo-lstm-sine-train")
-    assert_presenter_charts_as_wide(widths)
+    assert_presenter_charts_as_wide(widths, "Train")
 
     page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="3 · Inside").click()
     expect(page.get_by_role("heading", name="3 · Inside the cell")).to_be_visible(timeout=60_000)
@@ -210,7 +226,7 @@ def test_compare_demos_read_at_a_glance(page, app_url):
     expect(table).to_contain_text(steps)  # the table's count of steps, the sentence's too
     assert_loss_chart_fits(page, "Loss, every cell", "MSE")
     widths = shoot(page, "demo-exploding-compare")
-    assert_presenter_charts_as_wide(widths)
+    assert_presenter_charts_as_wide(widths, "Compare")
 
     click_preset(page, "adding")
     wait_for_validation_at(page, ADDING_SHOWN_AT, 2)  # the LSTM has left the baseline by then
