@@ -37,15 +37,21 @@ BASE_CSS = """<style>
 }
 [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 2.2vw, 1.75rem); }
 [data-testid="stMetricValue"] > div { overflow: visible !important; }
-[data-testid="stSidebarNav"] span, [data-testid="stSidebar"] [data-testid="stPageLink"] span,
+[data-testid="stSidebarNav"] a, [data-testid="stSidebarNav"] a *,
+[data-testid="stSidebar"] [data-testid="stPageLink"] span,
 [data-testid="stPageLink"] p, [data-testid="stPageLink"] span {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
-[data-testid="stPageLink"] a { height: auto !important; }
+[data-testid="stPageLink"] a, [data-testid="stSidebarNav"] a { height: auto !important; }
 [data-testid="stTable"] th, [data-testid="stTable"] td {
-  overflow-wrap: anywhere; padding-left: 0.4rem; padding-right: 0.4rem;
+  overflow-wrap: anywhere; white-space: normal !important; min-width: 0 !important;
+  padding-left: 0.4rem; padding-right: 0.4rem;
 }
-[data-testid="stTable"] table { font-size: 0.9em; }
+[data-testid="stTable"] table { font-size: 0.9em; table-layout: fixed; width: 100%; }
+[data-testid="stTable"] th *, [data-testid="stTable"] td * {
+  white-space: normal !important; overflow-wrap: anywhere !important; min-width: 0 !important;
+}
+[data-testid="stTable"] td p { word-break: break-all; }
 [data-testid="stColumn"] [data-testid="stColumn"],
 .st-key-train-buttons [data-testid="stColumn"] { min-width: min(6rem, 100%); }
 .st-key-train-charts [data-testid="stColumn"] { min-width: min(300px, 100%); }
