@@ -164,6 +164,7 @@ def assert_presenter_charts_as_wide(widths: dict, name: str = "") -> None:
 
 def assert_loss_chart_fits(page: Page, title: str, unit: str) -> None:
     """The chart's curves span most of its (log) y range and its axis title names `unit`."""
+    page.wait_for_function(f"(t) => ({CHART_JS})(t) !== null", arg=title, timeout=30_000)
     chart = page.evaluate(CHART_JS, title)
     assert chart is not None and chart["log"], chart
     low, high = chart["range"]
