@@ -169,15 +169,17 @@ def forecast_figure(
         line=dict(color=VAL_COLOR, width=2, dash="dot"),
     )
     edges = (0, *preview.split_starts, int(preview.steps[-1]) + 1)
-    _shade_splits(fig, [edge * per for edge in edges])
+    # short names: the validation and test parts are narrow here, their full names ran together
+    _shade_splits(fig, [edge * per for edge in edges], ("train", "val.", "test"))
     name = preview.feature_names[feature] if preview.feature_names else "value"
     x_title = "step" if sample_rate is None else "time (s)"
     return _live(_layout(fig, "One-step forecast along series 0", x_title, name, "forecast"))
 
 
-def _shade_splits(fig: go.Figure, edges) -> None:
-    """Shade the train / validation / test parts between consecutive x edges."""
-    for (name, color), start, end in zip(SPLIT_COLORS.items(), edges[:-1], edges[1:], strict=True):
+def _shade_splits(fig: go.Figure, edges, names=tuple(SPLIT_COLORS)) -> None:
+    """Shade the train / validation / test parts between consecutive x edges, each named."""
+    parts = zip(names, SPLIT_COLORS.values(), edges[:-1], edges[1:], strict=True)
+    for name, color, start, end in parts:
         fig.add_vrect(
             x0=start,
             x1=end,
