@@ -15,8 +15,9 @@ from ui.compare import (
 )
 from ui.controls import CELLS, task_shape_control
 from ui.experiment import prepare, seq_len
-from ui.live import loss_unit
+from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
+from ui.presenter import presenter_on
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
 from ui.sources import current_source, missing_source
@@ -35,7 +36,13 @@ st.caption(
     "split, batches and initial seed; change the data on **1 · Data**"
 )
 
-left, right = st.columns([1, 3], gap="large")
+if presenter_on():  # the knobs folded away above, the chart and table take the width
+    button_area = st.container()
+    left = st.expander("Cells and training knobs", expanded=False)
+    right = st.container()
+else:
+    left, right = st.columns([1, 3], gap="large")
+    button_area = left
 with left:
     cells = st.multiselect("Cells", list(CELLS), **persisted("compare.cells"))
     task_shape = task_shape_control(source)
@@ -62,6 +69,7 @@ with left:
     except (DataError, ValueError) as err:  # DataError is a ValueError too
         st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
         st.stop()
+with button_area:
     affordable = budget_line(comparison_estimate(data, runs), compare=True)
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
@@ -75,4 +83,4 @@ if stop:
     stop_compare_runs()
     st.rerun()
 with right:
-    compare_view(trivial_baseline(data), loss_unit(data))
+    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data))

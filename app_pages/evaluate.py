@@ -40,9 +40,12 @@ if not imu or exp.runner is None:
     )
 else:
     runner = exp.runner
-    if runner.active:
-        st.warning("Training is still running: these scores are for the weights of this moment.")
     step, weights = runner.current_weights()
+    if runner.active:  # the scores below are not redrawn while it trains: say which step
+        st.warning(
+            f"Training is still running: these scores are for the weights at step {step:,}, "
+            "when this page was drawn, not the latest; open the page again for newer ones."
+        )
     model = model_with_weights(runner.trainer.model, weights)
     recording, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
     if table is None or exp.key[0] != source.key:

@@ -11,6 +11,14 @@ from ui.inspection import batch, race, snapshot_picker, trained_experiment
 from ui.presets import preset_banner
 from ui.state import persisted
 
+# Why the profile of a model with a loss at every step rises toward t = 0, unlike the race's.
+EVERY_STEP_LOSS = (
+    "This model has a loss at every step, so ‖∂L/∂hₜ‖ sums the gradient of step t's own loss "
+    "and of every later loss that hₜ feeds: each step back adds its own term, and the curve "
+    "rises toward t = 0 even while each single path back fades. (In the race above only the "
+    "last step has a loss, so there it can only fade or grow with distance.)"
+)
+
 
 def model_view(exp) -> None:
     """||dL/dh_t|| of the session's model per layer, at a snapshot and at initialisation."""
@@ -23,6 +31,8 @@ def model_view(exp) -> None:
         initial = model_with_weights(model, snapshots[0][1])
         lines[f"last layer, step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]
     chart(grad_time_figure(lines, "‖∂L/∂hₜ‖ on validation windows"), key="grad.model")
+    if model.config.task_shape == "many_to_many":
+        st.caption(EVERY_STEP_LOSS)
     if len(snapshots) > 1:
         steps, grid = snapshot_grad_norms(model, snapshots, x, y, layer=-1, max_snapshots=20)
         chart(snapshot_heatmap_figure(steps, grid), key="grad.snapshots")

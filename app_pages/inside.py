@@ -5,10 +5,12 @@ import streamlit as st
 from rnn_core.display import input_for_display, layer_panels
 from rnn_core.figures_imu import label_track_figure
 from rnn_core.figures_inside import (
+    UNIT_ORDERS,
     inside_figure,
     saturation_figure,
     trajectory_figure,
     unit_lines_figure,
+    unit_order,
 )
 from rnn_core.inspect import gate_saturation, pca_2d, step_numbers
 from rnn_core.models import count_parameters
@@ -51,7 +53,22 @@ heatmaps, step_tab, saturation_tab, path_tab = st.tabs(
     ["States and gates", "One step, by hand", "Gate saturation", "Hidden-state path"]
 )
 with heatmaps:
-    chart(inside_figure(values, labels, panels, t_marker=t), key="inside.heatmaps")
+    st.caption(
+        "What to look for: units that switch when the input turns (sharp vertical edges), "
+        "gates that stay near 0 or 1 (a unit that always forgets or always keeps), and c "
+        "growing steadily where a unit counts. Order the units by similarity to see groups "
+        "that move together."
+    )
+    by = st.radio(
+        "Order the units by",
+        UNIT_ORDERS,
+        horizontal=True,
+        key="inside.order",
+        help="similarity: units whose h rises and falls together side by side; mean "
+        "activation: highest first. The order of h is used for every panel.",
+    )
+    order = None if by == "index" else unit_order(panels["h"], by)
+    chart(inside_figure(values, labels, panels, t_marker=t, order=order), key="inside.heatmaps")
     activity = batch_labels(exp)
     if activity is not None:
         chart(label_track_figure(activity[sample]), key="inside.labels")

@@ -9,10 +9,11 @@ from rnn_core.textlab import (
     activations_for_text,
     colored_text_html,
     next_char_probabilities,
+    printable,
     rank_units,
 )
 from ui.charts import chart
-from ui.inspection import snapshot_picker, trained_experiment
+from ui.inspection import active_preset_tab, snapshot_picker, trained_experiment
 from ui.plain import as_text
 from ui.presets import preset_banner
 from ui.settings import shortened
@@ -94,8 +95,13 @@ def next_char_view(model, vocabulary, excerpt: str) -> None:
     )
     frame = next_char_probabilities(model, vocabulary, excerpt, position, top=10)
     context = excerpt[max(0, position - 29) : position + 1].replace("\n", "⏎")
-    chart(probability_figure(frame, context), key="text.next")
-    st.caption(as_text(f"The character that really follows: {excerpt[position + 1]!r}."))
+    actual = printable(excerpt[position + 1])
+    chart(probability_figure(frame, context, actual), key="text.next")
+    st.caption(
+        as_text(f"The character that really follows: {excerpt[position + 1]!r}")
+        + ", its bar in orange "
+        "when it is among the ten. The title shows the last characters before the position."
+    )
 
 
 st.title("5 · Text lab")
@@ -128,7 +134,9 @@ layer = c2.selectbox(
 )
 excerpt = validation[:size]
 
-sample_tab, cells_tab, next_tab = st.tabs(["Sample", "Read the cells", "Next character"])
+sample_tab, cells_tab, next_tab = st.tabs(
+    ["Sample", "Read the cells", "Next character"], default=active_preset_tab()
+)
 with sample_tab:
     sample_view(model, vocabulary, validation[:20])
 with cells_tab:

@@ -10,7 +10,7 @@ from rnn_core.models import count_parameters
 from ui.budget import budget_line
 from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
-from ui.live import empty_charts, live_view
+from ui.live import PREVIOUS_RUN, empty_charts, live_view
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
@@ -29,8 +29,12 @@ st.caption(
     "· change the data on **1 · Data**, the device and seed on **Home**"
 )
 
-button_bar = st.container()  # filled below, once the knobs have been read
-left, right = st.columns([1, 2], gap="large")
+button_bar = st.container(key="train-buttons")  # filled below, once the knobs have been read
+# In presenter mode the knobs are folded away above and the charts take the width.
+if presenter_on():
+    left, right = st.container(), st.container()
+else:
+    left, right = st.columns([1, 2], gap="large")
 with left:
     task_shape = task_shape_control(source)
     try:
@@ -109,9 +113,11 @@ if step:
     (runner if paused else exp.runner_for(model_config, train_config, seed())).step_once()
     st.rerun()
 if rewind:
+    st.session_state[PREVIOUS_RUN] = runner.trainer.history.frame()  # drawn faint beside the new
     exp.rewind()
     st.rerun()
 if reseed:
+    st.session_state.pop(PREVIOUS_RUN, None)  # a new seed is not the same experiment
     exp.stop()
     new_seed = random.randrange(2**31)
     st.session_state[PERSIST + "seed"] = new_seed
@@ -120,6 +126,7 @@ if reseed:
 
 with right:
     if exp.runner is None:
+        st.session_state.pop(PREVIOUS_RUN, None)  # new data or model: nothing to compare with
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
         empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0])
     else:

@@ -12,8 +12,9 @@ from plotly.subplots import make_subplots
 
 from rnn_core.evaluation import display_unit
 from rnn_core.figures import TARGET_COLOR, VAL_COLOR, _f32
+from rnn_core.figures_colors import OKABE_ITO, SERIES_COLORS
 
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+PALETTE = SERIES_COLORS  # Okabe-Ito: distinct for colour-blind eyes and on a projector
 SIGNAL_GROUPS = (
     ("accelerometer (m/s^2)", ("ax", "ay", "az")),
     ("gyroscope (deg/s)", ("gx", "gy", "gz")),
@@ -97,18 +98,20 @@ def imu_signals_figure(
         subplot_titles=titles,
     )
     keep = thinning(len(time), max_points)
+    drawn = 0  # a colour per signal across the panels: ax, gx and roll do not share one
     for row, (_, cols) in enumerate(groups, start=1):
-        for i, col in enumerate(cols):
+        for col in cols:
             factor = display_unit(col)[1]
             fig.add_scatter(
                 x=_f32(time[keep]),
                 y=_f32(values[col].to_numpy()[keep] * factor),
                 name=col,
                 mode="lines",
-                line=dict(width=1.2, color=PALETTE[i]),
+                line=dict(width=1.2, color=PALETTE[drawn % len(PALETTE)]),
                 row=row,
                 col=1,
             )
+            drawn += 1
     if labels is not None:
         add_label_track(fig, time, labels, rows)
     for edge in part_starts:
@@ -153,10 +156,16 @@ def prediction_figure(
     )
     series = [
         ("model", prediction, dict(color=VAL_COLOR, width=1.5)),
-        ("persistence", persistence, dict(color="#2ca02c", width=1, dash="dot")),
+        ("persistence", persistence, dict(color=OKABE_ITO["bluish green"], width=1, dash="dot")),
     ]
     if propagation is not None:
-        series.append(("gyro propagation", propagation, dict(color="#9467bd", width=1)))
+        series.append(
+            (
+                "gyro propagation",
+                propagation,
+                dict(color=OKABE_ITO["reddish purple"], width=1),
+            )
+        )
     for name, values, line in series:
         values = np.asarray(values)[keep]
         fig.add_scatter(

@@ -22,6 +22,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnn_core.figures import _f32, _layout
+from rnn_core.figures_axes import log_axis
+from rnn_core.figures_colors import SERIES_COLORS, cell_color
 from rnn_core.figures_stacked import (
     MARKER_LINE,
     check_input_length,
@@ -47,6 +49,34 @@ PANEL_LABELS = {
     "n": "n (candidate state)",
 }
 GATE_SCALE, DIVERGING_SCALE = "Viridis", "RdBu_r"
+UNIT_ORDERS = ("index", "similarity", "mean activation")
+
+
+def unit_order(panel: np.ndarray, by: str = "index") -> np.ndarray:
+    """An order of the units (U,) of a panel (T, U): by index; by mean activation over t
+    (highest first); or by similarity, so that units that rise and fall together sit side by
+    side (sorted by their angle on the two leading eigenvectors of the units' correlation
+    matrix: positively correlated units get close angles)."""
+    values = np.asarray(panel, dtype=np.float64)  # (T, U)
+    U = values.shape[1]
+    if by == "index" or U < 3:
+        return np.arange(U)
+    if by == "mean activation":
+        return np.argsort(-values.mean(axis=0), kind="stable")
+    if by != "similarity":
+        raise ValueError(f"Order units by one of: {', '.join(UNIT_ORDERS)}.")
+    centred = values - values.mean(axis=0)  # (T, U)
+    norms = np.linalg.norm(centred, axis=0)  # (U,)
+    unit = centred / np.where(norms > 0, norms, 1.0)  # constant units: all zeros
+    correlation = unit.T @ unit  # (U, U)
+    values_, vectors = np.linalg.eigh(correlation)  # ascending eigenvalues
+    scaled = vectors[:, -2:] * np.sqrt(np.clip(values_[-2:], 0, None))  # (U, 2)
+    angle = np.arctan2(scaled[:, 0], scaled[:, 1])  # (U,) on a circle
+    moving = np.flatnonzero(norms > 0)
+    around = moving[np.argsort(angle[moving], kind="stable")]
+    gaps = np.diff(np.concatenate([angle[around], [angle[around[0]] + 2 * np.pi]]))
+    start = (int(np.argmax(gaps)) + 1) % len(around)  # cut the circle at its widest gap
+    return np.concatenate([np.roll(around, -start), np.flatnonzero(norms == 0)])
 
 
 def panel_label(name: str) -> str:
@@ -69,8 +99,10 @@ def inside_figure(
     t_marker: int | None = None,
     max_steps: int = 400,
     max_units: int = 128,
+    order: np.ndarray | None = None,
 ) -> go.Figure:
-    """The input on top, then one heatmap per panel (T, U) as units x t, on a shared t axis."""
+    """The input on top, then one heatmap per panel (T, U) as units x t, on a shared t axis;
+    the units of every panel in `order` (see `unit_order`) when given, bottom to top."""
     if not panels:
         raise ValueError("Give at least one panel to draw.")
     shapes = {name: np.shape(values) for name, values in panels.items()}
@@ -84,9 +116,14 @@ def inside_figure(
     domains = row_domains([0.6] + [1.0] * len(panels))
     rows = [input_row(input_values, input_labels, steps)]
     for (name, values), domain in zip(panels.items(), domains[1:], strict=True):
-        units = np.arange(0, shapes[name][1], unit_stride)  # (U',)
+        U = shapes[name][1]
+        kept = order if order is not None and len(order) == U else np.arange(U)
+        units = np.asarray(kept)[::unit_stride]  # (U',)
         heatmap = _heatmap(name, np.asarray(values)[steps][:, units], steps, units, domain)
-        rows.append(([heatmap], dict(title_text=f"{name}: unit")))
+        axis = dict(title_text=f"{name}: unit")
+        if order is not None:  # rows in the given order, each labelled with its unit
+            axis.update(type="category", categoryorder="array", categoryarray=heatmap.y)
+        rows.append(([heatmap], axis))
     return stacked_figure(
         rows,
         domains,
@@ -103,7 +140,7 @@ def _heatmap(name, values, steps, units, domain) -> go.Heatmap:
     return go.Heatmap(
         z=_f32(values.T),
         x=_f32(steps),
-        y=_f32(units),
+        y=[str(u) for u in units] if not _sorted(units) else _f32(units),
         name=name,
         colorbar=dict(
             title=dict(text=panel_label(name), side="right"),
@@ -116,6 +153,10 @@ def _heatmap(name, values, steps, units, domain) -> go.Heatmap:
         hovertemplate=f"{name}<br>t=%{{x}}<br>unit %{{y}}<br>%{{z:.3f}}<extra></extra>",
         **_colour_range(name, values),
     )
+
+
+def _sorted(units: np.ndarray) -> bool:
+    return bool(np.all(np.diff(units) > 0))
 
 
 def _thinning_note(time_stride: int, unit_stride: int) -> str:
@@ -136,8 +177,11 @@ def unit_lines_figure(
         raise ValueError(f"Choose units between 0 and {values.shape[1] - 1}.")
     t = _f32(np.arange(values.shape[0]))  # (T,)
     fig = go.Figure()
-    for unit in units:
-        fig.add_scatter(x=t, y=_f32(values[:, unit]), name=f"unit {unit}", mode="lines")
+    for k, unit in enumerate(units):
+        color = SERIES_COLORS[k % len(SERIES_COLORS)]
+        fig.add_scatter(
+            x=t, y=_f32(values[:, unit]), name=f"unit {unit}", mode="lines", line_color=color
+        )
     if t_marker is not None:
         fig.add_vline(x=t_marker, line=MARKER_LINE)
     label = panel_label(name)
@@ -164,8 +208,13 @@ def saturation_figure(
     )
     # The two fractions count different entries, so no unit lies beyond x + y = 1.
     fig.add_shape(type="line", x0=0, y0=1, x1=1, y1=0, line=dict(color="#999", dash="dot"))
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[0, 1])
+    # Axes zoomed to the units (most units of a smooth task sit near the origin, where a 0..1
+    # square piles them into one blot), and a little beyond them.
+    at_origin = int(np.sum((np.asarray(closed) == 0) & (np.asarray(open_) == 0)))
+    if at_origin > 1:  # their dots lie on one another: say how many
+        fig.add_annotation(x=0, y=0, text=f"{at_origin} units here", showarrow=True, ax=40, ay=-30)
+    fig.update_xaxes(range=[-0.01, _reach(closed)], tickformat=".0%", zeroline=True)
+    fig.update_yaxes(range=[-0.01, _reach(open_)], tickformat=".0%", zeroline=True)
     _layout(
         fig,
         f"{panel_label(gate_name)}: how often each unit is nearly closed or open",
@@ -176,13 +225,22 @@ def saturation_figure(
     return fig.update_layout(height=420)
 
 
+def _reach(fractions: np.ndarray) -> float:
+    """The top of a fraction axis: a little above the largest value, at least 5 %, at most 1."""
+    top = float(np.max(fractions, initial=0.0))
+    return min(1.02, max(0.05, top * 1.15))
+
+
 def grad_time_figure(norms: dict[str, np.ndarray], title: str) -> go.Figure:
     """One line of ||dL/dh_t|| (T,) per name against t, on a log axis (values kept float64)."""
     fig = go.Figure()
-    for name, values in norms.items():
+    for k, (name, values) in enumerate(norms.items()):
         values = np.asarray(values, dtype=np.float64)  # (T,)
-        fig.add_scatter(x=_f32(np.arange(len(values))), y=values, name=name, mode="lines")
-    fig.update_yaxes(type="log", exponentformat="power")
+        color = cell_color(name.upper() if name.islower() else name, k)  # "lstm" is LSTM's
+        fig.add_scatter(
+            x=_f32(np.arange(len(values))), y=values, name=name, mode="lines", line_color=color
+        )
+    fig.update_yaxes(**log_axis(norms.values()))
     return _layout(fig, title, "t (step)", "‖∂L/∂hₜ‖ (log scale)", "grad-time")
 
 

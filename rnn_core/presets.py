@@ -24,6 +24,7 @@ class Preset:
     caption: str  # two lines: what to look at
     settings: dict[str, Any] = field(default_factory=dict)
     action: Literal["train", "compare", "none"] = "none"  # what happens on arrival
+    tab: str | None = None  # the page's tab that opens first, where the point is made
 
 
 SINE_DATA = {  # the default sine waves, windows of 50, the next value at every step
@@ -163,6 +164,7 @@ BRACKETS = Preset(
         "amount": 400,
     },
     action="train",
+    tab="Read the cells",
 )
 
 IMU = Preset(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from rnn_core.datasets.text import char_statistics
 from rnn_core.figures import (
@@ -103,3 +104,13 @@ def test_sequence_figure_shows_one_row_per_feature_and_one_column_per_step():
     assert list(heatmap.y) == ["value", "marker"]
     np.testing.assert_array_equal(heatmap.x, np.arange(6))
     assert fig.layout.yaxis.type == "category"  # feature names like "1" stay labels
+
+
+def test_the_forecast_names_its_narrow_parts_briefly_and_reads_seconds_for_a_recording():
+    preview = ForecastPreview(np.arange(100), np.zeros((100, 1)), np.zeros((100, 1)), (), (70, 85))
+    fig = forecast_figure(preview, sample_rate=50.0)
+    assert [a.text for a in fig.layout.annotations] == ["train", "val.", "test"]
+    assert fig.layout.xaxis.title.text == "time (s)"
+    np.testing.assert_allclose(fig.data[0].x, np.arange(100) / 50.0, rtol=1e-6)
+    assert [s.x0 for s in fig.layout.shapes] == pytest.approx([0.0, 1.4, 1.7])
+    assert forecast_figure(preview).layout.xaxis.title.text == "step"

@@ -16,6 +16,7 @@ from rnn_core.figures_inside import (
     snapshot_heatmap_figure,
     trajectory_figure,
     unit_lines_figure,
+    unit_order,
 )
 from rnn_core.figures_stacked import row_domains
 from rnn_core.inspect import Projection
@@ -157,7 +158,14 @@ def test_saturation_figure():
     np.testing.assert_array_equal(points.y, opened.astype(np.float32))
     np.testing.assert_array_equal(points.customdata, [0, 1, 2])
     assert "customdata" in points.hovertemplate and points.mode == "markers"
-    assert tuple(fig.layout.xaxis.range) == (0, 1) and tuple(fig.layout.yaxis.range) == (0, 1)
+    # each axis zoomed to its units, a little beyond the largest
+    assert fig.layout.xaxis.range == (-0.01, pytest.approx(0.7 * 1.15))
+    assert fig.layout.yaxis.range == (-0.01, 1.02)
+    near_origin = saturation_figure(np.array([0.0, 0.01]), np.array([0.02, 0.0]), "f")
+    assert near_origin.layout.xaxis.range[1] == near_origin.layout.yaxis.range[1] == 0.05
+    piled = saturation_figure(np.zeros(5), np.array([0, 0, 0, 0.5, 0]), "f")
+    assert [a.text for a in piled.layout.annotations] == ["4 units here"]
+    assert fig.layout.annotations == ()
     assert "0.1" in fig.layout.xaxis.title.text and "0.9" in fig.layout.yaxis.title.text
     assert "update gate" in fig.layout.title.text and fig.layout.uirevision
 
@@ -215,3 +223,31 @@ def test_connectivity_figure(text):
     assert marker_lines(fig) == [(6, 6)]
     assert "step 6" in fig.layout.title.text and fig.layout.uirevision
     assert fig.layout.xaxis2.title.text == "t (step)"
+
+
+def test_unit_order_groups_units_that_move_together():
+    t = np.linspace(0, 6 * np.pi, 200)
+    up, down = np.sin(t), -np.sin(t)
+    # units 0, 2, 4 follow the sine, 1 and 3 its opposite, 5 is constant
+    panel = np.stack([up, down, up * 0.5, down * 2, up + 0.1, np.zeros_like(t)], axis=1)
+    order = unit_order(panel, "similarity")
+    assert sorted(order.tolist()) == list(range(6))
+    positions = {unit: k for k, unit in enumerate(order.tolist())}
+    ups = sorted(positions[u] for u in (0, 2, 4))
+    downs = sorted(positions[u] for u in (1, 3))
+    assert ups[-1] - ups[0] == 2 and downs[-1] - downs[0] == 1  # each group side by side
+    assert order[-1] == 5  # a unit that never moves goes last
+    means = np.array([[1.0, 3.0, 2.0]] * 4)
+    assert unit_order(means, "mean activation").tolist() == [1, 2, 0]
+    assert unit_order(means).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="Order units by"):
+        unit_order(means, "colour")
+
+
+def test_inside_figure_draws_units_in_the_given_order():
+    panels = {"h": np.arange(12.0).reshape(3, 4)}  # (T, U)
+    fig = inside_figure(np.zeros(3), None, panels, order=np.array([2, 0, 3, 1]))
+    heatmap = fig.data[-1]
+    assert list(heatmap.y) == ["2", "0", "3", "1"]
+    np.testing.assert_array_equal(heatmap.z, panels["h"][:, [2, 0, 3, 1]].T)
+    assert fig.layout.yaxis2.type == "category"

@@ -1,12 +1,17 @@
 """Every page under Streamlit's AppTest; the Train page trains through its own buttons."""
 
+import base64
+import json
 import math
 import time
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.text import bracket_corpus
+from rnn_core.figures_axes import compact
+from rnn_core.figures_colors import PREVIOUS_COLOR
 from tests.paths import ROOT
 
 APP = str(ROOT / "app.py")
@@ -70,8 +75,9 @@ def test_train_page_completes_a_short_training_from_its_buttons():
     history = runner.trainer.history.frame()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Step"] == "40"
-    assert shown["Train loss (MSE)"] == f"{history['loss'].iloc[-1]:.4g}"
-    assert shown["Validation loss (MSE)"] == f"{history['val_loss'].dropna().iloc[-1]:.4g}"
+    assert shown["Train loss (MSE)"] == compact(history["loss"].iloc[-1])
+    assert shown["Validation loss (MSE)"] == compact(history["val_loss"].dropna().iloc[-1])
+    assert shown["Steps per second"] == "–"  # the run has ended: no speed to show
     charts = at.get("plotly_chart")
     assert len(charts) == 3  # loss, gradient norm, forecast
     assert "Start" in [b.label for b in at.button if not b.disabled]
@@ -89,9 +95,15 @@ def test_start_again_continues_and_rewind_starts_over():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     assert at.session_state["experiment"].runner.trainer.steps_done == 30
+    before = at.session_state["experiment"].runner.trainer.history.frame()
     at.button(key="btn.rewind").click().run()
     assert at.session_state["experiment"].runner.trainer.steps_done == 0
     no_problems(at)
+    # the run before the Rewind stays on the loss chart, faint, beside the new one
+    loss = json.loads(at.get("plotly_chart")[0].proto.spec)
+    previous = [t for t in loss["data"] if t["name"] == "previous run (validation)"]
+    assert len(previous) == 1 and previous[0]["line"]["color"] == PREVIOUS_COLOR
+    assert len(_values(previous[0]["y"])) == before["val_loss"].notna().sum()
 
 
 def test_step_button_takes_one_step_at_a_time():
@@ -111,6 +123,9 @@ def test_pause_and_stop_from_the_page():
     at.button(key="btn.pause").click().run()
     runner = at.session_state["experiment"].runner
     assert runner.state == "paused"
+    at.run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Steps per second"] == "–"  # paused: nothing moves, so no speed is shown
     at.button(key="btn.resume").click().run()
     assert runner.state in ("running", "queued")
     at.button(key="btn.stop").click().run()
@@ -139,10 +154,10 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     assert len(at.main.code) == 1 and "⟫" in at.main.code[0].value
     val = at.session_state["experiment"].runner.trainer.history.frame()["val_loss"].dropna()
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Validation loss (bits/char)"] == f"{val.iloc[-1] / math.log(2):.4g}"
+    assert shown["Validation loss (bits/char)"] == compact(val.iloc[-1] / math.log(2))
     assert shown["Validation perplexity"] == f"{math.exp(val.iloc[-1]):.3g}"
     train = at.session_state["experiment"].runner.trainer.history.frame()["loss"].iloc[-1]
-    assert shown["Train loss (bits/char)"] == f"{train / math.log(2):.4g}"
+    assert shown["Train loss (bits/char)"] == compact(train / math.log(2))
     assert shown["Train perplexity"] == f"{math.exp(train):.3g}"
 
 
@@ -185,3 +200,10 @@ def test_settings_survive_a_page_switch():
     at.switch_page("app_pages/data.py").run()
     at.switch_page("app_pages/train.py").run()
     assert at.number_input(key="opt.hidden").value == 48
+
+
+def _values(packed) -> list:
+    """A trace's values from a chart's JSON (Plotly packs float32 arrays in base64)."""
+    if isinstance(packed, dict):
+        return np.frombuffer(base64.b64decode(packed["bdata"]), dtype=packed["dtype"]).tolist()
+    return list(packed)

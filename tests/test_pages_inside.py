@@ -1,10 +1,13 @@
 """Inside the cell and Gradients through time under AppTest, numbers checked against PyTorch."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
 from rnn_core.display import decay_ratio
+from rnn_core.figures_colors import cell_color
 from rnn_core.inspect import gradient_race
 from tests.test_pages import no_problems, open_app, train_until_done
 
@@ -83,6 +86,13 @@ def test_inside_page_for_other_cells(cell):
     at.switch_page("app_pages/inside.py").run()
     no_problems(at)
     assert set(at.dataframe[0].value.columns) >= {"unit", "h", "h_prev"}
+    (footnote,) = [c.value for c in at.caption if "of the forward direction" in c.value]
+    assert "h at t − 1 is zero" in footnote and " c " not in footnote  # no cell state here
+    at.radio(key="inside.order").set_value("similarity").run()
+    no_problems(at)
+    heatmap = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][1]  # h, under the input
+    units = [int(u) for u in heatmap["y"]]
+    assert sorted(units) == list(range(32)) and units != sorted(units)
 
 
 def test_gradients_page_shows_the_race_and_the_model():
@@ -94,10 +104,16 @@ def test_gradients_page_shows_the_race_and_the_model():
     for cell, norms in race.items():
         assert shown[f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖"] == f"{decay_ratio(norms):.2e}"
     assert chart_keys(at) == ["grad.race"]  # only the open tab runs
+    race_colors = [
+        t["line"]["color"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    ]
+    assert race_colors == [cell_color(cell.upper()) for cell in race]  # each cell its colour
     drawn = {}
     for tab in each_gradient_tab(at):
         no_problems(at)
         drawn[tab] = chart_keys(at)
+        if tab == "This model, as it trains":  # a loss at every step: why the profile rises
+            assert any("rises toward t = 0" in c.value for c in at.caption)
     assert drawn == {
         "RNN vs LSTM vs GRU": ["grad.race"],
         "This model, as it trains": ["grad.model", "grad.snapshots"],

@@ -7,6 +7,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from rnn_core.datasets.text import printable
+from rnn_core.figures_colors import VAL_COLOR
 from rnn_core.textlab import PROPERTIES, activations_for_text, next_char_probabilities
 from tests.test_pages import no_problems, open_app, train_until_done
 
@@ -58,7 +60,8 @@ def test_the_page_finds_a_depth_unit(bracket_lstm):
     acts = activations_for_text(exp.model, vocab, excerpt, 0)
     r = np.corrcoef(acts[best["quantity"]][:, best["unit"]], PROPERTIES["Bracket depth"](excerpt))
     assert best["r"] == pytest.approx(r[0, 1], abs=1e-4)
-    assert len(at.get("html")) == 1 and "<span" in at.get("html")[0].proto.body
+    shown = [h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>")]
+    assert len(shown) == 1 and "<span" in shown[0]  # the coloured text (besides the page style)
 
 
 def test_samples_at_low_and_high_temperature_differ(bracket_lstm):
@@ -91,3 +94,9 @@ def test_next_character_chart_shows_the_models_probabilities(bracket_lstm):
     assert list(bars["x"]) == expected["char"].tolist()
     np.testing.assert_allclose(shown, expected["probability"], rtol=1e-6)
     assert 0 < shown.sum() <= 1 + 1e-6
+    # the character that really comes next has its own colour, and the title names it
+    actual = printable(excerpt[at.slider(key="text.position").value + 1])
+    colors = bars["marker"]["color"]
+    marked = [c for c, color in zip(bars["x"], colors, strict=True) if color == VAL_COLOR]
+    assert marked == ([actual] if actual in bars["x"] else [])
+    assert f"the true next one, {actual}:" in spec["layout"]["xaxis"]["title"]["text"]

@@ -100,8 +100,9 @@ def comparison_estimate(
     return max(found, key=lambda e: (e.bytes_per_run, e.seconds_per_step))
 
 
-def compare_view(baseline: tuple[float, str], unit: str) -> None:
-    """Overlaid loss curves and the table, redrawn while any cell trains."""
+def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> None:
+    """Overlaid loss curves and the table, redrawn while any cell trains; losses times `scale`
+    (nats to bits for text), in `unit`."""
     kept = st.session_state.get(COMPARE_RUNS)
     if not kept:
         st.info(
@@ -124,8 +125,12 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
             snaps[label] = (config, runner.snapshot(), runner)
         histories = {label: snap.history for label, (_, snap, _) in snaps.items()}
         loss, said = baseline
-        chart(compare_loss_figure(histories, unit, loss), key="compare.loss")
-        st.caption(f"Dashed: the trivial baseline, {said}: validation loss {loss:.4g}.")
+        chart(compare_loss_figure(histories, unit, loss, scale), key="compare.loss")
+        st.caption(
+            f"Thick lines with markers: validation loss; thin faint lines: training loss. "
+            f"Dashed: the trivial baseline, {said}: validation loss {loss * scale:.4g} "
+            f"({unit.split(',')[0]})."
+        )
         table = compare_table(
             [
                 CellRun(
@@ -139,10 +144,10 @@ def compare_view(baseline: tuple[float, str], unit: str) -> None:
                 for label, (config, snap, runner) in snaps.items()
             ]
         )
-        st.dataframe(_shown(table), hide_index=True, key="compare.table")
+        show_table(_shown(table, scale), unit)
         for label, (_, snap, _) in snaps.items():
             if snap.state == "diverged":
-                st.warning(f"**{label}**: {snap.message}")
+                st.warning(diverged_sentence(label, snap.steps_done, snap.message))
         st.caption(
             "Parameters: PyTorch's count (two bias vectors per gate). ms per step: training time "
             "per optimizer step on this machine, each cell in its own process. Peak memory: "
@@ -165,9 +170,21 @@ def _state(snap) -> str:
     return snap.state
 
 
-def _shown(table):
-    """Numbers as text, so that an unknown one reads '–'."""
+def diverged_sentence(label: str, steps_done: int, message: str) -> str:
+    """What a diverged run's warning says: its count of good steps as the table gives it, and
+    the button this page has (the trainer's own message speaks of the Train page's Start)."""
+    _, _, rest = message.partition(": ")
+    rest = rest or message
+    return (f"**{label}** diverged after {steps_done:,} steps: at the next one {rest}").replace(
+        "press Start", "press **Train them all**"
+    )
+
+
+def _shown(table, scale: float = 1.0):
+    """Numbers as text, so that an unknown one reads '–'; losses times `scale`."""
     shown = table.copy()
+    for column in ("final validation loss", "best validation loss"):
+        shown[column] = shown[column] * scale
     formats = {
         "final validation loss": "{:.4g}",
         "best validation loss": "{:.4g}",
@@ -178,3 +195,31 @@ def _shown(table):
         shown[column] = [pattern.format(v) if np.isfinite(v) else "–" for v in shown[column]]
     shown["parameters"] = [f"{v:,}" for v in shown["parameters"]]
     return shown
+
+
+def table_headers(unit: str) -> dict[str, str]:
+    """Short column headers, the loss's unit in them, so that the table fits the page's width."""
+    short = unit.split(",")[0]  # as the chart's axis says it
+    return {
+        "cell": "run",
+        "hidden size": "hidden",
+        "parameters": "params",
+        "final validation loss": f"final val. ({short})",
+        "best validation loss": f"best val. ({short})",
+        "steps": "steps",
+        "ms per step": "ms/step",
+        "peak memory (MiB)": "peak MiB",
+        "state": "state",
+    }
+
+
+def show_table(shown, unit: str) -> None:
+    """The table as HTML with short headers, the hidden size once under it when every run
+    shares it: an HTML table wraps its headers and cells to fit the column at any width, and its
+    print grows with the page's in presenter mode (a grid draws on a canvas at a fixed size)."""
+    sizes = shown["hidden size"].unique()
+    if len(sizes) == 1:
+        shown = shown.drop(columns="hidden size")
+    st.table(shown.rename(columns=table_headers(unit)), hide_index=True)
+    if len(sizes) == 1:
+        st.caption(f"Every run has {sizes[0]} hidden units.")

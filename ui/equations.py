@@ -56,7 +56,9 @@ def show_step(numbers: StepNumbers) -> None:
     table = pd.DataFrame({name: values for name, values in numbers.values.items()})
     table.insert(0, "unit", list(numbers.units))
     st.dataframe(table, hide_index=True, key="inside.step_table")
+    state = "h and c" if numbers.cell == "lstm" else "h"  # only an LSTM has a cell state c
     st.caption(
-        f"Step t = {numbers.t} of the forward direction; h and c at t − 1 are zero at t = 0. "
+        f"Step t = {numbers.t} of the forward direction; {state} at t − 1 "
+        f"{'are' if numbers.cell == 'lstm' else 'is'} zero at t = 0. "
         "Every number comes from the model's own weights and matches PyTorch's forward pass."
     )

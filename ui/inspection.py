@@ -7,7 +7,9 @@ import streamlit as st
 from rnn_core.datasets.imu_prepare import ImuMeta, window_rows
 from rnn_core.experiment import Experiment
 from rnn_core.inspect import gradient_race, model_with_weights, sample_batch
+from rnn_core.presets import PRESETS
 from ui.imu_source import recording_of
+from ui.link import ACTIVE_PRESET
 from ui.sources import current_source
 from ui.state import existing_experiment
 
@@ -24,6 +26,12 @@ def trained_experiment() -> Experiment:
         )
         st.stop()
     return experiment
+
+
+def active_preset_tab() -> str | None:
+    """The tab the active lecture demo opens its page on (None: the page's first)."""
+    preset = PRESETS.get(st.session_state.get(ACTIVE_PRESET) or "")
+    return preset.tab if preset is not None else None
 
 
 def snapshot_picker(experiment: Experiment, key: str):

@@ -30,7 +30,8 @@ PRESET_ICONS = {
 
 
 def _query() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params}
+    """The address's experiment parameters (presenter mode's `present` is a way of showing)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params if key != "present"}
 
 
 def session_link() -> dict[str, list[str]]:

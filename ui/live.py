@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
+from rnn_core.figures_axes import compact
 from rnn_core.history import History
-from rnn_core.losses import nats_to_bits, perplexity
+from rnn_core.losses import perplexity
 from rnn_core.predict import TextPreview
 from rnn_core.runner import RunnerSnapshot, TrainingRunner
 from ui.charts import chart
+from ui.presenter import presenter_on
 from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, nothing_moves, refresh_interval
+
+PREVIOUS_RUN = "train.previous"  # the history before the last Rewind, drawn faint beside the new
 
 
 def state_message(snap: RunnerSnapshot) -> None:
@@ -30,20 +36,25 @@ def state_message(snap: RunnerSnapshot) -> None:
         )
 
 
+TILES_PER_ROW = 3  # more would cut labels and values in a column of a laptop's screen
+
+
 def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
-    """Step, speed and the latest losses; for text in bits per character and as perplexity."""
+    """Step, speed and the latest losses; for text in bits per character and as perplexity.
+    Steps per second only while the run moves (a paused or ended run has none)."""
     text = data.is_text
     history = snap.history
     train = history["loss"].iloc[-1] if len(history) else None
     val = history["val_loss"].dropna()
     val = val.iloc[-1] if len(val) else None
-    show = nats_to_bits if text else float
-    unit = " (bits/char)" if text else f" ({loss_unit(data).split(',')[0]})"
+    scale = loss_scale(data)
+    unit = f" ({loss_unit(data).split(',')[0]})"  # as the chart's axis says it
+    moving = snap.state == "running" and snap.steps_per_second
     metrics = [
         ("Step", f"{snap.steps_done:,}"),
-        ("Steps per second", f"{snap.steps_per_second:.0f}" if snap.steps_per_second else "–"),
-        ("Train loss" + unit, f"{show(train):.4g}" if train is not None else "–"),
-        ("Validation loss" + unit, f"{show(val):.4g}" if val is not None else "–"),
+        ("Steps per second", f"{snap.steps_per_second:.0f}" if moving else "–"),
+        ("Train loss" + unit, compact(train * scale) if train is not None else "–"),
+        ("Validation loss" + unit, compact(val * scale) if val is not None else "–"),
     ]
     if text:
         metrics.append(
@@ -52,8 +63,18 @@ def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
         metrics.append(
             ("Validation perplexity", f"{perplexity(val):.3g}" if val is not None else "–")
         )
-    for column, (label, value) in zip(st.columns(len(metrics)), metrics, strict=True):
-        column.metric(label, value)
+    for start in range(0, len(metrics), TILES_PER_ROW):
+        row = metrics[start : start + TILES_PER_ROW]
+        for column, (label, value) in zip(st.columns(TILES_PER_ROW), row, strict=False):
+            column.metric(label, value)
+
+
+def chart_columns():
+    """Two side-by-side places for the loss and gradient charts; one above the other in
+    presenter mode, where each takes the width."""
+    if presenter_on():
+        return st.container(), st.container()
+    return st.container(key="train-charts").columns(2)  # one above the other when narrow
 
 
 def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -> None:
@@ -61,18 +82,25 @@ def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -
     its chart library while the person sets the knobs, and the first point shows as soon as
     training begins."""
     empty = History().frame()
-    c1, c2 = st.columns(2)
-    loss = loss_figure(empty, loss_unit(data), baseline)
+    c1, c2 = chart_columns()
+    loss = loss_figure(empty, loss_unit(data), baseline, loss_scale(data))
     chart(loss, key="train.loss.empty", container=c1)
     chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
 
 
 def loss_unit(data: PreparedData) -> str:
-    """What the loss axis measures: cross-entropy for classes, MSE for values (of z-scores when
-    the data is standardized)."""
+    """What the loss axis measures: bits per character for text, cross-entropy for other
+    classes, MSE for values (of z-scores when the data is standardized)."""
+    if data.is_text:
+        return "bits/char"
     if data.kind == "classification":
         return "cross-entropy, nats"
     return "MSE, standardized" if data.standardizer is not None else "MSE"
+
+
+def loss_scale(data: PreparedData) -> float:
+    """What the loss (in nats for classes) is multiplied by to read in `loss_unit`."""
+    return 1 / math.log(2) if data.is_text else 1.0
 
 
 def live_view(
@@ -84,6 +112,7 @@ def live_view(
     # The preview changes once a second: it is drawn with the charts when they redraw no more
     # often than that (many sessions, or a waiting one), else in its own slower fragment.
     together = interval >= PREVIEW_REFRESH_S or not runner.active
+    sample_rate = getattr(data.meta, "sample_rate", None)  # a recording's: time in seconds
 
     @st.fragment(run_every=interval if runner.active else None)
     def view() -> None:
@@ -91,12 +120,13 @@ def live_view(
         snap = runner.snapshot()
         state_message(snap)
         metrics_row(snap, data)
-        c1, c2 = st.columns(2)
-        loss = loss_figure(snap.history, loss_unit(data), baseline)
+        c1, c2 = chart_columns()
+        previous = st.session_state.get(PREVIOUS_RUN)
+        loss = loss_figure(snap.history, loss_unit(data), baseline, loss_scale(data), previous)
         chart(loss, key="train.loss", container=c1)
         chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
         if together:
-            preview_of(snap.preview)
+            preview_of(snap.preview, sample_rate)
         if not runner.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
@@ -108,18 +138,18 @@ def live_view(
 
         @st.fragment(run_every=PREVIEW_REFRESH_S)
         def preview() -> None:
-            preview_of(runner.snapshot(max_points=2).preview)
+            preview_of(runner.snapshot(max_points=2).preview, sample_rate)
 
         preview()
 
 
-def preview_of(shown) -> None:
-    """The latest prediction preview: a text sample, or the forecast chart (nothing before one
-    has been computed)."""
+def preview_of(shown, sample_rate: float | None = None) -> None:
+    """The latest prediction preview: a text sample, or the forecast chart, against time in
+    seconds when `sample_rate` is known (nothing before one has been computed)."""
     if isinstance(shown, TextPreview):
         st.markdown(
             "**A sample from the model** (temperature 0.8, after a prompt from the validation text)"
         )
         st.code(shown.prompt + "⟫" + shown.sample, language=None, wrap_lines=True)
     elif shown is not None:
-        chart(forecast_figure(shown), key="train.forecast")
+        chart(forecast_figure(shown, sample_rate=sample_rate), key="train.forecast")

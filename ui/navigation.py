@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui import preload
 from ui.link import apply_link, link_control, link_problems, preset_links, write_link
-from ui.presenter import presenter_css, presenter_toggle
+from ui.presenter import presenter_css, presenter_in_address, presenter_toggle
 from ui.status import sidebar_status
 
 
@@ -47,6 +47,7 @@ def run_app() -> None:
         page.run()
     finally:  # after the page is drawn (or stopped), so that it does not slow the first one
         write_link()
+        presenter_in_address()  # after the link: it replaces the whole query
         link_control()
         preload.preload_in_background()
 

@@ -1,7 +1,10 @@
-"""Presenter mode: larger text and thicker lines for a projector, and less chrome on screen.
+"""Presenter mode: larger text and thicker lines for a projector, and less chrome on screen;
+and the few style rules every page needs so that nothing is cut.
 
-A session setting like the others (`opt.presenter`). The CSS is inline and asks for nothing from
-the network: the page stays usable offline, in a lecture hall's closed network.
+A session setting (`opt.presenter`), kept in the address bar as `?present=1` so that a reload
+(or a link) keeps it; it is a way of showing, not part of the experiment, so `ui.link` leaves it
+out of the experiment's parameters. The CSS is inline and asks for nothing from the network:
+the page stays usable offline, in a lecture hall's closed network.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import streamlit as st
 
 from ui.state import PERSIST, persisted
 
+PRESENT = "present"  # the query parameter: ?present=1
 ROOT_FONT_PX = 20  # Streamlit's default is 16 px; its sizes are in rem, so everything follows
 
 # Hides the toolbar's actions (main menu, deploy button) but not the header itself: the
@@ -19,6 +23,41 @@ PRESENTER_CSS = f"""<style>
 [data-testid="stToolbarActions"], [data-testid="stMainMenu"],
 [data-testid="stAppDeployButton"] {{ display: none; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 3rem; padding-bottom: 2rem; }}
+[data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 2.4vw, 1.9rem); }}
+</style>"""
+
+# On every page: metric labels and the sidebar's page and demo names wrap instead of ending in
+# "…", metric values take a size that fits three to a row of a narrow window, Home's page links
+# wrap their text; columns too narrow for a label (Train's buttons, knobs side by side inside a
+# column) and Train's two charts when each would be under 300 px go onto the next row instead
+# of squeezing.
+BASE_CSS = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stMetricValue"] { font-size: clamp(1.2rem, 2.2vw, 1.75rem); }
+[data-testid="stMetricValue"] > div { overflow: visible !important; }
+[data-testid="stSidebarNav"] a, [data-testid="stSidebarNav"] a *,
+[data-testid="stSidebar"] [data-testid="stPageLink"] span,
+[data-testid="stPageLink"] p, [data-testid="stPageLink"] span {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}
+[data-testid="stPageLink"] a, [data-testid="stSidebarNav"] a { height: auto !important; }
+[data-testid="stTable"] th, [data-testid="stTable"] td {
+  overflow-wrap: anywhere; white-space: normal !important; min-width: 0 !important;
+  padding-left: 0.4rem; padding-right: 0.4rem;
+}
+[data-testid="stTable"] table { font-size: 0.9em; table-layout: fixed; width: 100%; }
+[data-testid="stTable"] th *, [data-testid="stTable"] td * {
+  white-space: normal !important; overflow-wrap: anywhere !important; min-width: 0 !important;
+}
+[data-testid="stTable"] td p { word-break: break-all; }
+[data-testid="stColumn"] [data-testid="stColumn"],
+.st-key-train-buttons [data-testid="stColumn"] { min-width: min(6rem, 100%); }
+.st-key-train-charts [data-testid="stColumn"] { min-width: min(300px, 100%); }
+[data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] label p {
+  white-space: normal !important; text-overflow: clip !important;
+}
 </style>"""
 
 
@@ -28,7 +67,10 @@ def presenter_on() -> bool:
 
 
 def presenter_toggle() -> bool:
-    """The sidebar switch for presenter mode; returns its value."""
+    """The sidebar switch for presenter mode, started from the address (`?present=1`) when a
+    session opens; returns its value."""
+    if PERSIST + "presenter" not in st.session_state:  # a new session: a reload, a link
+        st.session_state[PERSIST + "presenter"] = st.query_params.get(PRESENT) == "1"
     return st.sidebar.toggle(
         "Presenter mode",
         help="For a projector: larger text, thicker lines in the charts, fewer controls on screen.",
@@ -37,6 +79,17 @@ def presenter_toggle() -> bool:
 
 
 def presenter_css() -> None:
-    """In presenter mode, the page's larger root font and hidden toolbar (once per script run)."""
+    """The style every page needs, and in presenter mode the larger root font and hidden
+    toolbar (once per script run)."""
+    # style-only HTML goes to Streamlit's event container: no space
+    st.html(BASE_CSS + (PRESENTER_CSS if presenter_on() else ""))
+
+
+def presenter_in_address() -> None:
+    """Put the mode in the address bar (`?present=1`), or take it out; call after the
+    experiment's parameters are written (`ui.link.write_link` replaces the whole query)."""
     if presenter_on():
-        st.html(PRESENTER_CSS)  # style-only HTML goes to Streamlit's event container: no space
+        if st.query_params.get(PRESENT) != "1":
+            st.query_params[PRESENT] = "1"
+    elif PRESENT in st.query_params:
+        del st.query_params[PRESENT]
