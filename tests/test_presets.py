@@ -100,7 +100,7 @@ def test_exploding_diverges_without_clipping_and_stays_finite_with_it():
     losses = _history(clipped)["val_loss"].dropna()
     assert np.isfinite(_history(clipped)["loss"]).all()
     assert losses.iloc[-1] < losses.iloc[0] / 2
-    table = first.dataframe[0].value
+    table = first.table[0].value  # Compare's table, as HTML
     assert set(table["state"]) == {"finished", "diverged"}
     for label, (_, runner) in _runs(second).items():
         assert _history(runner)["loss"].tolist() == _history(runs[label][1])["loss"].tolist()
