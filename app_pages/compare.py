@@ -20,16 +20,13 @@ from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner, take_pending
 from ui.settings import options
-from ui.sources import current_source, missing_source
+from ui.sources import current_source, stop_without_data
 from ui.state import device, persisted, seed, stop_compare_runs
 
 st.title("7 · Compare the cells")
 preset_banner()
 source = current_source()
-missing = missing_source()
-if missing:  # no stand-in for missing data: the sentence is at the top of every page
-    st.button("Train them all", type="primary", disabled=True, key="btn.compare")
-    st.stop()
+stop_without_data("Train them all", key="btn.compare")
 window = "" if source.kind == "memory" else f" · window {seq_len()}"  # a task has its own length
 st.caption(
     f"{plain(source.label, 160)}{window} · seed {seed()} · every cell gets the same data, "

@@ -14,16 +14,13 @@ from ui.live import PREVIOUS_RUN, empty_charts, live_view
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
-from ui.sources import current_source, missing_source
+from ui.sources import current_source, stop_without_data
 from ui.state import PERSIST, device, seed
 
 st.title("2 · Train")
 preset_banner()
 source = current_source()
-missing = missing_source()
-if missing:  # no stand-in for missing data: the sentence is at the top of every page
-    st.button("Start", type="primary", disabled=True, key="btn.start")
-    st.stop()
+stop_without_data("Start", key="btn.start")
 st.caption(
     f"{plain(source.label, 160)} · device: {device().upper()} · seed {seed()} "
     "· change the data on **1 · Data**, the device and seed on **Home**"

@@ -283,6 +283,14 @@ def missing_source() -> str | None:
     return st.session_state.get(NO_SOURCE)
 
 
+def stop_without_data(start_label: str, key: str) -> None:
+    """No stand-in for missing data: the page's start button drawn disabled, and the page
+    stopped (the sentence that says why is at the top of every page)."""
+    if missing_source():
+        st.button(start_label, type="primary", disabled=True, key=key)
+        st.stop()
+
+
 def warn_unusable_source() -> None:
     """Say why the data the settings describe cannot be used: once when the default sine stands
     in for unusable knobs, on every page when an upload or pasted text is missing."""
