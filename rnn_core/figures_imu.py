@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from rnn_core.evaluation import display_unit
+from rnn_core.evaluation import WRAPPED_ANGLES, display_unit
 from rnn_core.figures import TARGET_COLOR, VAL_COLOR, _f32
 from rnn_core.figures_colors import OKABE_ITO, SERIES_COLORS
 
@@ -128,6 +128,14 @@ def imu_signals_figure(
     return fig
 
 
+def _error(target: str, values: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Forecast minus truth in SI; for roll and yaw the short way round (359 deg is -1 deg)."""
+    error = values - truth
+    if target in WRAPPED_ANGLES:
+        error = (error + np.pi) % (2 * np.pi) - np.pi
+    return error
+
+
 def prediction_figure(
     time: np.ndarray,
     truth: np.ndarray,
@@ -180,7 +188,7 @@ def prediction_figure(
         )
         fig.add_scatter(
             x=x,
-            y=_f32((values - np.asarray(truth)[keep]) * factor),
+            y=_f32(_error(target, values, np.asarray(truth)[keep]) * factor),
             name=f"{name} error",
             mode="lines",
             line=line,

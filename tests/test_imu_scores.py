@@ -11,6 +11,7 @@ import torch
 from rnn_core.compare import trivial_baseline
 from rnn_core.datasets.imu_prepare import IMU_INPUTS, ImuTable, ImuTask, part_bounds, prepare_imu
 from rnn_core.datasets.prepare import SPLIT_NAMES
+from rnn_core.figures_imu import prediction_figure
 from rnn_core.imu_evaluate import evaluate_forecast
 from rnn_core.imu_scores import (
     BEATS,
@@ -329,3 +330,16 @@ def test_forecast_scores_are_rmse_by_hand_over_the_rows_with_truth():
         )
     assert table["model RMSE"][0] == pytest.approx(0.02 * DEG, rel=1e-9)  # wrapped, not 2 pi
     assert table["verdict"].tolist() == [BEATS] * 3
+
+
+def test_the_forecast_chart_draws_a_roll_error_the_short_way_round():
+    time = np.array([0.0, 0.1, 0.2])
+    truth = np.array([np.pi - 0.01, -np.pi + 0.01, 0.0])  # (3,) rad, across +-180 deg
+    forecast = np.array([-np.pi + 0.01, np.pi - 0.01, 0.02])  # 0.02 rad off each time
+    fig = prediction_figure(time, truth, forecast, truth, "roll")
+    error = next(trace for trace in fig.data if trace.name == "model error")
+    shown = np.asarray(error.y, dtype=float)
+    np.testing.assert_allclose(shown, np.degrees([0.02, -0.02, 0.02]), rtol=1e-5)
+    pitch = prediction_figure(time, truth, forecast, truth, "pitch")  # pitch does not wrap
+    error = next(trace for trace in pitch.data if trace.name == "model error")
+    assert abs(float(error.y[0])) > 300
