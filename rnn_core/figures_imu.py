@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnn_core.datasets.imu_units import wrap
 from rnn_core.evaluation import WRAPPED_ANGLES, display_unit
 from rnn_core.figures import TARGET_COLOR, VAL_COLOR, _f32
 from rnn_core.figures_colors import OKABE_ITO, SERIES_COLORS
@@ -132,7 +133,7 @@ def _error(target: str, values: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Forecast minus truth in SI; for roll and yaw the short way round (359 deg is -1 deg)."""
     error = values - truth
     if target in WRAPPED_ANGLES:
-        error = (error + np.pi) % (2 * np.pi) - np.pi
+        error = wrap(error)
     return error
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.baselines import euler_rates
+from rnn_core.datasets.imu_units import wrap
 from rnn_core.evaluation import WRAPPED_ANGLES, display_unit
 
 BLOCKS = 20  # contiguous blocks of test windows for the interval
@@ -56,7 +57,7 @@ def _errors(target: str, prediction: np.ndarray, truth: np.ndarray) -> np.ndarra
     """Prediction minus truth in display units, wrapped for angles that wrap; (W,)."""
     error = prediction - truth
     if target in WRAPPED_ANGLES:
-        error = (error + np.pi) % (2 * np.pi) - np.pi
+        error = wrap(error)
     return error * display_unit(target)[1]
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from rnn_core.baselines import ATTITUDE_METHODS, estimate_attitude, inclination_error
 from rnn_core.datasets.imu import ImuRecording
 from rnn_core.datasets.imu_table import ImuTable
+from rnn_core.datasets.imu_units import wrap
 
 DEG = 180.0 / np.pi
 ATTITUDE_COLUMNS = (
@@ -40,7 +41,7 @@ def filter_estimates(recording: ImuRecording, methods=None) -> dict[str, np.ndar
 
 def _row(name: str, estimate: np.ndarray, truth: np.ndarray, moving: np.ndarray) -> tuple:
     """One estimator's scores from (R, 2) estimate and truth in rad and (R,) moving."""
-    wrapped = (estimate[:, 0] - truth[:, 0] + np.pi) % (2 * np.pi) - np.pi
+    wrapped = wrap(estimate[:, 0] - truth[:, 0])
     incline = inclination_error(estimate[:, 0], estimate[:, 1], truth[:, 0], truth[:, 1])
     rms = lambda e: float(np.sqrt(np.mean(e**2)) * DEG) if e.size else float("nan")  # noqa: E731
     return (
