@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install chromium run test lint format bench clean
+.PHONY: install chromium postgresql run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -20,6 +20,12 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The run store's tests start a throwaway server from Debian's postgresql package (tests/postgres.py).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the run store's tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -31,7 +37,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium lint
+test: install chromium postgresql lint
 	$(BIN)/python -m pytest
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import torch
 
@@ -28,3 +30,29 @@ def small_sine_data():
 def text_data():
     """The bracket corpus, windows of 32 characters."""
     return prepare_text(bracket_corpus(4000), seq_len=32)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster for the session (fails with a sentence when PostgreSQL's
+    server programs are not installed: `make test` installs them)."""
+    from tests.postgres import cluster, server_bin
+
+    try:
+        server_bin()
+    except RuntimeError as missing:
+        pytest.fail(str(missing))
+    with cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request, tmp_path, monkeypatch):
+    """A store location of each kind, empty: a folder, or a fresh database on the test cluster
+    (its weights in a temporary folder)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "runs")
+    from tests.postgres import fresh_database
+
+    monkeypatch.setenv("RNN_EXPLORER_STORE_FILES", str(tmp_path / "files"))
+    return fresh_database(request.getfixturevalue("postgres_server"), f"t{uuid.uuid4().hex[:16]}")
