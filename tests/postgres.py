@@ -22,7 +22,8 @@ MISSING = (
 
 def server_bin() -> Path:
     """The newest installed PostgreSQL's bin folder; RuntimeError with a sentence when none is."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+    found.sort(key=lambda path: int(path.split("/")[4]))
     if not found:
         raise RuntimeError(MISSING)
     return Path(found[-1]).parent
@@ -41,9 +42,11 @@ def cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", free_port()
-    run = lambda *args: subprocess.run(  # noqa: E731
-        _as_server_user([str(bin_dir / args[0]), *args[1:]]), check=True, capture_output=True
-    )
+
+    def run(program: str, *args: str) -> None:
+        command = _as_server_user([str(bin_dir / program), *args])
+        subprocess.run(command, check=True, capture_output=True)
+
     try:
         run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_core.runs import StoreError, open_store
+from rnn_core.runs import open_store
 from rnn_core.runs.files import write_atomically
 from rnn_core.runs.store import SNAPSHOTS_KEPT
 

@@ -74,7 +74,9 @@ WRITER = """
 import sys, numpy as np
 from rnn_core.runs import open_store
 store = open_store(sys.argv[1])
-run = store.create_run("alice", name="n", source="s", cell="LSTM", parameters=1, seed=0, settings={})
+run = store.create_run(
+    "alice", name="n", source="s", cell="LSTM", parameters=1, seed=0, settings={}
+)
 print(run.id, flush=True)
 step = 1
 while True:
