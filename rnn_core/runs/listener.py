@@ -1,0 +1,137 @@
+"""StoreListener: keeps one live run in the store as it goes, off the training's thread.
+
+The run's thread only appends to lists (it must be quick); a writer thread flushes them about
+once a second, history rows in one transaction per batch, the latest checkpoint as files written
+atomically, a state change at once. A server killed at any moment then loses at most the last
+second of history and the steps since the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnn_core.runs.store import ACTIVE, RunStore
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 1.0  # history rows reach the store this often
+KEEPALIVE_S = 10.0  # an idle (paused) run is touched this often: see RunStore.interrupt_stale
+
+
+def weights_bytes(step: int, weights: dict[str, torch.Tensor]) -> bytes:
+    """A weight snapshot as a file that loads with torch.load(weights_only=True)."""
+    buffer = io.BytesIO()
+    torch.save({"step": int(step), "weights": weights}, buffer)
+    return buffer.getvalue()
+
+
+def _encode_state(state) -> bytes:
+    from rnn_core.training.state import state_to_bytes  # the runtime's own format
+
+    return state_to_bytes(state)
+
+
+class StoreListener:
+    """A RunListener (rows, checkpoint, state_changed) writing one run into a RunStore."""
+
+    def __init__(
+        self,
+        store: RunStore,
+        run_id: str,
+        flush_interval: float = FLUSH_INTERVAL_S,
+        encode: Callable[[Any], bytes] = _encode_state,
+    ) -> None:
+        self.store, self.run_id = store, run_id
+        self.flush_interval, self.encode = flush_interval, encode
+        self.problem: str | None = None  # a sentence when the store could not be written
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._rows: list[np.ndarray] = []
+        self._checkpoint = None  # the latest TrainingState not yet written
+        self._state: tuple[str, str] | None = None  # not yet written
+        self._current = "queued"  # the run's latest state, written or not
+        self._writer: threading.Thread | None = None
+        self._last_write = time.monotonic()
+
+    def rows(self, rows: np.ndarray) -> None:
+        """New history rows (n, C): kept until the next flush."""
+        with self._lock:
+            self._rows.append(np.array(rows, dtype=float, copy=True))
+        self._ensure_writer()
+
+    def checkpoint(self, state) -> None:
+        """A full TrainingState: the latest one is written at the next flush."""
+        with self._lock:
+            self._checkpoint = state
+        self._ensure_writer()
+
+    def state_changed(self, state, message: str) -> None:
+        """The run's new state: written now (after the rows and checkpoint before it)."""
+        with self._lock:
+            self._state = (str(getattr(state, "value", state)), message)
+            self._current = self._state[0]
+        self._ensure_writer()
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Write whatever is pending, in order: rows, checkpoint, state."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+            checkpoint, self._checkpoint = self._checkpoint, None
+            state, self._state = self._state, None
+        try:
+            if rows:
+                self.store.append_rows(self.run_id, np.concatenate(rows))
+            if checkpoint is not None:
+                step = int(checkpoint.steps_done)
+                weights = weights_bytes(step, checkpoint.weights)
+                self.store.save_state(self.run_id, step, self.encode(checkpoint), weights)
+            if state is not None:
+                self.store.set_state(self.run_id, *state)
+            elif self._current in ACTIVE and time.monotonic() - self._last_write > KEEPALIVE_S:
+                self.store.touch(self.run_id)
+            self._last_write = time.monotonic()
+            self.problem = None
+        except Exception as error:  # keep training; the page says the run is not being kept
+            log.exception("could not write run %s to the store", self.run_id)
+            self.problem = f"This run could not be saved to the run store ({error})."
+            with self._lock:  # try again at the next flush, oldest first
+                self._rows = rows + self._rows
+                self._checkpoint = self._checkpoint or checkpoint
+                self._state = self._state or state
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is pending and wait for the writer to end."""
+        self._wake.set()
+        with self._lock:
+            writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout)
+        self.flush()
+
+    def _ensure_writer(self) -> None:
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, name="run-store", daemon=True)
+                self._writer.start()
+
+    def _write(self) -> None:
+        """Flush every interval (at once on a state change) until the run has ended and all
+        it reported is written; a later report starts a new writer."""
+        while True:
+            self._wake.wait(self.flush_interval)
+            self._wake.clear()
+            self.flush()
+            with self._lock:
+                pending = self._rows or self._checkpoint is not None or self._state is not None
+                if self._current not in ACTIVE and not pending:
+                    self._writer = None
+                    return
