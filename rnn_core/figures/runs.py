@@ -1,0 +1,73 @@
+"""Stored runs' curves overlaid: one line per run, or per group of seeds a mean with its range."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from rnn_core.figures.axes import log_axis
+from rnn_core.figures.colors import SERIES_COLORS
+from rnn_core.figures.curves import LEGEND_ABOVE
+
+QUANTITIES = {  # column: (title, y axis)
+    "loss": ("Training loss", "loss (log scale)"),
+    "val_loss": ("Validation loss", "loss (log scale)"),
+    "grad_norm": ("Gradient norm", "global L2 norm (log scale)"),
+}
+
+
+def _rgba(color: str, alpha: float) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def runs_figure(
+    lines: list[tuple[str, pd.DataFrame]], bands: list[tuple[str, pd.DataFrame]], column: str
+) -> go.Figure:
+    """`column` of each run in `lines` (label, history) against step, and each group in `bands`
+    (label, `mean_band` frame) as its mean over a shaded range, on a log axis fitted to them."""
+    fig, curves = go.Figure(), []
+    for index, (label, band) in enumerate(bands):
+        color = SERIES_COLORS[index % len(SERIES_COLORS)]
+        steps = np.asarray(band["step"], dtype=np.float32)
+        fig.add_scatter(
+            x=np.concatenate([steps, steps[::-1]]),
+            y=np.concatenate([band["high"], band["low"][::-1]]).astype(np.float32),
+            fill="toself",
+            fillcolor=_rgba(color, 0.18),
+            line=dict(width=0),
+            hoverinfo="skip",
+            name=f"{label}: range over seeds",
+        )
+        fig.add_scatter(
+            x=steps,
+            y=np.asarray(band["mean"], dtype=np.float32),
+            name=f"{label}: mean",
+            mode="lines",
+            line=dict(color=color, width=2),
+        )
+        curves += [band["low"], band["high"]]
+    for index, (label, history) in enumerate(lines, start=len(bands)):
+        measured = history.loc[np.isfinite(history[column])]
+        fig.add_scatter(
+            x=np.asarray(measured["step"], dtype=np.float32),
+            y=np.asarray(measured[column], dtype=np.float32),
+            name=label,
+            mode="lines+markers" if column == "val_loss" else "lines",
+            line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], width=1.5),
+            marker=dict(size=4),
+        )
+        curves.append(measured[column])
+    title, y_title = QUANTITIES[column]
+    fig.update_yaxes(**log_axis(curves))
+    fig.update_layout(
+        title=title,
+        xaxis_title="step",
+        yaxis_title=y_title,
+        uirevision=f"runs-{column}",
+        height=340,
+        margin=dict(l=60, r=20, t=50, b=45),
+        legend=LEGEND_ABOVE,
+    )
+    return fig

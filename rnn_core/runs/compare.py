@@ -1,0 +1,47 @@
+"""Stored runs side by side: runs that differ only in their seed form a group, drawn as a mean
+with a band (the range over the seeds)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from rnn_core.runs.store import RunRecord
+
+
+def run_settings(link: dict, model: dict, training: dict, seed: int) -> dict:
+    """What a run stores of its settings: the link's settings (data and knobs, as the address
+    holds them), the model's and the training's configs (as dicts) and the seed."""
+    return {"link": link, "model": model, "training": training, "seed": int(seed)}
+
+
+def without_seed(settings: dict) -> str:
+    """The settings with every seed of the weights left out, as text that compares equal for runs
+    that differ in nothing else (the data's own seed stays: other data is another experiment)."""
+    link = {key: value for key, value in settings.get("link", {}).items() if key != "seed"}
+    return json.dumps({**settings, "seed": None, "link": link}, sort_keys=True)
+
+
+def seed_groups(records: list[RunRecord]) -> list[list[RunRecord]]:
+    """The runs grouped by their settings without the seed, in the order first seen."""
+    groups: dict[str, list[RunRecord]] = {}
+    for record in records:
+        groups.setdefault(without_seed(record.settings), []).append(record)
+    return list(groups.values())
+
+
+def mean_band(histories: list[pd.DataFrame], column: str) -> pd.DataFrame:
+    """Per step that every history measured `column` at: the mean and the lowest and highest
+    value over the histories (columns step, mean, low, high)."""
+    measured = [h.loc[np.isfinite(h[column]), ["step", column]] for h in histories]
+    steps = measured[0]["step"].to_numpy()
+    for frame in measured[1:]:
+        steps = np.intersect1d(steps, frame["step"].to_numpy())
+    values = np.stack(
+        [frame.set_index("step")[column].reindex(steps).to_numpy() for frame in measured]
+    )  # (runs, steps)
+    return pd.DataFrame(
+        {"step": steps, "mean": values.mean(0), "low": values.min(0), "high": values.max(0)}
+    )
