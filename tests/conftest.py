@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -12,6 +13,13 @@ from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.datasets.text import bracket_corpus
 
 torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def run_store_in_a_temporary_folder(tmp_path_factory):
+    """Runs that tests train (pages, served apps) go to a folder of their own, never to the
+    user's store."""
+    os.environ["RNN_EXPLORER_STORE"] = str(tmp_path_factory.mktemp("run-store"))
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui.demos import PRESETS
+from ui.owner import SHARE_PARAMETERS
 from ui.plain import as_text
 from ui.settings import SETTINGS, default, link_of, settings_from_link, shortened
 from ui.state import PERSIST, existing_experiment, setting, stop_compare_runs
@@ -30,8 +31,10 @@ PRESET_ICONS = {
 
 
 def _query() -> dict[str, list[str]]:
-    """The address's experiment parameters (presenter mode's `present` is a way of showing)."""
-    return {key: st.query_params.get_all(key) for key in st.query_params if key != "present"}
+    """The address's experiment parameters (presenter mode's `present` is a way of showing, a
+    shared run's `run` and `share` open that run: neither is part of the experiment)."""
+    shown = ("present", *SHARE_PARAMETERS)
+    return {key: st.query_params.get_all(key) for key in st.query_params if key not in shown}
 
 
 def session_link() -> dict[str, list[str]]:

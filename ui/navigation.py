@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import preload
 from ui.link import apply_link, link_control, link_problems, preset_links, write_link
+from ui.owner import read_shared_link, remember_owner, shared_in_address
 from ui.presenter import presenter_css, presenter_in_address, presenter_toggle
 from ui.status import sidebar_status
 
@@ -27,6 +28,7 @@ def app_pages() -> list[st.Page]:
         st.Page("app_pages/textlab.py", title="5 · Text lab", icon=":material/text_fields:"),
         st.Page("app_pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
         st.Page("app_pages/compare.py", title="7 · Compare", icon=":material/compare_arrows:"),
+        st.Page("app_pages/runs.py", title="Runs", icon=":material/history:"),
     ]
 
 
@@ -34,7 +36,9 @@ def run_app() -> None:
     """Page config, navigation and the shared sidebar, then the chosen page."""
     st.set_page_config(page_title="RNN Explorer", page_icon="🔁", layout="wide")
     apply_link()  # before any widget: a link or a preset sets the widgets' values
+    read_shared_link()
     page = st.navigation(app_pages())
+    remember_owner()
     sidebar_status(page.url_path)
     presenter_toggle()
     presenter_css()
@@ -48,6 +52,7 @@ def run_app() -> None:
     finally:  # after the page is drawn (or stopped), so that it does not slow the first one
         write_link()
         presenter_in_address()  # after the link: it replaces the whole query
+        shared_in_address(page.url_path)
         link_control()
         preload.preload_in_background()
 

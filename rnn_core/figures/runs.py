@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -38,12 +40,12 @@ def runs_figure(
             fillcolor=_rgba(color, 0.18),
             line=dict(width=0),
             hoverinfo="skip",
-            name=f"{label}: range over seeds",
+            name=f"{html.escape(label)}: range over seeds",
         )
         fig.add_scatter(
             x=steps,
             y=np.asarray(band["mean"], dtype=np.float32),
-            name=f"{label}: mean",
+            name=f"{html.escape(label)}: mean",
             mode="lines",
             line=dict(color=color, width=2),
         )
@@ -53,7 +55,7 @@ def runs_figure(
         fig.add_scatter(
             x=np.asarray(measured["step"], dtype=np.float32),
             y=np.asarray(measured[column], dtype=np.float32),
-            name=label,
+            name=html.escape(label),  # a run's name is the user's text, not markup
             mode="lines+markers" if column == "val_loss" else "lines",
             line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], width=1.5),
             marker=dict(size=4),

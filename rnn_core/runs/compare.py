@@ -39,9 +39,26 @@ def mean_band(histories: list[pd.DataFrame], column: str) -> pd.DataFrame:
     steps = measured[0]["step"].to_numpy()
     for frame in measured[1:]:
         steps = np.intersect1d(steps, frame["step"].to_numpy())
+    if len(steps) == 0:
+        return pd.DataFrame(columns=["step", "mean", "low", "high"])
     values = np.stack(
         [frame.set_index("step")[column].reindex(steps).to_numpy() for frame in measured]
     )  # (runs, steps)
     return pd.DataFrame(
         {"step": steps, "mean": values.mean(0), "low": values.min(0), "high": values.max(0)}
     )
+
+
+def lines_and_bands(
+    records: list[RunRecord], histories: dict[str, pd.DataFrame], column: str, as_bands: bool
+) -> tuple[list[tuple[str, pd.DataFrame]], list[tuple[str, pd.DataFrame]]]:
+    """What `runs_figure` draws for `column`: with `as_bands`, each group of several seeds as
+    (label, mean_band) and every other run as (name, history); else every run as a line."""
+    lines, bands = [], []
+    for group in seed_groups(records) if as_bands else [[r] for r in records]:
+        band = mean_band([histories[r.id] for r in group], column) if len(group) > 1 else None
+        if band is not None and len(band):
+            bands.append((f"{group[0].name} and {len(group) - 1} more seeds", band))
+        else:
+            lines += [(record.name, histories[record.id]) for record in group]
+    return lines, bands

@@ -1,0 +1,52 @@
+"""Runs: every training kept, listed, compared, renamed, deleted, downloaded and imported."""
+
+import streamlit as st
+
+from ui.owner import owner, shared_link
+from ui.plain import as_text, plain
+from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
+from ui.run_store import run_store, store_problem
+from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
+
+st.title("Runs")
+problem = store_problem()
+if problem:
+    st.error(as_text(problem))
+    st.stop()
+store = run_store()
+shared = shared_link()
+if shared is not None:
+    shared_view(store, shared, run_curves)
+    st.stop()
+
+me = owner()
+records = store.runs(me)
+st.caption(
+    "Every training on Train and Compare is kept here as it goes, private to this browser. "
+    "Pick runs to overlay their curves."
+)
+quota_reached = quota_line(store, me, records) is not None
+import_box(store, me, quota_reached)
+if not records:
+    st.info("No runs yet: start a training on **2 · Train** or **7 · Compare**.")
+    st.stop()
+shown = runs_table(records)
+chosen = pick_runs(shown)
+if not chosen:
+    st.caption("Choose runs above to see their curves.")
+    st.stop()
+run_curves(store, chosen)
+
+st.subheader("One run")
+by_id = {r.id: r for r in chosen}
+picked = st.selectbox(
+    "Run",
+    list(by_id),
+    format_func=lambda run_id: plain(by_id[run_id].name, 80),
+    key="runs.one",
+)
+record = by_id[picked]
+summary(record)
+download_button(store, record, key="runs")
+share_control(store, me, record)
+rename_and_delete(store, me, record)

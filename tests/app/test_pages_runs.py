@@ -1,0 +1,114 @@
+"""The Runs page under AppTest: the table, compared curves with seed bands, rename, delete, a
+shared link, and a store that cannot be used."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+from rnn_core.runs.compare import run_settings
+from tests.app.conftest import no_problems, open_app
+from tests.core.test_run_store import rows, state_bytes
+from ui.owner import TOKEN
+from ui.run_store import run_store
+
+SECRET = "s" * 40
+OWNER = hashlib.sha256(SECRET.encode()).hexdigest()
+
+
+def stored_run(name, seed, hidden=32, owner=OWNER):
+    store = run_store()
+    record = store.create_run(
+        owner,
+        name=name,
+        source="Sine waves",
+        cell="LSTM",
+        parameters=100,
+        seed=seed,
+        settings=run_settings({"seed": seed, "hidden": hidden}, {}, {}, seed),
+    )
+    history = rows(1, 21)
+    history[:, 2] *= 1 + seed  # each seed its own validation curve
+    store.append_rows(record.id, history)
+    store.save_state(record.id, 20, state_bytes(20))
+    store.set_state(record.id, "finished", "Finished after 20 steps.")
+    return store.get(record.id)
+
+
+def runs_page(secret=SECRET):
+    at = open_app()
+    at.session_state[TOKEN] = secret
+    return at.switch_page("app_pages/runs.py").run()
+
+
+def figure(at, index):
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def test_runs_of_another_browser_are_not_listed():
+    stored_run("someone else's", 0, owner="another")
+    at = runs_page("t" * 40)
+    no_problems(at)
+    assert "No runs yet" in at.info[0].value
+
+
+def test_seeds_draw_as_a_mean_with_their_range():
+    first, second, other = stored_run("a", 0), stored_run("b", 1), stored_run("c", 0, hidden=64)
+    at = runs_page()
+    no_problems(at)
+    frame = at.dataframe[0].value
+    assert {"a", "b", "c"} <= set(frame["name"]) and "best validation loss" in frame
+    at.multiselect(key="runs.compare").set_value([first.id, second.id, other.id]).run()
+    no_problems(at)
+    validation = figure(at, 1)
+    names = [trace["name"] for trace in validation["data"]]
+    assert names == ["a and 1 more seeds: range over seeds", "a and 1 more seeds: mean", "c"]
+    store = run_store()
+    both = np.stack([store.history(r.id)["val_loss"].dropna() for r in (first, second)])
+    mean = validation["data"][1]["y"]
+    values = np.frombuffer(__import__("base64").b64decode(mean["bdata"]), dtype=mean["dtype"])
+    np.testing.assert_allclose(values, both.mean(0), rtol=1e-6)
+    at.toggle(key="runs.bands").set_value(False).run()
+    assert [t["name"] for t in figure(at, 1)["data"]] == ["a", "b", "c"]
+
+
+def test_rename_and_delete_one_run():
+    record = stored_run("to rename", 0)
+    at = runs_page()
+    at.multiselect(key="runs.compare").set_value([record.id]).run()
+    at.text_input(key="runs.name").set_value("renamed")  # a form: sent with its button
+    at.button(key="FormSubmitter:runs.rename-Rename").click().run()
+    no_problems(at)
+    assert run_store().get(record.id).name == "renamed"
+    at.multiselect(key="runs.compare").set_value([record.id]).run()
+    at.checkbox(key="runs.sure").check().run()
+    at.button(key="runs.delete").click().run()
+    no_problems(at)
+    assert run_store().get(record.id) is None
+
+
+def test_a_shared_link_opens_that_run_read_only():
+    record = stored_run("shared one", 0)
+    token = run_store().share(OWNER, record.id)
+    at = open_app()
+    at.query_params["run"], at.query_params["share"] = record.id, token
+    at.session_state[TOKEN] = "u" * 40
+    at.switch_page("app_pages/runs.py").run()
+    no_problems(at)
+    assert "read-only" in at.info[0].value and at.subheader[0].value == "shared one"
+    assert not [b for b in at.button if b.key in ("runs.delete", "runs.share")]
+    at.query_params["share"] = token[:-1] + "x"
+    wrong = open_app()
+    wrong.query_params["run"], wrong.query_params["share"] = record.id, "nope"
+    wrong.switch_page("app_pages/runs.py").run()
+    assert "does not open a run" in wrong.error[0].value and not wrong.exception
+
+
+def test_a_store_that_cannot_be_used_says_so(tmp_path, monkeypatch):
+    (tmp_path / "runs.sqlite3").write_text("my notes")
+    monkeypatch.setenv("RNN_EXPLORER_STORE", str(tmp_path))
+    at = open_app().switch_page("app_pages/runs.py").run()
+    assert not at.exception and "left as it is" in at.error[0].value
+    assert (tmp_path / "runs.sqlite3").read_text() == "my notes"
