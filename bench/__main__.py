@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, loops
+from bench import browser, core, loops, store
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
@@ -94,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         f"\n| analysis | project | reference | ratio |\n|---|---|---|---|\n"
         f"| trace + hidden_grad_norms, LSTM B16 T200 H128 L2 | {ours:.3f} s | {reference:.3f} s"
         f" (nn.LSTM forward + backward) | {ours / reference:.1f} |"
+    )
+    alone, kept = store.store_cost("lstm", 32, seconds)
+    print(
+        f"| Trainer kept in the run store (SQLite), LSTM 32 | {kept:.0f} steps/s | {alone:.0f} "
+        f"steps/s (Trainer alone) | {kept / alone:.2f} |"
     )
     reader = core.imu_reader(100_000 if args.quick else 1_000_000)
     if reader is None:
