@@ -10,7 +10,8 @@ from rnn_core.analysis.predict import TextPreview
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures.axes import compact
 from rnn_core.figures.curves import forecast_figure, grad_norm_figure, loss_figure
-from rnn_core.live.run import LiveRun, RunSnapshot
+from rnn_core.live.reports import RunSnapshot
+from rnn_core.live.run import LiveRun
 from rnn_core.live.states import RunState
 from rnn_core.training.history import History
 from rnn_core.training.losses import perplexity

@@ -15,7 +15,8 @@ from functools import cached_property
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.evaluation.compare import trivial_baseline
 from rnn_core.live.budget import check_budget, data_bytes, estimate
-from rnn_core.live.run import LiveRun, RunListener
+from rnn_core.live.reports import RunListener
+from rnn_core.live.run import LiveRun
 from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig, SequenceModel, build_model
 from rnn_core.training.trainer import TrainConfig

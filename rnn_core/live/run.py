@@ -16,17 +16,16 @@ import pickle
 import threading
 import time
 import uuid
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
-import numpy as np
-import pandas as pd
 import torch
 
 from rnn_core.live import registry
 from rnn_core.live.budget import training_memory_limit
 from rnn_core.live.child import receive_message, send_message, train_in_process
 from rnn_core.live.processes import training_context
+from rnn_core.live.reports import RunListener, RunSnapshot, steps_per_second
 from rnn_core.live.slots import STARTED, TRAINING_SLOTS, Slots
 from rnn_core.live.snapshots import WeightSnapshots
 from rnn_core.live.spec import RunSpec
@@ -49,31 +48,6 @@ COMMAND_WAIT_S = 5.0  # the longest pause() and resume() wait for the process to
 def configure_torch_threads() -> None:
     """One torch thread per training: several sessions then share the cores instead of fighting."""
     torch.set_num_threads(1)
-
-
-class RunListener(Protocol):
-    """Told what a run reports, on the run's own thread in the server process (be quick)."""
-
-    def rows(self, rows: np.ndarray) -> None: ...
-
-    def checkpoint(self, state: TrainingState) -> None: ...
-
-    def state_changed(self, state: RunState, message: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class RunSnapshot:
-    """What a page needs to draw one refresh; its size does not grow with training."""
-
-    state: RunState
-    message: str
-    history: pd.DataFrame  # thinned to at most ~2 * max_points rows
-    steps_done: int
-    steps_per_second: float
-    preview: Any  # whatever the preview function returned last, or None
-    queue_position: int | None
-    peak_memory_mib: float | None = None  # what the last run added at its peak (None: unknown)
-    device: str = "CPU"  # where the model trains, as `device_label` says it
 
 
 class LiveRun:
@@ -374,13 +348,3 @@ class LiveRun:
         if self._stop.is_set():
             return f"Stopped at step {self.steps_done}; the trained weights are kept."
         return "Stopped: the page stopped asking for updates (closed tab or lost connection)."
-
-
-def steps_per_second(history: pd.DataFrame, window: int = 50) -> float:
-    """Recent optimizer steps per second of training time."""
-    if len(history) < 2:
-        return 0.0
-    tail = history.iloc[-window:]
-    steps = tail["step"].iloc[-1] - tail["step"].iloc[0]
-    seconds = tail["seconds"].iloc[-1] - tail["seconds"].iloc[0]
-    return float(steps / seconds) if seconds > 0 else 0.0

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from rnn_core.live.child import train_to_end
-from rnn_core.live.run import LiveRun, steps_per_second
+from rnn_core.live.reports import steps_per_second
+from rnn_core.live.run import LiveRun
 from rnn_core.live.slots import Slots, active_runners
 from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState
