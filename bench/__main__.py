@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, loops, store
+from bench import browser, core, load, loops, store
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
@@ -67,8 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--attitude", action="store_true", help="only the attitude filters' rows (1M rows each)"
     )
+    parser.add_argument(
+        "--load", action="store_true", help="only the ten-session load rows (about 3 minutes)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.load:
+        print(load.load_rows(ROOT / "test-artifacts"))
+        return 0
     if args.attitude:
         print(attitude_rows(1_000_000))
         return 0
