@@ -15,6 +15,7 @@ from ui.live import PREVIOUS_RUN, empty_charts, live_view
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
+from ui.run_store import kept_in_store
 from ui.sources import current_source, stop_without_data
 from ui.state import PERSIST, device, seed
 
@@ -64,6 +65,7 @@ paused = active and run.state == RunState.PAUSED
 buttons = button_bar.columns(7, gap="small")
 cost = estimate(model_config, train_config, exp.data.seq_len, data_bytes=data_bytes(exp.data))
 affordable = budget_line(cost, where=button_bar)
+affordable = kept_in_store(where=button_bar) and affordable
 start = buttons[0].button(
     "Start",
     type="primary",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import streamlit as st
 
@@ -15,6 +17,7 @@ from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
 from ui.charts import chart
+from ui.run_store import session_listener
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
 from ui.status import nothing_moves, refresh_interval
@@ -78,9 +81,10 @@ def start_runs(
     pass the memory limit."""
     check_budget(comparison_estimate(data, runs_wanted), compare=True)
     stop_compare_runs()
-    runs = {}
+    runs, sweep = {}, f"compare-{uuid.uuid4().hex[:12]}"  # the comparison's runs, one group
     for label, (config, train_config) in runs_wanted.items():
-        run = LiveRun(RunSpec(data, config, train_config, session_seed, device, preview=False))
+        spec = RunSpec(data, config, train_config, session_seed, device, preview=False)
+        run = LiveRun(spec, session_listener(spec, sweep=sweep))
         run.start()
         runs[label] = (config, run)
     st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}

@@ -9,6 +9,7 @@ from rnn_core.datasets.memory import AddingConfig, prepare_adding, prepare_copy
 from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text
 from rnn_core.live.experiment import Experiment
 from ui.imu_source import recording_of
+from ui.run_store import listener_for, live_run_to_attach
 from ui.sources import (
     SINE_FRACTIONS,
     TEXT_FRACTIONS,
@@ -61,8 +62,12 @@ def experiment(task_shape: str = "many_to_many") -> Experiment:
         return current
     if current is not None and current.run is not None and current.run.active:
         return current  # knobs changed mid-training: keep showing the run until it is stopped
-    data = prepare(
-        source, seq_len(), task_shape, "cpu"
-    )  # moved to the device by the training process
-    st.session_state["experiment"] = Experiment(data, key, device())
-    return st.session_state["experiment"]
+    live = live_run_to_attach(key) if current is None else None
+    if live is not None:  # a reload, or the same address again: the training never stopped
+        exp = Experiment(live.spec.data, key, device(), listener_for=listener_for(key))
+        exp.run = live
+    else:  # the data is moved to the device by the training process
+        data = prepare(source, seq_len(), task_shape, "cpu")
+        exp = Experiment(data, key, device(), listener_for=listener_for(key))
+    st.session_state["experiment"] = exp
+    return exp

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import streamlit as st
 
+from rnn_core.live.run import LiveRun
+from rnn_core.live.spec import RunSpec
 from rnn_core.runs import RunStore, StoreError, open_store, store_location
+from rnn_core.runs.live import live_run_of, store_listener
 from rnn_core.runs.location import is_postgres
+from rnn_core.runs.quota import quota_from_environment, quota_problem
+from ui.link import session_link
+from ui.owner import owner
+from ui.plain import as_text
+from ui.sources import current_source
 
 STALE_S = 60.0  # with PostgreSQL: a run no replica has touched for this long was interrupted
 INTERRUPTED = (
@@ -34,3 +44,54 @@ def store_problem() -> str | None:
     except StoreError as error:
         return str(error)
     return None
+
+
+def session_listener(spec: RunSpec, key: Hashable = None, sweep: str | None = None):
+    """The listener that keeps a new run of this session in the store (None, and the page says
+    why, when the store cannot be used). `key`: the experiment's, so a reloaded page finds it."""
+    try:
+        store = run_store()
+    except StoreError:
+        return None
+    link = session_link()
+    listener = store_listener(store, owner(), spec, current_source().label, link, sweep)
+    listener.experiment_key = key
+    return listener
+
+
+def listener_for(key: Hashable):
+    """`Experiment(..., listener_for=...)`: every run of the experiment kept in the store."""
+    return lambda spec: session_listener(spec, key)
+
+
+def live_run_to_attach(key: Hashable) -> LiveRun | None:
+    """The browser's newest run still training on this server with this experiment's key (a
+    reloaded page, or the same address opened again, shows it again), else None."""
+    if store_problem() is not None:
+        return None
+    for record in run_store().runs(owner()):
+        live = live_run_of(record.id) if record.active else None
+        if live is not None and live.active and getattr(live.listener, "experiment_key", 0) == key:
+            return live
+    return None
+
+
+def quota_refusal() -> str | None:
+    """The sentence that refuses a new run when this browser's quota is reached, else None."""
+    if store_problem() is not None:
+        return None
+    store, me = run_store(), owner()
+    return quota_problem(store.usage(me), quota_from_environment(), store.runs(me))
+
+
+def kept_in_store(where) -> bool:
+    """Say, in `where`, when new runs cannot be kept: the store cannot be used (training still
+    works, unkept), or the quota is reached (False: no new run may start)."""
+    problem = store_problem()
+    if problem is not None:
+        where.warning(as_text(f"Runs are not being kept: {problem}"))
+        return True
+    refusal = quota_refusal()
+    if refusal is not None:
+        where.warning(as_text(refusal))
+    return refusal is None

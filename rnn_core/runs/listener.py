@@ -48,8 +48,10 @@ class StoreListener:
         run_id: str,
         flush_interval: float = FLUSH_INTERVAL_S,
         encode: Callable[[Any], bytes] = _encode_state,
+        create: Callable[[], object] | None = None,
     ) -> None:
         self.store, self.run_id = store, run_id
+        self.create = create  # makes the run's record, before the first write
         self.flush_interval, self.encode = flush_interval, encode
         self.problem: str | None = None  # a sentence when the store could not be written
         self._lock = threading.Lock()
@@ -88,6 +90,9 @@ class StoreListener:
             checkpoint, self._checkpoint = self._checkpoint, None
             state, self._state = self._state, None
         try:
+            if self.create is not None:
+                self.create()
+                self.create = None
             if rows:
                 self.store.append_rows(self.run_id, np.concatenate(rows))
             if checkpoint is not None:

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rnn_core.live.states import RunState
 from rnn_core.runs import files
 from rnn_core.runs.database import Database, open_postgres, open_sqlite
 from rnn_core.runs.location import files_folder, is_postgres
 
 COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "seconds")  # training.history's
-ACTIVE = ("queued", "training", "paused")  # states of a run some server is driving
+ACTIVE = tuple(state.value for state in RunState if state.active)  # a server drives the run
 ROW_BYTES = 64  # what one history row costs in the database, roughly, for the quota
 SNAPSHOTS_KEPT = 20  # weight snapshots per run; older ones are thinned to every other
 RUN_FIELDS = (

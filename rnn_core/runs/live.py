@@ -1,0 +1,87 @@
+"""Live runs and stored runs joined: a new LiveRun's record and listener, the live run behind a
+stored one (a reloaded page re-attaches to it), and a stored run made live again (opened as the
+session's model, or resumed from its last save)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import asdict
+
+import torch
+
+from rnn_core.datasets.prepare import PreparedData
+from rnn_core.live import registry
+from rnn_core.live.run import LiveRun
+from rnn_core.live.spec import RunSpec
+from rnn_core.models import ModelConfig, count_parameters
+from rnn_core.runs.compare import run_settings
+from rnn_core.runs.listener import StoreListener
+from rnn_core.runs.store import RunRecord, RunStore
+from rnn_core.training.state import state_from_bytes
+
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU"}
+NO_WEIGHTS = "This run has no saved weights yet (it stopped before its first save): start it anew."
+
+
+def cell_label(config: ModelConfig) -> str:
+    """The cell as the pages name it: LSTM, GRU, RNN (tanh), RNN (relu)."""
+    return CELL_LABELS.get(config.cell, f"RNN ({config.nonlinearity})")
+
+
+def store_listener(
+    store: RunStore, owner: str, spec: RunSpec, source: str, link: dict, sweep: str | None = None
+) -> StoreListener:
+    """The listener that keeps a new run of `owner` in the store; its record is made when the
+    run first reports (a run built but never started leaves nothing)."""
+    config = spec.model_config
+    sizes = "-".join(str(size) for size in config.hidden_sizes)
+    fields = dict(
+        name=f"{cell_label(config)} {sizes} · seed {spec.seed}",
+        source=source,
+        cell=cell_label(config),
+        parameters=count_parameters(config),
+        seed=spec.seed,
+        settings=run_settings(link, asdict(config), asdict(spec.train_config), spec.seed),
+        sweep=sweep,
+    )
+    run_id = uuid.uuid4().hex
+    return StoreListener(
+        store, run_id, create=lambda: store.create_run(owner, run_id=run_id, **fields)
+    )
+
+
+def live_run_of(run_id: str) -> LiveRun | None:
+    """The live run of this server that keeps the stored run `run_id`, None when none does."""
+    for run in registry.live_runs():
+        if getattr(run.listener, "run_id", None) == run_id:
+            return run
+    return None
+
+
+def reopened_run(store: RunStore, record: RunRecord, data: PreparedData, device: str) -> LiveRun:
+    """A LiveRun (not started) holding the stored run's last save: its model, history and
+    snapshots; Start continues it, and what it reports goes to the same stored run. ValueError
+    (a sentence) when it has no save or the save does not fit `data`."""
+    saved = store.state_bytes(record.id)
+    if saved is None:
+        raise ValueError(NO_WEIGHTS)
+    state = state_from_bytes(saved)
+    config = state.model_config
+    reads = config.vocab_size if config.vocab_size is not None else config.input_size
+    if (reads, config.output_size, config.task_shape) != (
+        data.input_size,
+        data.output_size,
+        data.task_shape,
+    ):
+        raise ValueError(
+            "This run's model does not fit the data now chosen (its inputs, outputs or task "
+            "shape differ): choose the run's data on 1 · Data, then open it again."
+        )
+    store.truncate_history(record.id, state.steps_done)  # rows after the save are redone
+    spec = RunSpec(data, state.model_config, state.train_config, state.seed, device, resume=state)
+    run = LiveRun(spec, StoreListener(store, record.id))
+    for step, weights in store.snapshots(record.id):
+        saved_weights = torch.load(io.BytesIO(weights), weights_only=True)["weights"]
+        run.snapshots.record_state(step, saved_weights)
+    return run
