@@ -5,6 +5,7 @@ import streamlit as st
 from ui.owner import owner, shared_link
 from ui.plain import as_text, plain
 from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
+from ui.run_open import open_and_resume_buttons
 from ui.run_store import run_store, store_problem
 from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
 
@@ -47,6 +48,7 @@ picked = st.selectbox(
 )
 record = by_id[picked]
 summary(record)
+open_and_resume_buttons(store, record)
 download_button(store, record, key="runs")
 share_control(store, me, record)
 rename_and_delete(store, me, record)

@@ -69,13 +69,19 @@ def apply_link() -> None:
     if named and preset is None:
         named = shortened(named)
         problems.insert(0, f"The link names a demo, “{named}”, that this app does not have.")
-    for key in SETTINGS:
-        st.session_state[PERSIST + key] = values.get(key, default(key))
-    _stop_everything()
+    use_settings(values)
     st.session_state[PROBLEMS] = problems
     st.session_state[ACTIVE_PRESET] = preset.key if preset else None
     st.session_state[PENDING] = preset.action if preset else None
     write_link()  # now: a rerun asked during this run must not apply the same link again
+
+
+def use_settings(values: dict) -> None:
+    """Set every setting from `values` (defaults for the rest), stopping the session's trainings
+    and forgetting its data and model: the settings make new ones."""
+    for key in SETTINGS:
+        st.session_state[PERSIST + key] = values.get(key, default(key))
+    _stop_everything()
 
 
 def _stop_everything() -> None:
