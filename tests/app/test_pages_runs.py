@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import numpy as np
+import pandas as pd
+import torch
 
 from rnn_core.runs.compare import run_settings
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.core.test_run_store import rows, state_bytes
 from ui.owner import TOKEN
 from ui.run_store import run_store
@@ -112,3 +115,42 @@ def test_a_store_that_cannot_be_used_says_so(tmp_path, monkeypatch):
     at = open_app().switch_page("app_pages/runs.py").run()
     assert not at.exception and "left as it is" in at.error[0].value
     assert (tmp_path / "runs.sqlite3").read_text() == "my notes"
+
+
+def wait_until(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not stored in time"
+        time.sleep(0.1)
+
+
+def test_a_training_is_kept_and_opens_again_in_a_new_session():
+    at = open_app()
+    at.session_state[TOKEN] = "v" * 40
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(30).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    live = at.session_state["experiment"].run
+    store, me = run_store(), hashlib.sha256(("v" * 40).encode()).hexdigest()
+    wait_until(lambda: store.runs(me) and store.runs(me)[0].state == "finished")
+    (record,) = store.runs(me)
+    assert record.steps == 30 and record.checkpoint_step == 30
+    pd.testing.assert_frame_equal(store.history(record.id), live.history.frame())
+    again = open_app()  # a new session of the same browser
+    again.session_state[TOKEN] = "v" * 40
+    again.switch_page("app_pages/runs.py").run()
+    again.button(key="runs.open").click().run()
+    no_problems(again)
+    model = again.session_state["experiment"].model
+    _, weights = live.current_weights()
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(tensor, weights[name]), name
+    again.switch_page("app_pages/inside.py").run()
+    no_problems(again)
+    again.switch_page("app_pages/runs.py").run()
+    again.button(key="runs.resume").click().run()
+    train_until_done(again)
+    no_problems(again)
+    wait_until(lambda: store.get(record.id).steps == 60)
+    assert len(store.history(record.id)) == 60 and store.runs(me)[0].id == record.id
