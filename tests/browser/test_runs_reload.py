@@ -1,0 +1,109 @@
+"""A training outlives its page: F5 re-attaches to it, and a server killed mid-training lists it
+as interrupted after a restart, with its history up to the last save, and Resume continues it."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from rnn_core.runs import open_store, store_location
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.helpers import (
+    CONNECTED,
+    assert_no_exception,
+    chart_points,
+    click,
+    open_page,
+    screenshot,
+    set_number,
+    wait_idle,
+)
+from tests.browser.server import served
+from tests.browser.test_flows import status, wait_for_growth
+from ui.owner import COOKIE
+
+pytestmark = pytest.mark.browser
+
+
+def owner_key(page) -> str:
+    """The owner key of the page's browser, from its cookie."""
+    (token,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def wait_until(condition, timeout=90.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.2)
+
+
+def start_long_training(page, url):
+    open_page(page, url, "train")
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE}=')")
+    set_number(page, "Number of steps", 100_000)
+    click(page, "Start")
+    seen = wait_for_growth(page, "Loss")
+    assert len(set(seen)) >= 3, seen
+
+
+def test_a_reload_mid_training_reattaches(page, app_url):
+    start_long_training(page, app_url)
+    before = chart_points(page, "Loss")
+    page.reload()
+    page.wait_for_selector(CONNECTED, timeout=60_000)
+    wait_idle(page)
+    expect(status(page, "Training ·")).to_be_visible()
+    seen = wait_for_growth(page, "Loss")
+    assert len(set(seen)) >= 3 and seen[-1] > before, (before, seen)
+    store = open_store(store_location())
+    runs = store.runs(owner_key(page))
+    store.close()
+    assert len(runs) == 1 and runs[0].state == "training"  # the same run, never stopped
+    screenshot(page, "runs-reattached")
+    click(page, "Stop")
+    expect(status(page, "Stopped at step")).to_be_visible(timeout=15_000)
+    assert_no_exception(page)
+
+
+def test_a_killed_server_lists_the_run_as_interrupted_and_resume_continues(
+    page, tmp_path, monkeypatch
+):
+    location = str(tmp_path / "store")
+    monkeypatch.setenv("RNN_EXPLORER_STORE", location)
+    with served(ARTIFACTS / "server-killed.log") as (url, process):
+        start_long_training(page, url)
+        store, me = open_store(location), owner_key(page)
+
+        def saved_and_more() -> bool:
+            runs = store.runs(me)
+            return bool(
+                runs and runs[0].checkpoint_step and runs[0].steps > runs[0].checkpoint_step
+            )
+
+        wait_until(saved_and_more)
+        process.kill()  # SIGKILL: nothing is flushed or closed
+        process.wait()
+        (killed,) = store.runs(me)
+        kept_steps = len(store.history(killed.id))
+    assert killed.state == "training" and kept_steps >= killed.checkpoint_step
+    with served(ARTIFACTS / "server-restarted.log") as (url, _):
+        open_page(page, url, "runs")
+        expect(page.get_by_text("interrupted").filter(visible=True).first).to_be_visible()
+        record = store.get(killed.id)
+        assert record.state == "interrupted" and len(store.history(killed.id)) == kept_steps
+        screenshot(page, "runs-interrupted")
+        click(page, "Resume")
+        wait_idle(page)
+        expect(page.get_by_role("heading", name="2 · Train")).to_be_visible()
+        seen = wait_for_growth(page, "Loss")
+        assert len(set(seen)) >= 3, seen
+        wait_until(lambda: store.get(killed.id).steps > kept_steps + 5)
+        assert store.get(killed.id).state == "training"
+        click(page, "Stop")
+        expect(status(page, "Stopped at step")).to_be_visible(timeout=15_000)
+        assert_no_exception(page)
+    store.close()
