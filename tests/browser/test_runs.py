@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 
 from rnn_core.runs import open_store, store_location
 from rnn_core.runs.compare import run_settings
-from tests.browser.helpers import assert_no_exception, click, open_page, screenshot, wait_idle
+from tests.browser.helpers import (
+    assert_no_exception,
+    click,
+    open_page,
+    screenshot,
+    wait_for_chart,
+    wait_idle,
+)
 from tests.core.test_run_store import rows, state_bytes
 from ui.owner import COOKIE
 
@@ -90,7 +97,8 @@ def test_a_downloaded_zip_imports_with_the_same_curves(page, other, app_url, tmp
     page.wait_for_function(f"() => document.cookie.includes('{COOKIE}=')")
     run_id = trained_run(owner_of(page), "carried over")
     open_page(page, app_url, "runs")
-    page.get_by_text("Training loss").filter(visible=True).first.wait_for()
+    wait_for_chart(page, "Training loss")
+    page.set_viewport_size({"width": 1440, "height": 900})
     wait_idle(page)
     screenshot(page, "runs-page")
     with page.expect_download() as download:
