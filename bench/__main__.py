@@ -101,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         f"| trace + hidden_grad_norms, LSTM B16 T200 H128 L2 | {ours:.3f} s | {reference:.3f} s"
         f" (nn.LSTM forward + backward) | {ours / reference:.1f} |"
     )
-    alone, kept = store.store_cost("lstm", 32, seconds)
+    alone, kept, share = store.store_cost("lstm", 32, seconds)
     print(
         f"| Trainer kept in the run store (SQLite), LSTM 32 | {kept:.0f} steps/s | {alone:.0f} "
-        f"steps/s (Trainer alone) | {kept / alone:.2f} |"
+        f"steps/s (Trainer alone) | {kept / alone:.2f} |\n"
+        f"| the store's writer, per second of that training | {share * 1000:.1f} ms | 1000 ms |"
+        f" {share:.4f} |"
     )
     reader = core.imu_reader(100_000 if args.quick else 1_000_000)
     if reader is None:

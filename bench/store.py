@@ -5,11 +5,8 @@ the training for the interpreter (in the app the training has a process of its o
 
 from __future__ import annotations
 
-import io
 import tempfile
 import time
-
-import torch
 
 from bench.loops import SEQ_LEN, interleaved_rates
 from rnn_core.datasets.prepare import prepare_series
@@ -22,21 +19,6 @@ from rnn_core.training.trainer import TrainConfig, Trainer
 CHECKPOINT_EVERY_S = 5.0  # as the runtime sends them
 
 
-class _Checkpoint:
-    """What the listener reads of a training state: the step, the weights and the optimizer."""
-
-    def __init__(self, trainer: Trainer) -> None:
-        self.steps_done = trainer.steps_done
-        self.weights = {k: v.detach().clone() for k, v in trainer.model.state_dict().items()}
-        self.optimizer = trainer.optimizer.state_dict()
-
-
-def _encode(state: _Checkpoint) -> bytes:
-    buffer = io.BytesIO()
-    torch.save({"weights": state.weights, "optimizer": state.optimizer}, buffer)
-    return buffer.getvalue()
-
-
 def _trainer(cell: str, hidden: int) -> Trainer:
     data = prepare_series(make_sine(SineConfig()), seq_len=SEQ_LEN)
     model = build_model(ModelConfig(cell=cell, hidden_size=hidden), 0)
@@ -45,8 +27,10 @@ def _trainer(cell: str, hidden: int) -> Trainer:
     return trainer
 
 
-def store_cost(cell: str, hidden: int, seconds: float) -> tuple[float, float]:
-    """(Trainer alone, Trainer kept in the store) steps per second, measured interleaved."""
+def store_cost(cell: str, hidden: int, seconds: float) -> tuple[float, float, float]:
+    """(Trainer alone, Trainer kept in the store) steps per second, measured interleaved, and
+    the writer's own work (its flushes) as a fraction of the time the kept Trainer ran: on a
+    busy machine the rates drift by more than the store costs, its work does not."""
     alone, kept = _trainer(cell, hidden), _trainer(cell, hidden)
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(folder)
@@ -59,9 +43,17 @@ def store_cost(cell: str, hidden: int, seconds: float) -> tuple[float, float]:
             seed=0,
             settings={},
         )
-        listener = StoreListener(store, run.id, encode=_encode)
+        listener = StoreListener(store, run.id)  # the real format: state_to_bytes
         listener.state_changed("training", "")
-        sent, last_checkpoint = 0, time.monotonic()
+        sent, last_checkpoint, writing = 0, time.monotonic(), [0.0]
+        flush = listener.flush
+
+        def timed_flush() -> None:
+            started = time.perf_counter()
+            flush()
+            writing[0] += time.perf_counter() - started
+
+        listener.flush = timed_flush
 
         def kept_step() -> None:
             nonlocal sent, last_checkpoint
@@ -70,11 +62,12 @@ def store_cost(cell: str, hidden: int, seconds: float) -> tuple[float, float]:
             sent += len(rows)
             listener.rows(rows)
             if time.monotonic() - last_checkpoint > CHECKPOINT_EVERY_S:
-                listener.checkpoint(_Checkpoint(kept))
+                listener.checkpoint(kept.training_state(seed=0))
                 last_checkpoint = time.monotonic()
 
         rates = interleaved_rates({"alone": alone.step, "kept": kept_step}, seconds)
+        share = writing[0] / (sent / rates["kept"])  # writer seconds per second of training
         listener.state_changed("stopped", "")
         listener.close()
         store.close()
-    return rates["alone"], rates["kept"]
+    return rates["alone"], rates["kept"], share
