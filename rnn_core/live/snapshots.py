@@ -15,6 +15,14 @@ class WeightSnapshots:
         self._items: list[tuple[int, dict[str, torch.Tensor]]] = []
         self._lock = threading.Lock()
 
+    @classmethod
+    def restored(cls, items, every: int = 25, capacity: int = 40) -> WeightSnapshots:
+        """Snapshots kept elsewhere (a run store) as (step, weights), at any steps; later ones
+        are added as usual."""
+        snapshots = cls(every, capacity)
+        snapshots._items = sorted(dict(items).items())[-capacity:]
+        return snapshots
+
     def record_state(self, step: int, state: dict[str, torch.Tensor]) -> None:
         """Keep these weights (already a CPU copy) when `step` is a multiple of `every` and not
         kept already (a training process may report the same step twice)."""

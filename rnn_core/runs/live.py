@@ -13,6 +13,7 @@ import torch
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.live import registry
 from rnn_core.live.run import LiveRun
+from rnn_core.live.snapshots import WeightSnapshots
 from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig, count_parameters
 from rnn_core.runs.compare import run_settings
@@ -81,7 +82,9 @@ def reopened_run(store: RunStore, record: RunRecord, data: PreparedData, device:
     store.truncate_history(record.id, state.steps_done)  # rows after the save are redone
     spec = RunSpec(data, state.model_config, state.train_config, state.seed, device, resume=state)
     run = LiveRun(spec, StoreListener(store, record.id))
-    for step, weights in store.snapshots(record.id):
-        saved_weights = torch.load(io.BytesIO(weights), weights_only=True)["weights"]
-        run.snapshots.record_state(step, saved_weights)
+    stored = [
+        (step, torch.load(io.BytesIO(data), weights_only=True)["weights"])
+        for step, data in store.snapshots(record.id)
+    ]
+    run.snapshots = WeightSnapshots.restored(stored + run.snapshots.items())
     return run
