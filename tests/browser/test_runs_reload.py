@@ -107,3 +107,17 @@ def test_a_killed_server_lists_the_run_as_interrupted_and_resume_continues(
         expect(status(page, "Stopped at step")).to_be_visible(timeout=15_000)
         assert_no_exception(page)
     store.close()
+
+
+def test_a_closed_tab_ends_its_training_kept_as_stopped_and_resumable(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    start_long_training(page, app_url)
+    me = owner_key(page)
+    context.close()  # the tab is gone: no page asks for updates any more
+    store = open_store(store_location())
+    wait_until(lambda: store.runs(me)[0].state == "stopped")
+    (record,) = store.runs(me)
+    assert record.checkpoint_step == record.steps > 0  # its last state saved: resumable
+    assert "closed tab" in record.message
+    store.close()
