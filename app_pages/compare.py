@@ -19,6 +19,7 @@ from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner, take_pending
+from ui.run_store import kept_in_store
 from ui.settings import options
 from ui.sources import current_source, stop_without_data
 from ui.state import device, persisted, seed, stop_compare_runs
@@ -68,6 +69,7 @@ with left:
         st.stop()
 with button_area:
     affordable = budget_line(comparison_estimate(data, runs), compare=True)
+    affordable = kept_in_store(where=st) and affordable
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
     start = (take_pending("compare") or start) and affordable

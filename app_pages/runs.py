@@ -6,7 +6,7 @@ from ui.owner import owner, shared_link
 from ui.plain import as_text, plain
 from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
 from ui.run_open import open_and_resume_buttons
-from ui.run_store import run_store, store_problem
+from ui.run_store import interrupt_dead_replicas, run_store, store_problem
 from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
 
 st.title("Runs")
@@ -15,6 +15,7 @@ if problem:
     st.error(as_text(problem))
     st.stop()
 store = run_store()
+interrupt_dead_replicas(store)
 shared = shared_link()
 if shared is not None:
     shared_view(store, shared, run_curves)

@@ -95,3 +95,10 @@ def kept_in_store(where) -> bool:
     if refusal is not None:
         where.warning(as_text(refusal))
     return refusal is None
+
+
+def interrupt_dead_replicas(store: RunStore) -> None:
+    """With PostgreSQL, runs no replica has touched for a minute (theirs was killed) are
+    interrupted now, not only when a replica starts."""
+    if is_postgres(store.location):
+        store.interrupt_stale(STALE_S, INTERRUPTED)
