@@ -23,9 +23,9 @@ def imu_sim_table():
     return imu_table(read_imu_csv(ROOT / "data" / "imu-sim-50hz.csv"))
 
 
-def imu_case(table, cell: str, layers: int, task=ImuTask(), task_shape="many_to_one"):
+def imu_case(table, cell: str, layers: int, task: ImuTask | None = None, task_shape="many_to_one"):
     """(data, model) for an IMU task on `table`, windows of IMU_T."""
-    data = prepare_imu(table, IMU_T, task, task_shape)
+    data = prepare_imu(table, IMU_T, task or ImuTask(), task_shape)
     return data, small_model(data, cell, layers)
 
 

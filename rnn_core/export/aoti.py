@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from rnn_core.export.graph import ExportGraph
-from rnn_core.export.onnx_export import quiet_exporters, exported_program
+from rnn_core.export.onnx_export import exported_program, quiet_exporters
 
 
 def compile_pt2(graph: ExportGraph, path: str | os.PathLike) -> Path:
