@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from rnn_core.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.datasets import DataError
+from rnn_core.evaluation.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from ui.budget import budget_line
 from ui.compare import (
     base_config,

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from rnn_core.compare import trivial_baseline
 from rnn_core.datasets import DataError
-from rnn_core.datasets.imu_prepare import part_bounds, split_pieces
+from rnn_core.datasets.imu.prepare import part_bounds, split_pieces
 from rnn_core.datasets.text import char_statistics
-from rnn_core.figures import char_frequency_figure, sequence_figure, series_figure
-from rnn_core.figures_imu import imu_signals_figure
-from rnn_core.imu_truth import split_warnings
+from rnn_core.evaluation.compare import trivial_baseline
+from rnn_core.evaluation.imu_truth import split_warnings
+from rnn_core.figures.curves import char_frequency_figure, sequence_figure, series_figure
+from rnn_core.figures.imu import imu_signals_figure
 from ui.charts import chart
 from ui.experiment import prepare, seq_len
 from ui.imu_source import recording_of

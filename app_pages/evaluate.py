@@ -2,18 +2,18 @@
 
 import streamlit as st
 
+from rnn_core.analysis.inspect import model_with_weights
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-from rnn_core.datasets.imu_prepare import ImuMeta
-from rnn_core.datasets.imu_table import attitude_label
-from rnn_core.evaluation import predictions_csv
-from rnn_core.imu_evaluate import (
+from rnn_core.datasets.imu.prepare import ImuMeta
+from rnn_core.datasets.imu.table import attitude_label
+from rnn_core.evaluation.imu import (
     imu_model_extra,
     prepare_for_saved,
     saved_imu_model,
     trained_on_this,
 )
-from rnn_core.imu_truth import split_warnings
-from rnn_core.inspect import model_with_weights
+from rnn_core.evaluation.imu_truth import split_warnings
+from rnn_core.evaluation.metrics import predictions_csv
 from ui.evaluation import show_evaluation, show_truth_scores
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain

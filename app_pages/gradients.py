@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from rnn_core.display import decay_ratio, input_for_display
-from rnn_core.figures_inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
-from rnn_core.gradients import hidden_grad_norms, input_connectivity
-from rnn_core.inspect import model_with_weights, snapshot_grad_norms
+from rnn_core.analysis.display import decay_ratio, input_for_display
+from rnn_core.analysis.gradients import hidden_grad_norms, input_connectivity
+from rnn_core.analysis.inspect import model_with_weights, snapshot_grad_norms
+from rnn_core.figures.inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
 from ui.charts import chart
 from ui.inspection import batch, race, snapshot_picker, trained_experiment
 from ui.presets import preset_banner

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from rnn_core.display import input_for_display, layer_panels
-from rnn_core.figures_imu import label_track_figure
-from rnn_core.figures_inside import (
+from rnn_core.analysis.display import input_for_display, layer_panels
+from rnn_core.analysis.inspect import gate_saturation, pca_2d, step_numbers
+from rnn_core.analysis.trace import trace
+from rnn_core.figures.imu import label_track_figure
+from rnn_core.figures.inside import (
     UNIT_ORDERS,
     inside_figure,
     saturation_figure,
@@ -12,9 +14,7 @@ from rnn_core.figures_inside import (
     unit_lines_figure,
     unit_order,
 )
-from rnn_core.inspect import gate_saturation, pca_2d, step_numbers
 from rnn_core.models import count_parameters
-from rnn_core.trace import trace
 from ui.charts import chart
 from ui.equations import show_step
 from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment

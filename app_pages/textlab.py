@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from rnn_core.figures import probability_figure
-from rnn_core.predict import sample_stream
-from rnn_core.textlab import (
+from rnn_core.analysis.predict import sample_stream
+from rnn_core.analysis.textlab import (
     PROPERTIES,
     activations_for_text,
     colored_text_html,
@@ -12,6 +11,7 @@ from rnn_core.textlab import (
     printable,
     rank_units,
 )
+from rnn_core.figures.curves import probability_figure
 from ui.charts import chart
 from ui.inspection import active_preset_tab, snapshot_picker, trained_experiment
 from ui.plain import as_text

@@ -4,8 +4,8 @@ import random
 
 import streamlit as st
 
-from rnn_core.budget import data_bytes, estimate
 from rnn_core.datasets import DataError
+from rnn_core.live.budget import data_bytes, estimate
 from rnn_core.models import count_parameters
 from ui.budget import budget_line
 from ui.controls import model_controls, task_shape_control, train_controls

@@ -117,7 +117,7 @@ def attitude_rows(rows: int) -> str:
     seconds = core.attitude_filters(rows)
     if seconds is None:
         return "| attitude filters | not available yet | | |"
-    from rnn_core.attitude import ATTITUDE_METHODS
+    from rnn_core.datasets.imu.attitude import ATTITUDE_METHODS
 
     size = f"{rows / 1e6:g}M" if rows >= 1_000_000 else f"{rows // 1000}k"
     return "\n".join(

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnn_core.gradients import hidden_grad_norms
+from rnn_core.analysis.gradients import hidden_grad_norms
+from rnn_core.analysis.trace import trace
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.trace import trace
 
 
 def median_seconds(run, repeats: int = 5) -> float:
@@ -46,9 +46,9 @@ def imu_reader(rows: int = 1_000_000) -> tuple[float, float, float, float] | Non
     (read_imu_csv: parse, check, convert, resample; prepare_imu: split, z-score, window T = 20;
     the complementary filter over all rows; pandas.read_csv alone). None without the reader."""
     try:
-        from rnn_core.baselines import complementary_filter
-        from rnn_core.datasets.imu import read_imu_csv
-        from rnn_core.datasets.imu_prepare import ImuTable, prepare_imu
+        from rnn_core.datasets.imu.prepare import ImuTable, prepare_imu
+        from rnn_core.datasets.imu.reader import read_imu_csv
+        from rnn_core.evaluation.baselines import complementary_filter
     except ImportError:
         return None
     rng = np.random.default_rng(0)
@@ -93,7 +93,7 @@ def attitude_filters(rows: int = 1_000_000) -> dict[str, float] | None:
     """Seconds per attitude method (estimate_attitude_arrays at its default gains) through one
     `rows`-long recording at 100 Hz: a slow tumble with noise. None without the filters."""
     try:
-        from rnn_core.attitude import ATTITUDE_METHODS, estimate_attitude_arrays
+        from rnn_core.datasets.imu.attitude import ATTITUDE_METHODS, estimate_attitude_arrays
     except ImportError:
         return None
     rng = np.random.default_rng(0)

@@ -15,7 +15,7 @@ import torch
 from rnn_core.datasets.prepare import prepare_series
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.training import TrainConfig, Trainer
+from rnn_core.training.trainer import TrainConfig, Trainer
 
 BATCH, SEQ_LEN = 64, 50
 RNN_CLASSES = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}

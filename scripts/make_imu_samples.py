@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from rnn_core.datasets.imu_export import to_format  # noqa: E402
-from rnn_core.datasets.imu_simulator import SimulatorConfig, simulate  # noqa: E402
+from rnn_core.datasets.imu.export import to_format  # noqa: E402
+from rnn_core.datasets.imu.simulator import SimulatorConfig, simulate  # noqa: E402
 
 SAMPLES = {  # file -> (simulation, export format)
     "imu-sim-50hz.csv": (SimulatorConfig(seed=0), "generic"),  # the IMU preset's recording

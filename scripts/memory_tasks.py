@@ -24,7 +24,7 @@ import torch  # noqa: E402
 
 from rnn_core.datasets.memory import AddingConfig, CopyConfig, prepare_adding, prepare_copy  # noqa: E402
 from rnn_core.models import ModelConfig, build_model  # noqa: E402
-from rnn_core.training import TrainConfig, Trainer  # noqa: E402
+from rnn_core.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 CELLS = {"lstm": ("lstm", "tanh"), "gru": ("gru", "tanh"), "rnn": ("rnn", "tanh")}
 

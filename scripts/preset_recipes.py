@@ -42,16 +42,16 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
-from rnn_core.compare import trivial_baseline  # noqa: E402
-from rnn_core.datasets.imu import read_imu_csv  # noqa: E402
-from rnn_core.datasets.imu_prepare import ImuTask, imu_table, prepare_imu  # noqa: E402
+from rnn_core.analysis.textlab import PROPERTIES, activations_for_text, rank_units  # noqa: E402
+from rnn_core.datasets.imu.prepare import ImuTask, imu_table, prepare_imu  # noqa: E402
+from rnn_core.datasets.imu.reader import read_imu_csv  # noqa: E402
 from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text  # noqa: E402
 from rnn_core.datasets.sine import SineConfig, make_sine  # noqa: E402
 from rnn_core.datasets.text import CORPORA  # noqa: E402
-from rnn_core.imu_evaluate import evaluate_forecast  # noqa: E402
+from rnn_core.evaluation.compare import trivial_baseline  # noqa: E402
+from rnn_core.evaluation.imu import evaluate_forecast  # noqa: E402
 from rnn_core.models import ModelConfig, build_model  # noqa: E402
-from rnn_core.textlab import PROPERTIES, activations_for_text, rank_units  # noqa: E402
-from rnn_core.training import TrainConfig, Trainer  # noqa: E402
+from rnn_core.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 torch.set_num_threads(1)
 pd.set_option("display.width", 160)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.budget import Estimate, budget_problem, time_warning
+from rnn_core.live.budget import Estimate, budget_problem, time_warning
 
 
 def budget_line(found: Estimate, compare: bool = False, where=st) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from rnn_core.figures_style import for_projector
+from rnn_core.figures.style import for_projector
 from ui.presenter import presenter_on
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from rnn_core.budget import Estimate, check_budget, data_bytes, estimate
-from rnn_core.compare import CellRun, compare_table
 from rnn_core.datasets.prepare import PreparedData
-from rnn_core.figures import compare_loss_figure
+from rnn_core.evaluation.compare import CellRun, compare_table
+from rnn_core.figures.curves import compare_loss_figure
+from rnn_core.live.budget import Estimate, check_budget, data_bytes, estimate
+from rnn_core.live.runner import TrainingRunner
 from rnn_core.models import ModelConfig, build_model
-from rnn_core.runner import TrainingRunner
-from rnn_core.training import TrainConfig, Trainer
+from rnn_core.training.trainer import TrainConfig, Trainer
 from ui.charts import chart
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs

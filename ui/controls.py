@@ -6,7 +6,7 @@ import streamlit as st
 
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
-from rnn_core.training import TrainConfig, steps_for_epochs
+from rnn_core.training.trainer import TrainConfig, steps_for_epochs
 from ui.settings import SETTINGS, options, shortened
 from ui.state import persisted, seed, setting
 

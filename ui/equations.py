@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rnn_core.inspect import StepNumbers
+from rnn_core.analysis.inspect import StepNumbers
 
 EQUATIONS = {
     "lstm": r"""\begin{aligned}

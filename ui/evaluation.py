@@ -8,22 +8,29 @@ from collections.abc import Hashable
 import numpy as np
 import streamlit as st
 
-from rnn_core.baselines import ATTITUDE_METHODS
-from rnn_core.datasets.imu import ImuRecording
-from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable
-from rnn_core.datasets.imu_table import attitude_label
+from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
+from rnn_core.datasets.imu.reader import ImuRecording
+from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.datasets.prepare import PreparedData
-from rnn_core.figures_attitude import attitude_figure
-from rnn_core.figures_imu import confusion_figure, prediction_figure
-from rnn_core.imu_evaluate import (
+from rnn_core.evaluation.baselines import ATTITUDE_METHODS
+from rnn_core.evaluation.imu import (
     ActivityEvaluation,
     ForecastEvaluation,
     evaluate_activity,
     evaluate_forecast,
     unseen_forecasts,
 )
-from rnn_core.imu_scores import BEATS, BLOCKS, SCORE_COLUMNS, TOO_FEW, WITHIN_NOISE, WORSE
-from rnn_core.imu_truth import ATTITUDE_COLUMNS, attitude_scores, filter_estimates
+from rnn_core.evaluation.imu_scores import (
+    BEATS,
+    BLOCKS,
+    SCORE_COLUMNS,
+    TOO_FEW,
+    WITHIN_NOISE,
+    WORSE,
+)
+from rnn_core.evaluation.imu_truth import ATTITUDE_COLUMNS, attitude_scores, filter_estimates
+from rnn_core.figures.attitude import attitude_figure
+from rnn_core.figures.imu import confusion_figure, prediction_figure
 from rnn_core.models import SequenceModel
 from ui.charts import chart
 

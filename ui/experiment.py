@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.datasets.imu_prepare import prepare_imu
+from rnn_core.datasets.imu.prepare import prepare_imu
 from rnn_core.datasets.memory import AddingConfig, prepare_adding, prepare_copy
 from rnn_core.datasets.prepare import PreparedData, prepare_series, prepare_text
-from rnn_core.experiment import Experiment
+from rnn_core.live.experiment import Experiment
 from ui.imu_source import recording_of
 from ui.sources import (
     SINE_FRACTIONS,

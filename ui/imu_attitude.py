@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.baselines import ATTITUDE_METHODS
-from rnn_core.datasets.imu_table import TRUTH_INPUT
+from rnn_core.datasets.imu.table import TRUTH_INPUT
+from rnn_core.evaluation.baselines import ATTITUDE_METHODS
 from ui.settings import IMU_ATTITUDES
 from ui.state import PERSIST, persisted, setting
 
-# The Data page's attitude choices -> rnn_core.baselines.ATTITUDE_METHODS keys (or the truth).
+# The Data page's attitude choices -> keys of rnn_core.evaluation.baselines.ATTITUDE_METHODS
+# (or the truth).
 ATTITUDE_KEYS = dict(
     zip(
         IMU_ATTITUDES,

@@ -10,7 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from rnn_core.datasets import DataError
-from rnn_core.datasets.imu import (
+from rnn_core.datasets.imu.formats import UNIT_KEYS
+from rnn_core.datasets.imu.prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
+from rnn_core.datasets.imu.reader import (
     CHANNELS,
     OPTIONAL,
     ImuFormatError,
@@ -18,8 +20,6 @@ from rnn_core.datasets.imu import (
     detect_columns,
     read_imu_csv,
 )
-from rnn_core.datasets.imu_formats import UNIT_KEYS
-from rnn_core.datasets.imu_prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
 from ui.imu_attitude import (
     attitude_controls,
     attitude_from_settings,

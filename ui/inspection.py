@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.datasets.imu_prepare import ImuMeta, window_rows
-from rnn_core.experiment import Experiment
-from rnn_core.inspect import gradient_race, model_with_weights, sample_batch
-from rnn_core.presets import PRESETS
+from rnn_core.analysis.inspect import gradient_race, model_with_weights, sample_batch
+from rnn_core.datasets.imu.prepare import ImuMeta, window_rows
+from rnn_core.live.experiment import Experiment
+from ui.demos import PRESETS
 from ui.imu_source import recording_of
 from ui.link import ACTIVE_PRESET
 from ui.sources import current_source

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from rnn_core.presets import PRESETS
+from ui.demos import PRESETS
 from ui.plain import as_text
 from ui.settings import SETTINGS, default, link_of, settings_from_link, shortened
 from ui.state import PERSIST, existing_experiment, setting, stop_compare_runs

@@ -6,13 +6,13 @@ import math
 
 import streamlit as st
 
+from rnn_core.analysis.predict import TextPreview
 from rnn_core.datasets.prepare import PreparedData
-from rnn_core.figures import forecast_figure, grad_norm_figure, loss_figure
-from rnn_core.figures_axes import compact
-from rnn_core.history import History
-from rnn_core.losses import perplexity
-from rnn_core.predict import TextPreview
-from rnn_core.runner import RunnerSnapshot, TrainingRunner
+from rnn_core.figures.axes import compact
+from rnn_core.figures.curves import forecast_figure, grad_norm_figure, loss_figure
+from rnn_core.live.runner import RunnerSnapshot, TrainingRunner
+from rnn_core.training.history import History
+from rnn_core.training.losses import perplexity
 from ui.charts import chart
 from ui.presenter import presenter_on
 from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, nothing_moves, refresh_interval

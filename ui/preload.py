@@ -1,7 +1,7 @@
 """Torch, pandas, plotly, every module of the app and a first optimizer's imports (torch._dynamo),
 in the background once the first page is drawn; the training processes' fork server meanwhile.
 
-Home imports none of them (`tests/test_preload.py` holds that), so a fresh server draws it about
+Home imports none of them (`tests/app/test_preload.py` holds that), so a fresh server draws it about
 as soon as the browser has loaded Streamlit's front end; the imports (2 to 3 s on two cores) run
 while the person reads it. Imported while the server started instead, they held the interpreter
 lock that the server and the first page needed, and the home page came a second later; begun
@@ -19,7 +19,7 @@ import pkgutil
 import threading
 import time
 
-from rnn_core.processes import import_first_optimizer, start_fork_server
+from rnn_core.live.processes import import_first_optimizer, start_fork_server
 
 PACKAGES = ("rnn_core", "ui")
 AFTER_FIRST_PAGE_S = 0.5  # the server sends the first page and the browser draws it meanwhile

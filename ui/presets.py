@@ -1,12 +1,12 @@
-"""Presets: the Data page's IMU knobs, and the lecture demos of `rnn_core.presets` once opened
+"""Presets: the Data page's IMU knobs, and the lecture demos of `ui.demos` once opened
 (their links are in `ui.link`): a banner that says what to look at, and the training they start."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.presets import IMU_KNOBS, PRESETS, window_steps
 from ui.controls import TASK_SHAPES, model_config, train_config
+from ui.demos import IMU_KNOBS, PRESETS, window_steps
 from ui.experiment import experiment as session_experiment
 from ui.link import ACTIVE_PRESET, PENDING, PRESET_ICONS
 from ui.state import PERSIST, existing_experiment, seed, setting

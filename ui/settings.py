@@ -2,7 +2,7 @@
 
 One table serves three readers: the widgets start from these defaults (`ui.state.persisted`), a
 link carries the settings that differ from them (`ui.link`), and a preset is a set of them
-(`rnn_core.presets`). A value that comes from outside (a link someone pasted) is checked here
+(`ui.demos`). A value that comes from outside (a link someone pasted) is checked here
 before any widget sees it, so a bad link gets a sentence instead of a traceback.
 """
 
@@ -115,8 +115,9 @@ TEXT_CHOICES = (
     "Upload a .txt file",
 )
 IMU_TASKS = ("Forecast the next state", "Classify the activity of each window")
-# The attitude a model reads as roll and pitch input (rnn_core.baselines.ATTITUDE_METHODS, in the
-# order of their accuracy on the BROAD trials), or the truth to teach; a test holds the two lists.
+# The attitude a model reads as roll and pitch input (rnn_core.evaluation.baselines
+# .ATTITUDE_METHODS, in the order of their accuracy on the BROAD trials), or the truth to teach; a
+# test holds the two lists.
 IMU_ATTITUDES = (
     "VQF",
     "x-io Fusion",

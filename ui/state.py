@@ -43,7 +43,7 @@ def seed() -> int:
 
 
 def existing_experiment():
-    """The session's experiment (`rnn_core.experiment.Experiment`) if one was made, without
+    """The session's experiment (`rnn_core.live.experiment.Experiment`) if one was made, without
     preparing anything; else None."""
     return st.session_state.get("experiment")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.slots import active_runners
+from rnn_core.live.slots import active_runners
 from ui.state import existing_experiment
 
 REFRESH_S = 0.4  # seconds between redraws while training alone (2.5 a second; at 0.45 a loaded

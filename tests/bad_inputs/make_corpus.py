@@ -2,7 +2,7 @@
 
 The files are committed, so a person can open them; this script only says how they were made.
 Each is small: 60 rows at 50 Hz of a sensor tilting slowly (accelerometer m/s^2, gyroscope
-rad/s), changed in one way that a reader or a person could trip over. tests/test_bad_inputs.py
+rad/s), changed in one way that a reader or a person could trip over. tests/core/test_bad_inputs.py
 says, for each file, which sentence it must end with.
 """
 

@@ -11,13 +11,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rnn_core.datasets import DataError
-from rnn_core.datasets.imu import ImuFormatError, detect_columns, read_imu_csv
-from rnn_core.datasets.imu_prepare import imu_table, prepare_imu
+from rnn_core.datasets.imu.prepare import imu_table, prepare_imu
+from rnn_core.datasets.imu.reader import ImuFormatError, detect_columns, read_imu_csv
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import assert_no_exception, screenshot, set_number, wait_idle
 from tests.browser.test_imu import upload_recording
+from tests.core.test_bad_inputs import BAD_INPUTS, OUTCOMES
 from tests.paths import ROOT
-from tests.test_bad_inputs import BAD_INPUTS, OUTCOMES
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from rnn_core.datasets.imu import read_imu_csv
+from rnn_core.datasets.imu.reader import read_imu_csv
 from tests.browser.helpers import (
     CHART_POINTS_JS,
     assert_no_exception,

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from rnn_core.figures_style import BASE_FONT, MIN_LINE
+from rnn_core.figures.style import BASE_FONT, MIN_LINE
 from tests.browser.helpers import assert_no_exception, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser

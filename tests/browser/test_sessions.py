@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from rnn_core.slots import max_concurrent_trainings
+from rnn_core.live.slots import max_concurrent_trainings
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import (
     CHART_POINTS_JS,

@@ -1,0 +1,4 @@
+"""IMU recordings: reading files of common tools (reader, parse, formats, raw, archive, timebase,
+units, convert), attitude estimates a device can make (attitude, attitude_filters), the table a
+model reads (table) and its windows (prepare); a simulator and writers for tests (simulator,
+export)."""

@@ -1,0 +1,67 @@
+"""The Compare page under AppTest: every cell trains from its own button press, and the table
+shows PyTorch's parameter counts and what each run measured."""
+
+import time
+
+from rnn_core.models import build_model
+from tests.app.conftest import no_problems, open_app
+from ui.compare import diverged_sentence, table_headers
+
+
+def test_three_cells_train_side_by_side_and_fill_the_table():
+    at = open_app()
+    at.switch_page("app_pages/compare.py").run()
+    no_problems(at)
+    assert any("Train them all" in i.value for i in at.info)
+    at.number_input(key="opt.compare.steps").set_value(30).run()
+    at.toggle(key="opt.compare.budget").set_value(True).run()
+    at.button(key="btn.compare").click().run()
+    runs = at.session_state["compare.runs"]["runs"]
+    deadline = time.monotonic() + 90
+    while any(runner.active for _, runner in runs.values()):
+        assert time.monotonic() < deadline, "the comparison did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    no_problems(at)
+    table = at.table[0].value  # HTML: it wraps to fit its column, headers short, units in them
+    assert list(table.columns) == [
+        "run",
+        "hidden",
+        "params",
+        "final val. (MSE)",
+        "best val. (MSE)",
+        "steps",
+        "ms/step",
+        "peak MiB",
+        "state",
+    ]
+    assert list(table["run"]) == ["LSTM", "GRU", "RNN (tanh)"]
+    for label, (config, _) in runs.items():
+        row = table[table["run"] == label].iloc[0]
+        assert row["params"] == f"{build_model(config, 0).parameter_count():,}"
+        assert row["hidden"] == config.hidden_size
+        assert row["steps"] == 30 and row["state"] == "finished"
+        assert float(row["peak MiB"]) > 0
+        assert float(row["ms/step"]) > 0
+    assert {runner.trainer.config.seed for _, runner in runs.values()} == {0}
+    sizes = [config.hidden_size for config, _ in runs.values()]
+    assert sizes[0] < sizes[1] < sizes[2]  # equal budget: the RNN gets the most units
+    assert any("trivial baseline" in c.value for c in at.caption)
+
+
+def test_a_diverged_run_is_told_with_the_tables_count_and_this_pages_button():
+    message = (
+        "Training diverged at step 22: the loss became infinite. The last good weights are "
+        "kept. Lower the learning rate (now 0.3) or turn on gradient clipping, then press Start."
+    )
+    said = diverged_sentence("RNN (tanh), no clipping", 21, message)
+    assert said.startswith("**RNN (tanh), no clipping** diverged after 21 steps: at the next")
+    assert "press **Train them all**" in said and "press Start" not in said
+
+
+def test_the_tables_headers_are_short_and_carry_the_unit():
+    headers = table_headers("bits/char")
+    assert headers["final validation loss"] == "final val. (bits/char)"
+    assert table_headers("MSE, standardized")["best validation loss"] == "best val. (MSE)"
+    assert all(len(label) <= 22 for label in headers.values())  # the table fits its column
