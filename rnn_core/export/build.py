@@ -118,7 +118,7 @@ class ExportJob:
         return (self.finished or time.monotonic()) - self.started
 
     def _follow(self) -> None:
-        from rnn_core.processes import training_context  # a fork server with torch imported
+        from rnn_core.live.processes import training_context  # a fork server with torch imported
 
         context = training_context()
         reports = context.Queue()

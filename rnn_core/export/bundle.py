@@ -20,7 +20,7 @@ from dataclasses import asdict
 
 import pandas as pd
 
-from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable
+from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.sidecar import model_json
@@ -51,7 +51,7 @@ def checkpoint_extra(data: PreparedData, table: ImuTable | None) -> dict:
     """What the checkpoint keeps beside the weights: an IMU model's settings (as Evaluate saves
     them), else nothing."""
     if isinstance(data.meta, ImuMeta) and table is not None:
-        from rnn_core.imu_evaluate import imu_model_extra
+        from rnn_core.evaluation.imu import imu_model_extra
 
         return imu_model_extra(data, table)
     return {}

@@ -23,8 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnn_core.datasets.imu_prepare import ImuMeta
-from rnn_core.datasets.imu_table import WRAPPED
+from rnn_core.datasets.imu.prepare import ImuMeta
+from rnn_core.datasets.imu.table import WRAPPED
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import SequenceModel
 

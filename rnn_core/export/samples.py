@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable
+from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.export.graph import ExportSpec
 

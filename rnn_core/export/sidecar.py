@@ -8,7 +8,7 @@ from importlib import metadata
 
 import torch
 
-from rnn_core.datasets.imu_prepare import ImuMeta, ImuTable
+from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.onnx_export import INPUT_NAME, OUTPUT_NAME

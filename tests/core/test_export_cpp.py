@@ -23,7 +23,7 @@ from rnn_core.export.graph import ExportGraph
 from rnn_core.export.samples import last_step, sample_stream, stream_windows
 from rnn_core.export.sidecar import model_json
 from rnn_core.training import TrainConfig
-from tests.export_cases import imu_case, imu_reference, imu_sim_table, imu_windows, small_model
+from tests.core.export_cases import imu_case, imu_reference, imu_sim_table, imu_windows, small_model
 
 CPP_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_core.datasets.imu_prepare import ImuTask
+from rnn_core.datasets.imu.prepare import ImuTask
 from rnn_core.datasets.memory import CopyConfig, prepare_copy
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.onnx_export import onnx_bytes, run_onnx
-from tests.export_cases import (
+from tests.core.export_cases import (
     imu_case,
     imu_reference,
     imu_sim_table,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from rnn_core.datasets.imu import read_imu_csv
-from rnn_core.datasets.imu_prepare import ImuTask, imu_table, prepare_imu, window_rows
+from rnn_core.datasets.imu.prepare import ImuTask, imu_table, prepare_imu, window_rows
+from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.evaluation.imu import predict_windows
 from rnn_core.export.graph import ExportGraph
-from rnn_core.imu_evaluate import predict_windows
 from rnn_core.models import ModelConfig, build_model
 from tests.paths import ROOT
 
