@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -39,7 +40,7 @@ def export_and_download(page: Page, name: str) -> zipfile.ZipFile:
     screenshot(page, f"export-{name}-ready")
     with page.expect_download() as download:
         button.click()
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert sorted(archive.namelist()) == sorted(MEMBERS)
     assert_no_exception(page)
     return archive

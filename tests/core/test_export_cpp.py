@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import torch
 
-from rnn_core.checkpoint import load_checkpoint, save_checkpoint
+from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_core.evaluation.imu import saved_imu_model
 from rnn_core.export.aoti import run_pt2
 from rnn_core.export.build import STAGES, ExportJob, build_files
 from rnn_core.export.bundle import MEMBERS, checkpoint_extra, export_zip, run_settings
@@ -165,3 +166,15 @@ def test_the_cpp_example_refuses_a_damaged_export(imu_export, program, tmp_path,
     assert run.returncode == 2 and len(run.predictions) == 0
     assert sentence in run.message
     assert "terminate" not in run.message and "Exception" not in run.message
+
+
+def test_evaluate_reads_the_zips_checkpoint_and_refuses_its_other_files(imu, imu_export):
+    """Evaluate's upload: the zip's checkpoint.pt is a saved IMU model; model.pt2, model.onnx
+    or the zip itself given instead get the sentence that says which file to upload."""
+    _, data, _, _ = imu
+    folder = imu_export[0]
+    standardizer, extra = load_checkpoint((folder / "checkpoint.pt").read_bytes())[1:]
+    assert saved_imu_model(standardizer, extra).seq_len == data.seq_len
+    for name in ("model.pt2", "model.onnx", "model.json"):
+        with pytest.raises(CheckpointError, match="not a model saved by RNN Explorer"):
+            load_checkpoint((folder / name).read_bytes())
