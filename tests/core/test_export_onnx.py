@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_core.datasets.imu.prepare import ImuTask
+from rnn_core.datasets.imu.prepare import ImuTask, imu_table
+from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.memory import CopyConfig, prepare_copy
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.onnx_export import onnx_bytes, run_onnx
@@ -19,6 +20,7 @@ from tests.core.export_cases import (
     series_windows,
     small_model,
 )
+from tests.paths import ROOT
 
 TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 CELLS_AND_LAYERS = [(cell, layers) for cell in ("rnn", "lstm", "gru") for layers in (1, 2)]
@@ -86,3 +88,22 @@ def test_copy_task_logits():
     model = small_model(data, "gru", 1)
     raw, x = series_windows(data)
     check_both(ExportGraph(model, data), raw, series_reference(model, data, x))
+
+
+def test_every_step_forecast_adds_each_steps_change(table):
+    """Predicting every step, the change is added to that step's value; the newest step is
+    what Evaluate shows."""
+    data, model = imu_case(table, "gru", 2, ImuTask(), task_shape="many_to_many")
+    graph = ExportGraph(model, data)
+    raw = imu_windows(data, table, graph)
+    prediction = run_onnx(onnx_bytes(graph), raw)  # (B, T, K)
+    assert prediction.shape == (len(raw), data.seq_len, len(data.outputs))
+    np.testing.assert_allclose(prediction[:, -1], imu_reference(model, data), **TOLERANCE)
+
+
+def test_activity_logits_from_si_inputs():
+    table = imu_table(read_imu_csv(ROOT / "data" / "imu-sim-labelled.csv"))
+    data, model = imu_case(table, "lstm", 1, ImuTask(classify=True))
+    graph = ExportGraph(model, data)
+    assert graph.spec.outputs == data.class_names and not graph.spec.change_from
+    check_both(graph, imu_windows(data, table, graph), imu_reference(model, data))
