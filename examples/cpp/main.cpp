@@ -87,11 +87,17 @@ std::vector<std::vector<double>> read_samples(const std::string& path, const Sid
   std::vector<std::vector<double>> rows;
   while (std::getline(text, line)) {
     if (line.empty()) continue;
+    const std::string where = "Row " + std::to_string(rows.size() + 2) + " of " + path;
     std::vector<double> row;
-    for (const auto& cell : split_csv_line(line)) row.push_back(std::stod(cell));
+    for (const auto& cell : split_csv_line(line)) {
+      try {
+        row.push_back(std::stod(cell));
+      } catch (const std::exception&) {
+        refuse(where + " has a value that is not a number (" + cell + "): fix or remove it.");
+      }
+    }
     if (row.size() != sidecar.channels.size())
-      refuse("Row " + std::to_string(rows.size() + 2) + " of " + path +
-             " does not have one value per channel: fix or remove it.");
+      refuse(where + " does not have one value per channel: fix or remove it.");
     rows.push_back(row);
   }
   return rows;

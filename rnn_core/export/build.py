@@ -118,6 +118,13 @@ class ExportJob:
         return (self.finished or time.monotonic()) - self.started
 
     def _follow(self) -> None:
+        try:
+            self._run_child()
+        except Exception as error:  # the process could not start: the page says so, never spins
+            self.error = f"The export could not start: {type(error).__name__}: {error}"[:400]
+        self.finished = time.monotonic()
+
+    def _run_child(self) -> None:
         from rnn_core.live.processes import training_context  # a fork server with torch imported
 
         context = training_context()
@@ -143,7 +150,6 @@ class ExportJob:
                 self.error = value
             break
         process.join(timeout=5)
-        self.finished = time.monotonic()
 
 
 def _build_in_child(graph: ExportGraph, samples: np.ndarray, reports) -> None:

@@ -53,3 +53,9 @@ def test_train_exports_the_trained_sine_model(tmp_path):
     np.testing.assert_allclose(run_onnx(archive.read("model.onnx"), raw), want, atol=1e-5)
     (tmp_path / "model.pt2").write_bytes(archive.read("model.pt2"))
     np.testing.assert_allclose(run_pt2(tmp_path / "model.pt2", raw), want, atol=1e-5)
+    # Training on makes the zip stale: the export is offered again for the new weights.
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+    assert "train.export" in [b.key for b in at.button]
+    assert not any(b.label.startswith("Download the export") for b in at.get("download_button"))

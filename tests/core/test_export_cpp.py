@@ -146,6 +146,7 @@ def test_the_cpp_example_runs_a_text_model_on_token_ids(text_export, program):
         ("a damaged pt2", "model.pt2 cannot be loaded"),
         ("too few samples", "fewer than one window (12)"),
         ("a foreign sidecar", "is not an RNN Explorer export's sidecar"),
+        ("a value that is not a number", "has a value that is not a number (n/a)"),
     ],
 )
 def test_the_cpp_example_refuses_a_damaged_export(imu_export, program, tmp_path, damage, sentence):
@@ -158,6 +159,10 @@ def test_the_cpp_example_refuses_a_damaged_export(imu_export, program, tmp_path,
         samples.drop(columns=["gz"]).to_csv(folder / "samples.csv", index=False)
     elif damage == "a damaged pt2":
         (folder / "model.pt2").write_bytes(b"PK\x03\x04 not a package")
+    elif damage == "a value that is not a number":
+        samples.astype(object).assign(ax=["n/a"] * len(samples)).to_csv(
+            folder / "samples.csv", index=False
+        )
     elif damage == "too few samples":
         samples.head(5).to_csv(folder / "samples.csv", index=False)
     else:
