@@ -11,6 +11,7 @@ from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.memory import CopyConfig, prepare_copy
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.onnx_export import onnx_bytes, run_onnx
+from rnn_core.models import ModelConfig, build_model
 from tests.core.export_cases import (
     imu_case,
     imu_reference,
@@ -106,4 +107,16 @@ def test_activity_logits_from_si_inputs():
     data, model = imu_case(table, "lstm", 1, ImuTask(classify=True))
     graph = ExportGraph(model, data)
     assert graph.spec.outputs == data.class_names and not graph.spec.change_from
+    check_both(graph, imu_windows(data, table, graph), imu_reference(model, data))
+
+
+def test_layers_of_different_sizes_read_both_ways(table):
+    """The IMU preset's shape (a StackedRNN of 8 then 4 units), bidirectional."""
+    data, _ = imu_case(table, "lstm", 1)
+    config = ModelConfig(
+        cell="lstm", input_size=8, output_size=5, num_layers=2, layer_sizes=(8, 4),
+        bidirectional=True, task_shape="many_to_one",
+    )  # fmt: skip
+    model = build_model(config, seed=5).eval()
+    graph = ExportGraph(model, data)
     check_both(graph, imu_windows(data, table, graph), imu_reference(model, data))
