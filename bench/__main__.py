@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, export, loops
+from bench import browser, core, export, load, loops
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
@@ -68,10 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         "--attitude", action="store_true", help="only the attitude filters' rows (1M rows each)"
     )
     parser.add_argument(
+        "--load", action="store_true", help="only the ten-session load rows (about 3 minutes)"
+    )
+    parser.add_argument(
         "--export", action="store_true", help="only the export's rows (a compile, a C++ build)"
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.load:
+        print(load.load_rows(ROOT / "test-artifacts"))
+        return 0
     if args.attitude:
         print(attitude_rows(1_000_000))
         return 0

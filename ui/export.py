@@ -21,10 +21,8 @@ FILE_NAME = "rnn-export.zip"
 PROGRESS_REFRESH_S = 1.0
 
 
-def export_section(
-    key: str, version: Hashable, model, data: PreparedData, run, seed, table=None
-) -> None:
-    """Offer the export of `model` (trained on `data` by `run`, a TrainingRunner) under a page's
+def export_section(key: str, version: Hashable, model, data: PreparedData, run, table=None) -> None:
+    """Offer the export of `model` (trained on `data` by `run`, a LiveRun) under a page's
     `key`; `version` names the weights (a new one offers a new export). `table`: an IMU
     recording's table, whose samples and settings go in the zip."""
     state = st.session_state.get(EXPORT + key)
@@ -39,7 +37,7 @@ def export_section(
         )
         if clicked:
             try:
-                _start(key, version, model, data, run, seed, table)
+                _start(key, version, model, data, run, table)
             except ValueError as err:  # e.g. no stretch of the test part without holes
                 st.error(as_text(f"This model cannot be exported: {err}"))
                 return
@@ -59,26 +57,25 @@ def export_section(
 
 def export_after_training(exp, source) -> None:
     """Train's export: offered once a run has stopped with at least one step, for any source."""
-    run = exp.runner
-    if run is None or run.active or run.trainer.steps_done == 0:
+    run = exp.run
+    if run is None or run.active or run.steps_done == 0:
         return
     table = None
     if source.kind == "imu":
         if exp.key[0] != source.key:
             return  # the recording changed since: its table is not the one the model read
         table = recording_of(source.imu)[1]
-    version = (id(run), run.trainer.steps_done)
-    export_section("train", version, exp.model, exp.data, run, exp.seed, table)
+    export_section("train", (run.id, run.steps_done), exp.model, exp.data, run, table)
 
 
-def _start(key: str, version: Hashable, model, data, run, seed, table) -> None:
+def _start(key: str, version: Hashable, model, data, run, table) -> None:
     """Build the graph and the samples here (quick), the files in a background process."""
     graph = ExportGraph(model, data)
     job = ExportJob(graph, sample_stream(data, graph.spec, table)).start()
     checkpoint = save_checkpoint(graph.model, data.standardizer, checkpoint_extra(data, table))
     rest = {
-        "settings": run_settings(graph.model, run.trainer.config, seed),
-        "history": run.trainer.history.frame(),
+        "settings": run_settings(graph.model, run.config, run.spec.seed),
+        "history": run.history.frame(),
         "checkpoint": checkpoint,
     }
     st.session_state[EXPORT + key] = {
