@@ -45,7 +45,7 @@ def export_section(key: str, version: Hashable, model, data: PreparedData, run, 
         return
     job: ExportJob = state["job"]
     if not job.done:
-        _progress(key, job)
+        _progress(job)
     elif job.error is not None:
         st.error(as_text(job.error + " Try the export again; a smaller model compiles faster."))
         if st.button("Try again", key=f"{key}.export_again"):
@@ -86,7 +86,7 @@ def _start(key: str, version: Hashable, model, data, run, table) -> None:
     }
 
 
-def _progress(key: str, job: ExportJob) -> None:
+def _progress(job: ExportJob) -> None:
     """The stage and the seconds so far, redrawn until the build ends (then the whole page)."""
 
     @st.fragment(run_every=PROGRESS_REFRESH_S)
