@@ -252,11 +252,6 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
-def options(key: str) -> list:
-    """The values a setting's widget offers, in order."""
-    return list(SETTINGS[key].choices)
-
-
 def default(key: str) -> Any:
     """A setting's default (a fresh copy for a list)."""
     value = SETTINGS[key].default
