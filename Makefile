@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install chromium postgresql run test lint format bench clean
+.PHONY: install chromium postgresql cpp run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,12 @@ postgresql:
 		echo "Installing Debian's postgresql for the run store's tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# The C++ export example (examples/cpp) builds with g++ and CMake against the wheel's libtorch.
+cpp:
+	@command -v g++ >/dev/null 2>&1 && command -v cmake >/dev/null 2>&1 || { \
+		echo "Installing Debian's g++ and cmake for the C++ example"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ cmake make >/dev/null; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -37,11 +43,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium postgresql lint
+test: install chromium postgresql cpp lint
 	$(BIN)/python -m pytest
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.
-bench: install chromium
+bench: install chromium cpp
 	$(BIN)/python -m bench
 
 clean:
