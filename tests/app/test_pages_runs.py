@@ -154,3 +154,17 @@ def test_a_training_is_kept_and_opens_again_in_a_new_session():
     no_problems(again)
     wait_until(lambda: store.get(record.id).steps == 60)
     assert len(store.history(record.id)) == 60 and store.runs(me)[0].id == record.id
+
+
+def test_a_full_quota_refuses_a_new_training_and_names_what_to_delete(monkeypatch):
+    secret = "q" * 40
+    stored_run("the oldest", 0, owner=hashlib.sha256(secret.encode()).hexdigest())
+    monkeypatch.setenv("RNN_EXPLORER_QUOTA_RUNS", "1")
+    at = open_app()
+    at.session_state[TOKEN] = secret
+    at.switch_page("app_pages/train.py").run()
+    assert any("“the oldest”" in w.value and "delete" in w.value for w in at.warning)
+    assert at.button(key="btn.start").disabled and at.button(key="btn.step").disabled
+    assert at.session_state["experiment"].run is None  # nothing started, nothing deleted
+    assert len(run_store().runs(hashlib.sha256(secret.encode()).hexdigest())) == 1
+    no_problems(at)
