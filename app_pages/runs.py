@@ -3,11 +3,12 @@
 import streamlit as st
 
 from ui.owner import owner, shared_link
-from ui.plain import as_text, plain
+from ui.plain import as_text
 from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
 from ui.run_open import open_and_resume_buttons
 from ui.run_store import interrupt_dead_replicas, run_store, store_problem
 from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
+from ui.settings import shortened
 
 st.title("Runs")
 problem = store_problem()
@@ -44,7 +45,7 @@ by_id = {r.id: r for r in chosen}
 picked = st.selectbox(
     "Run",
     list(by_id),
-    format_func=lambda run_id: plain(by_id[run_id].name, 80),
+    format_func=lambda run_id: shortened(by_id[run_id].name, 80),  # options are plain text
     key="runs.one",
 )
 record = by_id[picked]

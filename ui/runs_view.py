@@ -10,10 +10,12 @@ import streamlit as st
 from rnn_core.figures.runs import QUANTITIES, runs_figure
 from rnn_core.runs.archive import ArchiveError, import_zip
 from rnn_core.runs.compare import lines_and_bands
+from rnn_core.runs.location import shown
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.charts import chart
 from ui.plain import as_text, plain
+from ui.settings import shortened
 
 MAX_COMPARED = 12  # runs overlaid at once: more lines than colours cannot be told apart
 
@@ -71,7 +73,7 @@ def pick_runs(records: list[RunRecord]) -> list[RunRecord]:
         "Runs to compare",
         list(by_id),
         default=[records[0].id] if records else [],
-        format_func=lambda run_id: plain(f"{by_id[run_id].name} · {by_id[run_id].cell}", 80),
+        format_func=lambda run_id: shortened(f"{by_id[run_id].name} · {by_id[run_id].cell}", 80),
         key="runs.compare",
         max_selections=MAX_COMPARED,
     )
@@ -98,7 +100,7 @@ def quota_line(store: RunStore, owner: str, records: list[RunRecord]) -> str | N
     quota, usage = quota_from_environment(), store.usage(owner)
     st.caption(
         f"{usage.runs} of {quota.max_runs} runs · {usage.megabytes:.1f} of "
-        f"{quota.max_megabytes:g} MB · kept in {plain(store.location, 120)}"
+        f"{quota.max_megabytes:g} MB · kept in {plain(shown(store.location), 120)}"
     )
     problem = quota_problem(usage, quota, records)
     if problem:
