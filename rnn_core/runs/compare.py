@@ -18,10 +18,14 @@ def run_settings(link: dict, model: dict, training: dict, seed: int) -> dict:
 
 
 def without_seed(settings: dict) -> str:
-    """The settings with every seed of the weights left out, as text that compares equal for runs
-    that differ in nothing else (the data's own seed stays: other data is another experiment)."""
+    """The settings with the run's seed left out (of the weights and of the batch order), as text
+    that compares equal for runs that differ in nothing else (the data's own seed stays: other
+    data is another experiment)."""
     link = {key: value for key, value in settings.get("link", {}).items() if key != "seed"}
-    return json.dumps({**settings, "seed": None, "link": link}, sort_keys=True)
+    training = {k: v for k, v in settings.get("training", {}).items() if k != "seed"}  # batches
+    return json.dumps(
+        {**settings, "seed": None, "link": link, "training": training}, sort_keys=True
+    )
 
 
 def seed_groups(records: list[RunRecord]) -> list[list[RunRecord]]:

@@ -14,7 +14,7 @@ def record(run_id, seed, hidden=32, data_seed=0):
     settings = run_settings(
         {"seed": seed, "hidden": hidden, "sine.seed": data_seed},
         {"hidden_size": hidden},
-        {"lr": 0.01},
+        {"lr": 0.01, "seed": seed},
         seed,
     )
     return RunRecord(
