@@ -50,8 +50,12 @@ def start_long_training(page, url):
     assert len(set(seen)) >= 3, seen
 
 
-def test_a_reload_mid_training_reattaches(page, app_url):
+def test_a_reload_mid_training_reattaches(page, app_url, browser):
     start_long_training(page, app_url)
+    other = browser.new_context().new_page()  # another browser sees nothing of it
+    open_page(other, app_url, "runs")
+    expect(other.get_by_text("No runs yet")).to_be_visible()
+    other.context.close()
     before = chart_points(page, "Loss")
     page.reload()
     page.wait_for_selector(CONNECTED, timeout=60_000)
