@@ -69,6 +69,8 @@ def test_a_reload_mid_training_leaves_a_working_page(page, app_url):
     wait_idle(page)
     expect(page.get_by_role("heading", name="2 · Train")).to_be_visible()
     assert_no_exception(page)
+    click(page, "Stop")  # the reload re-attached to the training, which never stopped
+    expect(page.get_by_text("Stopped at step")).to_be_visible(timeout=30_000)
     set_number(page, "Number of steps", 20)  # the new session trains as any other
     click(page, "Start")
     expect(page.get_by_text("Finished 20 steps")).to_be_visible(timeout=60_000)
