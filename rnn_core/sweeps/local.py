@@ -42,10 +42,12 @@ class LocalSweep:
         device: str = "cpu",
         listener_for: ListenerFor | None = None,
         run_factory: Callable | None = None,
+        slots=None,
     ) -> None:
         self.runs, self.data, self.device = list(runs), data, device
         self._listener_for = listener_for or (lambda spec: None)
         self._run_factory = run_factory
+        self._slots = slots  # the process-wide queue unless given (the benchmark gives one)
         self._live: list = []
 
     def start(self) -> None:
@@ -53,7 +55,7 @@ class LocalSweep:
         factory = self._run_factory or _live_run
         for run in self.runs:
             spec = run_spec(run, self.data, self.device)
-            live = factory(spec, self._listener_for(spec))
+            live = factory(spec, self._listener_for(spec), self._slots)
             live.start()
             self._live.append(live)
 
@@ -79,7 +81,7 @@ class LocalSweep:
             live.stop(wait=0)
 
 
-def _live_run(spec: RunSpec, listener):
+def _live_run(spec: RunSpec, listener, slots=None):
     from rnn_core.live.run import LiveRun  # the runtime's one training path
 
-    return LiveRun(spec, listener)
+    return LiveRun(spec, listener) if slots is None else LiveRun(spec, listener, slots=slots)

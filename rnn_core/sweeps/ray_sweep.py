@@ -107,6 +107,8 @@ class RaySweep:
         num_cpus: int | None = None,
     ) -> None:
         self.runs, self.data, self.address = list(runs), data, address
+        local = address in (None, "local")
+        self.where = "a Ray instance on this machine" if local else f"the Ray cluster {address}"
         self._listener_for = listener_for or (lambda spec: None)
         self.max_retries, self._num_cpus = max_retries, num_cpus
         self._tasks: list[_Task] = []
