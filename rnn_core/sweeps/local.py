@@ -82,6 +82,6 @@ class LocalSweep:
 
 
 def _live_run(spec: RunSpec, listener, slots=None):
-    from rnn_core.live.run import LiveRun  # the runtime's one training path
+    from rnn_core.sweeps.runtime_standin import LiveRun  # the runtime's one training path
 
     return LiveRun(spec, listener) if slots is None else LiveRun(spec, listener, slots=slots)

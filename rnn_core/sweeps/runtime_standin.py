@@ -60,3 +60,51 @@ def train_to_end(spec: RunSpec, should_stop=lambda: False, listener=None) -> Tra
         trainer.status,
         trainer.message,
     )
+
+
+class LiveRun:
+    """The contract's LiveRun over the present TrainingRunner."""
+
+    WORDS = {"running": "training", "error": "failed"}
+
+    def __init__(self, spec: RunSpec, listener=None, *, slots=None, heartbeat_timeout=15.0):
+        from rnn_core.live.runner import TrainingRunner
+        from rnn_core.live.slots import TRAINING_SLOTS
+
+        model = build_model(spec.model_config, spec.seed, spec.device)
+        trainer = Trainer(model, spec.data, spec.train_config)
+        self.spec = spec
+        self._runner = TrainingRunner(
+            trainer, slots=slots or TRAINING_SLOTS, heartbeat_timeout=heartbeat_timeout
+        )
+
+    @property
+    def state(self) -> str:
+        """The run's state in the contract's words."""
+        return self.WORDS.get(self._runner.state, self._runner.state)
+
+    @property
+    def message(self) -> str:
+        """What the run said last."""
+        return self._runner.message
+
+    @property
+    def active(self) -> bool:
+        """Queued, training or paused."""
+        return self._runner.active
+
+    def start(self) -> bool:
+        """Begin in the background."""
+        return self._runner.start()
+
+    def stop(self, wait: float = 5.0) -> None:
+        """End the run."""
+        self._runner.stop(wait)
+
+    def heartbeat(self) -> None:
+        """The page is still there."""
+        self._runner.heartbeat()
+
+    def history(self):
+        """Every row so far."""
+        return self._runner.trainer.history.frame()
