@@ -167,7 +167,7 @@ def curves_to_draw(results, summary: pd.DataFrame, knob_names) -> dict[str, pd.D
     there are more), by label."""
     ranked = summary.sort_values("final mean", na_position="last").head(MAX_CURVES)
     curves = {}
-    for _, row in ranked.iterrows():
+    for row in ranked.to_dict("records"):  # each column keeps its type (iterrows would not)
         setting = tuple(row[name] for name in knob_names)
         histories = [r.history for r in results if r.run.setting == setting and len(r.history)]
         if histories:

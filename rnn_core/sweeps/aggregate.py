@@ -8,6 +8,7 @@ Spread is the sample standard deviation (ddof = 1), undefined (NaN) for a single
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,8 @@ def mean_curve(histories: Sequence[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(frames, axis=1).sort_index().to_numpy(dtype=float)  # (steps, seeds)
     steps = np.asarray(sorted(set().union(*(f.index for f in frames))), dtype=float)
     count = np.sum(~np.isnan(table), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with warnings.catch_warnings():  # a step that one seed measured has no spread: NaN, said
+        warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(table, axis=1)
         std = np.where(count > 1, np.nanstd(table, axis=1, ddof=1), np.nan)
     low, high = np.nanmin(table, axis=1), np.nanmax(table, axis=1)
@@ -142,7 +144,7 @@ def grid(
     first = list(dict.fromkeys(summary[knob_names[0]]))
     second = list(dict.fromkeys(summary[knob_names[1]])) if len(knob_names) > 1 else [""]
     matrix = np.full((len(second), len(first)), np.nan)  # (rows, columns)
-    for _, row in summary.iterrows():
+    for row in summary.to_dict("records"):  # each column keeps its type (iterrows would not)
         r = second.index(row[knob_names[1]]) if len(knob_names) > 1 else 0
         matrix[r, first.index(row[knob_names[0]])] = row[column]
     return first, second, matrix
@@ -153,8 +155,8 @@ def best_setting(summary: pd.DataFrame, knob_names: Sequence[str]) -> tuple | No
     ranked = summary.dropna(subset=["final mean"])
     if not len(ranked):
         return None
-    row = ranked.loc[ranked["final mean"].idxmin()]
-    return tuple(_plain(row[name]) for name in knob_names)
+    best = ranked[list(knob_names)].loc[[ranked["final mean"].idxmin()]].to_dict("records")[0]
+    return tuple(_plain(best[name]) for name in knob_names)
 
 
 def _plain(value: Any) -> Any:

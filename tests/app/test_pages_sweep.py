@@ -2,9 +2,14 @@
 machine whose table and heatmap equal what its runs' histories give, and the best setting one
 click from Train."""
 
+import json
+import time
+
 import pytest
 
+from rnn_core.sweeps.aggregate import summary_table
 from tests.app.conftest import no_problems, open_app
+from ui.sweep import SWEEP
 
 
 def sweep_page():
@@ -32,3 +37,49 @@ def test_a_bad_value_gets_a_sentence(values, said):
     at.text_input(key="opt.sweep.values1").input(values).run()
     assert not at.exception
     assert said in at.error[0].value
+
+
+def run_sweep(at, timeout: float = 120):
+    """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
+    at.button(key="btn.sweep").click().run()
+    deadline = time.monotonic() + timeout
+    while at.session_state[SWEEP]["executor"].active:
+        assert time.monotonic() < deadline, "the sweep did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+
+
+def test_a_small_sweep_shows_the_means_of_its_runs_and_takes_the_best_to_train():
+    at = open_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(20).run()
+    at.switch_page("app_pages/sweep.py").run()
+    at.text_input(key="opt.sweep.values1").input("0.003, 0.03").run()
+    at.text_input(key="opt.sweep.values2").input("4, 8").run()
+    at.number_input(key="opt.sweep.seeds").set_value(2).run()
+    run_sweep(at)
+    no_problems(at)
+    kept = at.session_state[SWEEP]
+    results = kept["executor"].results()
+    assert [r.state for r in results] == ["finished"] * 8
+    summary = summary_table(results, kept["spec"].knob_names)
+    table = at.table[0].value
+    assert list(table["Learning rate"]) == ["0.003", "0.003", "0.03", "0.03"]
+    for k, row in summary.iterrows():
+        assert table.iloc[k, 3] == f"{row['final mean']:.4g} ± {row['final std']:.2g}"
+    heat = next(
+        json.loads(c.proto.spec)["data"][0]
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"
+    )
+    for row in summary.to_dict("records"):
+        r = heat["y"].index(str(row["Hidden size"]))
+        c = heat["x"].index(format(row["Learning rate"], "g"))
+        assert heat["text"][r][c] == f"{row['final mean']:.4g}"
+    best = summary.loc[summary["final mean"].idxmin()]
+    at.button(key="btn.sweep_best").click().run()
+    assert at.session_state["opt.lr"] == best["Learning rate"]
+    assert at.session_state["opt.hidden"] == best["Hidden size"]
+    assert at.number_input(key="opt.hidden").value == best["Hidden size"]  # on Train now
+    no_problems(at)
