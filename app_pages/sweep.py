@@ -26,7 +26,7 @@ from ui.sweep_view import sweep_view
 
 st.title("8 · Sweep")
 source = current_source()
-stop_without_data("Start the sweep", key="btn.sweep")
+stop_without_data("Start", key="btn.sweep")
 st.caption(
     f"{plain(source.label, 160)} · seed {seed()} and up · every other knob as set on "
     "**2 · Train**; every run trains on the same data"
@@ -49,7 +49,7 @@ with left:
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
     b1, b2 = st.columns(2)
     active = sweep_active()
-    start = b1.button("Start the sweep", type="primary", key="btn.sweep", disabled=active)
+    start = b1.button("Start", type="primary", key="btn.sweep", disabled=active)
     stop = b2.button("Stop", key="btn.sweep_stop", disabled=not active)
 
 if start:

@@ -18,7 +18,7 @@ def sweep_view(baseline: float, unit: str, scale: float, band: str) -> None:
     kept = st.session_state.get(SWEEP)
     if not kept:
         st.info(
-            "Choose one or two knobs and their values, then press **Start the sweep**: every "
+            "Choose one or two knobs and their values, then press **Start**: every "
             "setting trains once per seed on the same data, and the table and heatmap fill as "
             "runs end."
         )
