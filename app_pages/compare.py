@@ -58,7 +58,7 @@ with left:
         st.info("Choose at least one cell.")
         st.stop()
     try:
-        data = prepare(source, seq_len(), task_shape, device())
+        data = prepare(source, seq_len(), task_shape, "cpu")  # each run moves it to the device
         base = base_config(data, int(hidden), int(layers), task_shape, init == "Orthogonal")
         chosen = compare_configs(base, [CELLS[c] for c in cells], budget)
         configs = dict(zip(cells, chosen, strict=True))
@@ -74,7 +74,7 @@ with button_area:
     stop = b2.button("Stop", key="btn.compare_stop", disabled=not compare_active())
 
 if start:
-    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape))
+    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape), device())
     st.rerun()
 if stop:
     stop_compare_runs()

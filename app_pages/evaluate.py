@@ -32,21 +32,21 @@ st.caption(
 exp = existing_experiment()
 imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
 source = current_source()
-if not imu or exp.runner is None:
+if not imu or exp.run is None:
     st.info(
         "Train a model on an IMU recording first: choose one on **1 · Data** (the samples work; "
         "**Use the IMU preset** sets every knob), train it on **2 · Train**, then come back. "
         "Or evaluate a saved model below."
     )
 else:
-    runner = exp.runner
+    runner = exp.run
     step, weights = runner.current_weights()
     if runner.active:  # the scores below are not redrawn while it trains: say which step
         st.warning(
             f"Training is still running: these scores are for the weights at step {step:,}, "
             "when this page was drawn, not the latest; open the page again for newer ones."
         )
-    model = model_with_weights(runner.trainer.model, weights)
+    model = model_with_weights(exp.model, weights)
     recording, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
     if table is None or exp.key[0] != source.key:
         st.warning(

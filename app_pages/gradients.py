@@ -26,7 +26,7 @@ def model_view(exp) -> None:
     x, y = batch(exp)
     norms = hidden_grad_norms(model, x, y)  # (L, T)
     lines = {f"layer {k + 1}, step {step}": norms[k] for k in range(len(norms))}
-    snapshots = exp.runner.snapshots.items()
+    snapshots = exp.run.snapshots.items()
     if snapshots and snapshots[0][0] != step:
         initial = model_with_weights(model, snapshots[0][1])
         lines[f"last layer, step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]

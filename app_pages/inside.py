@@ -23,7 +23,7 @@ st.title("3 · Inside the cell")
 exp = trained_experiment()
 if exp is None:
     st.stop()
-config = exp.runner.trainer.model.config
+config = exp.run.spec.model_config
 sizes = " → ".join(str(size) for size in config.hidden_sizes)
 st.caption(
     f"{config.cell.upper()}, {config.num_layers} layer(s) of {sizes} units, "

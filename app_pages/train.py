@@ -6,6 +6,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.live.budget import data_bytes, estimate
+from rnn_core.live.states import RunState
 from rnn_core.models import count_parameters
 from ui.budget import budget_line
 from ui.controls import model_controls, task_shape_control, train_controls
@@ -56,9 +57,9 @@ with left:
         f"validation · {len(exp.data.test):,} test, each {exp.data.seq_len} steps"
     )
 
-runner = exp.runner
-active = runner is not None and runner.active
-paused = active and runner.state == "paused"
+run = exp.run
+active = run is not None and run.active
+paused = active and run.state == RunState.PAUSED
 
 buttons = button_bar.columns(7, gap="small")
 cost = estimate(model_config, train_config, exp.data.seq_len, data_bytes=data_bytes(exp.data))
@@ -81,7 +82,7 @@ step = buttons[4].button(
 )
 rewind = buttons[5].button(
     "Rewind",
-    disabled=runner is None,
+    disabled=run is None,
     key="btn.rewind",
     help="Back to the same initial weights (same seed)",
 )
@@ -92,25 +93,25 @@ reseed = buttons[6].button(
 if not affordable:  # a click sent before the knobs passed the limit: refused above
     start = step = reseed = False
 if start:
-    started = exp.runner_for(model_config, train_config, seed())
-    steps_before = started.trainer.steps_done
-    started.start()
+    started = exp.run_for(model_config, train_config, seed())
+    steps_before = started.steps_done
+    started.start(train_config)
     started.wait_for_progress(steps_before)  # the redraw below then shows the first point
     st.rerun()
 if pause:
-    runner.pause()
+    run.pause()
     st.rerun()
 if resume:
-    runner.resume()
+    run.resume()
     st.rerun()
 if stop:
-    runner.stop()
+    run.stop()
     st.rerun()
 if step:
-    (runner if paused else exp.runner_for(model_config, train_config, seed())).step_once()
+    (run if paused else exp.run_for(model_config, train_config, seed())).step_once()
     st.rerun()
 if rewind:
-    st.session_state[PREVIOUS_RUN] = runner.trainer.history.frame()  # drawn faint beside the new
+    st.session_state[PREVIOUS_RUN] = run.history.frame()  # drawn faint beside the new
     exp.rewind()
     st.rerun()
 if reseed:
@@ -118,14 +119,14 @@ if reseed:
     exp.stop()
     new_seed = random.randrange(2**31)
     st.session_state[PERSIST + "seed"] = new_seed
-    exp.runner_for(model_config, train_config, new_seed)
+    exp.run_for(model_config, train_config, new_seed)
     st.rerun()
 
 with right:
-    if exp.runner is None:
+    if exp.run is None:
         st.session_state.pop(PREVIOUS_RUN, None)  # new data or model: nothing to compare with
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
         empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0])
     else:
-        clip_norm = exp.runner.trainer.config.clip_grad_norm
-        live_view(exp.runner, exp.data, clip_norm, exp.baseline[0])
+        clip_norm = exp.run.config.clip_grad_norm
+        live_view(exp.run, exp.data, clip_norm, exp.baseline[0])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, loops
+from bench import browser, core, load, loops
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
@@ -68,10 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         "--attitude", action="store_true", help="only the attitude filters' rows (1M rows each)"
     )
     parser.add_argument(
+        "--load", action="store_true", help="only the ten-session load rows (about 3 minutes)"
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="only a sweep's runs per minute, locally and on Ray"
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.load:
+        print(load.load_rows(ROOT / "test-artifacts"))
+        return 0
     if args.sweep:
         return sweep_table(args.quick)
     if args.attitude:

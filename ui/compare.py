@@ -1,4 +1,4 @@
-"""The Compare page's knobs, its runs (one TrainingRunner per cell) and the live view."""
+"""The Compare page's knobs, its runs (one LiveRun per cell) and the live view."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from rnn_core.datasets.prepare import PreparedData
 from rnn_core.evaluation.compare import CellRun, compare_table
 from rnn_core.figures.curves import compare_loss_figure
 from rnn_core.live.budget import Estimate, check_budget, data_bytes, estimate
-from rnn_core.live.runner import TrainingRunner
-from rnn_core.models import ModelConfig, build_model
-from rnn_core.training.trainer import TrainConfig, Trainer
+from rnn_core.live.run import LiveRun
+from rnn_core.live.spec import RunSpec
+from rnn_core.live.states import RunState
+from rnn_core.models import ModelConfig
+from rnn_core.training.trainer import TrainConfig
 from ui.charts import chart
 from ui.settings import options
 from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
@@ -69,17 +71,18 @@ def start_runs(
     runs_wanted: dict[str, tuple[ModelConfig, TrainConfig]],
     session_seed: int,
     key,
+    device: str = "cpu",
 ) -> None:
-    """Stop the previous comparison, then start one training per run (same data and seed);
-    BudgetError, before any model is built, when the runs would pass the memory limit."""
+    """Stop the previous comparison, then start one run per cell (same data and seed), each
+    built in its own training process; BudgetError, before any run starts, when the runs would
+    pass the memory limit."""
     check_budget(comparison_estimate(data, runs_wanted), compare=True)
     stop_compare_runs()
     runs = {}
     for label, (config, train_config) in runs_wanted.items():
-        model = build_model(config, session_seed, data.train.inputs.device)
-        runner = TrainingRunner(Trainer(model, data, train_config))
-        runner.start()
-        runs[label] = (config, runner)
+        run = LiveRun(RunSpec(data, config, train_config, session_seed, device, preview=False))
+        run.start()
+        runs[label] = (config, run)
     st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}
 
 
@@ -136,7 +139,7 @@ def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> 
                 CellRun(
                     label,
                     config,
-                    runner.trainer.history.frame(),
+                    runner.history.frame(),
                     snap.steps_done,
                     _state(snap),
                     snap.peak_memory_mib,
@@ -146,7 +149,7 @@ def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> 
         )
         show_table(_shown(table, scale), unit)
         for label, (_, snap, _) in snaps.items():
-            if snap.state == "diverged":
+            if snap.state == RunState.DIVERGED:
                 st.warning(diverged_sentence(label, snap.steps_done, snap.message))
         st.caption(
             "Parameters: PyTorch's count (two bias vectors per gate). ms per step: training time "
@@ -165,9 +168,9 @@ def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> 
 
 
 def _state(snap) -> str:
-    if snap.state == "queued":
+    if snap.state == RunState.QUEUED:
         return f"waiting (position {snap.queue_position or 1})"
-    return snap.state
+    return snap.state.value
 
 
 def diverged_sentence(label: str, steps_done: int, message: str) -> str:

@@ -59,8 +59,10 @@ def experiment(task_shape: str = "many_to_many") -> Experiment:
     current: Experiment | None = st.session_state.get("experiment")
     if current is not None and current.key == key:
         return current
-    if current is not None and current.runner is not None and current.runner.active:
+    if current is not None and current.run is not None and current.run.active:
         return current  # knobs changed mid-training: keep showing the run until it is stopped
-    data = prepare(source, seq_len(), task_shape, device())
+    data = prepare(
+        source, seq_len(), task_shape, "cpu"
+    )  # moved to the device by the training process
     st.session_state["experiment"] = Experiment(data, key, device())
     return st.session_state["experiment"]

@@ -17,7 +17,7 @@ from ui.state import existing_experiment
 def trained_experiment() -> Experiment:
     """The session's experiment with a model, or a pointer to the Train page and a stop."""
     experiment = existing_experiment()
-    if experiment is None or experiment.runner is None:
+    if experiment is None or experiment.run is None:
         st.info(
             "There is no model yet: train one on **2 · Train** first (a few seconds is enough)."
         )
@@ -38,7 +38,7 @@ def snapshot_picker(experiment: Experiment, key: str):
     """A slider over the training snapshots (the last one is the model now); returns
     (model with those weights, step). When a training ends the slider starts over at its last
     step, so a page drawn during training does not keep showing early weights."""
-    runner = experiment.runner
+    runner = experiment.run
     key = f"{key}.{'training' if runner.active else 'trained'}"
     now_step, now_weights = runner.current_weights()
     weights = {step: state for step, state in runner.snapshots.items() if step != now_step}
@@ -55,7 +55,7 @@ def snapshot_picker(experiment: Experiment, key: str):
     else:
         step = steps[0]
         st.caption(f"Weights at training step {step} (train longer for more snapshots).")
-    return model_with_weights(runner.trainer.model, weights[step]), step
+    return model_with_weights(experiment.model, weights[step]), step
 
 
 def batch(experiment: Experiment, count: int = 16):

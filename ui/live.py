@@ -1,4 +1,4 @@
-"""Live views: fragments that poll the session's runner a few times a second and redraw in place."""
+"""Live views: fragments that poll the session's run a few times a second and redraw in place."""
 
 from __future__ import annotations
 
@@ -10,24 +10,26 @@ from rnn_core.analysis.predict import TextPreview
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.figures.axes import compact
 from rnn_core.figures.curves import forecast_figure, grad_norm_figure, loss_figure
-from rnn_core.live.runner import RunnerSnapshot, TrainingRunner
+from rnn_core.live.reports import RunSnapshot
+from rnn_core.live.run import LiveRun
+from rnn_core.live.states import RunState
 from rnn_core.training.history import History
 from rnn_core.training.losses import perplexity
 from ui.charts import chart
 from ui.presenter import presenter_on
-from ui.status import PREVIEW_REFRESH_S, STATE_LABELS, nothing_moves, refresh_interval
+from ui.status import PREVIEW_REFRESH_S, nothing_moves, refresh_interval
 
 PREVIOUS_RUN = "train.previous"  # the history before the last Rewind, drawn faint beside the new
 
 
-def state_message(snap: RunnerSnapshot) -> None:
-    """The runner's state as a coloured sentence."""
-    label = STATE_LABELS[snap.state]
-    if snap.state == "queued":
+def state_message(snap: RunSnapshot) -> None:
+    """The run's state as a coloured sentence."""
+    label = snap.state.label
+    if snap.state == RunState.QUEUED:
         st.warning(f"{label}: position {snap.queue_position or 1} in the queue.")
-    elif snap.state in ("diverged", "error"):
+    elif snap.state in (RunState.DIVERGED, RunState.FAILED):
         st.error(f"{label}. {snap.message}")
-    elif snap.state in ("finished", "early_stopped"):
+    elif snap.state in (RunState.FINISHED, RunState.EARLY_STOPPED):
         st.success(f"{(snap.message or label).rstrip('.')}. Trained on {snap.device}.")
     else:
         st.info(
@@ -39,7 +41,7 @@ def state_message(snap: RunnerSnapshot) -> None:
 TILES_PER_ROW = 3  # more would cut labels and values in a column of a laptop's screen
 
 
-def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
+def metrics_row(snap: RunSnapshot, data: PreparedData) -> None:
     """Step, speed and the latest losses; for text in bits per character and as perplexity.
     Steps per second only while the run moves (a paused or ended run has none)."""
     text = data.is_text
@@ -49,7 +51,7 @@ def metrics_row(snap: RunnerSnapshot, data: PreparedData) -> None:
     val = val.iloc[-1] if len(val) else None
     scale = loss_scale(data)
     unit = f" ({loss_unit(data).split(',')[0]})"  # as the chart's axis says it
-    moving = snap.state == "running" and snap.steps_per_second
+    moving = snap.state == RunState.TRAINING and snap.steps_per_second
     metrics = [
         ("Step", f"{snap.steps_done:,}"),
         ("Steps per second", f"{snap.steps_per_second:.0f}" if moving else "–"),
@@ -103,21 +105,19 @@ def loss_scale(data: PreparedData) -> float:
     return 1 / math.log(2) if data.is_text else 1.0
 
 
-def live_view(
-    runner: TrainingRunner, data: PreparedData, clip_norm: float | None, baseline: float
-) -> None:
+def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baseline: float) -> None:
     """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
-    st.session_state["train.polling"] = runner.active
-    interval = refresh_interval(waiting=nothing_moves(runner.snapshot(max_points=2)))
+    st.session_state["train.polling"] = run.active
+    interval = refresh_interval(waiting=nothing_moves(run.snapshot(max_points=2)))
     # The preview changes once a second: it is drawn with the charts when they redraw no more
     # often than that (many sessions, or a waiting one), else in its own slower fragment.
-    together = interval >= PREVIEW_REFRESH_S or not runner.active
+    together = interval >= PREVIEW_REFRESH_S or not run.active
     sample_rate = getattr(data.meta, "sample_rate", None)  # a recording's: time in seconds
 
-    @st.fragment(run_every=interval if runner.active else None)
+    @st.fragment(run_every=interval if run.active else None)
     def view() -> None:
-        runner.heartbeat()
-        snap = runner.snapshot()
+        run.heartbeat()
+        snap = run.snapshot()
         state_message(snap)
         metrics_row(snap, data)
         c1, c2 = chart_columns()
@@ -127,10 +127,10 @@ def live_view(
         chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
         if together:
             preview_of(snap.preview, sample_rate)
-        if not runner.active and st.session_state.get("train.polling"):
+        if not run.active and st.session_state.get("train.polling"):
             st.session_state["train.polling"] = False
             st.rerun()  # the run ended: redraw the buttons and stop polling
-        elif runner.active and refresh_interval(waiting=nothing_moves(snap)) != interval:
+        elif run.active and refresh_interval(waiting=nothing_moves(snap)) != interval:
             st.rerun()  # trainings began or ended elsewhere: poll at the rate that fits now
 
     view()
@@ -138,7 +138,7 @@ def live_view(
 
         @st.fragment(run_every=PREVIEW_REFRESH_S)
         def preview() -> None:
-            preview_of(runner.snapshot(max_points=2).preview, sample_rate)
+            preview_of(run.snapshot(max_points=2).preview, sample_rate)
 
         preview()
 

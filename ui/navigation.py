@@ -59,7 +59,7 @@ def before_a_page_with_the_core() -> None:
     thread and say if the settings' data cannot be used. Imported here, not at the top: Home
     and the sidebar draw before torch is imported."""
     preload.ready()
-    from rnn_core.live.runner import configure_torch_threads
+    from rnn_core.live.run import configure_torch_threads
     from ui.sources import warn_unusable_source
 
     configure_torch_threads()

@@ -48,7 +48,7 @@ def preset_banner() -> None:
         except ValueError as err:  # a DataError too
             st.error(str(err))
     experiment = existing_experiment()
-    runner = experiment.runner if experiment is not None else None
+    runner = experiment.run if experiment is not None else None
     if preset.action == "train" and preset.page != "app_pages/train.py" and runner is not None:
         _follow(runner)
 
@@ -64,7 +64,7 @@ def _follow(runner) -> None:
             st.rerun()  # the page shows the trained model
         st.session_state[FOLLOWING] = runner.active
         done = runner.snapshot(max_points=2).steps_done
-        total = runner.trainer.config.max_steps
+        total = runner.config.max_steps
         said = f"Trained {done:,} steps"
         if runner.active:
             said = f"Training: step {done:,} of {total:,}"
@@ -86,4 +86,4 @@ def start_training() -> None:
     Train page's Start would (ValueError with a sentence when the settings cannot train)."""
     experiment = session_experiment(TASK_SHAPES[setting("task_shape")])  # a new one: see apply_link
     data = experiment.data
-    experiment.runner_for(model_config(data), train_config(data), seed()).start()
+    experiment.run_for(model_config(data), train_config(data), seed()).start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.live.slots import active_runners
+from rnn_core.live.states import RunState
 from ui.state import existing_experiment
 
 REFRESH_S = 0.4  # seconds between redraws while training alone (2.5 a second; at 0.45 a loaded
@@ -14,17 +15,6 @@ MAX_REFRESH_S = 4.0  # the slowest redraw, however many train
 PREVIEW_REFRESH_S = 1.0  # the prediction preview: the training process computes one a second
 SIDEBAR_REFRESH_S = 1.0  # the sidebar's status line, at most this often (and the live rate)
 LIVE_PAGE = "train"  # the page whose live view shows the session's training
-STATE_LABELS = {
-    "idle": "Ready",
-    "queued": "Waiting for a free training slot",
-    "running": "Training",
-    "paused": "Paused",
-    "stopped": "Stopped",
-    "finished": "Finished",
-    "early_stopped": "Stopped early",
-    "diverged": "Diverged",
-    "error": "Error",
-}
 
 
 def refresh_interval(own: int = 1, waiting: bool = False) -> float:
@@ -43,7 +33,9 @@ def refresh_interval(own: int = 1, waiting: bool = False) -> float:
 def nothing_moves(*snaps) -> bool:
     """True when there are runner snapshots and each is paused or in the queue for a slot (not
     merely about to take one): a view of them has nothing new to draw."""
-    return bool(snaps) and all(s.state == "paused" or s.queue_position is not None for s in snaps)
+    return bool(snaps) and all(
+        s.state == RunState.PAUSED or s.queue_position is not None for s in snaps
+    )
 
 
 def sidebar_status(page_path: str) -> None:
@@ -51,7 +43,7 @@ def sidebar_status(page_path: str) -> None:
     alive. Not on the Train page, whose live view says the same and keeps it alive: a second
     polling fragment would double the redraws that a loaded server and browser pay for."""
     experiment = existing_experiment()
-    runner = experiment.runner if experiment is not None else None
+    runner = experiment.run if experiment is not None else None
     if runner is None or page_path == LIVE_PAGE:
         return
 
@@ -59,7 +51,7 @@ def sidebar_status(page_path: str) -> None:
     def status() -> None:
         runner.heartbeat()
         snap = runner.snapshot(max_points=2)
-        st.caption(f"**{STATE_LABELS[snap.state]}** · step {snap.steps_done:,}")
+        st.caption(f"**{snap.state.label}** · step {snap.steps_done:,}")
 
     with st.sidebar:
         status()

@@ -16,7 +16,7 @@ def training_context():
     if _CONTEXT is None:
         _CONTEXT = multiprocessing.get_context("forkserver")
         # torch._dynamo: optimizers import it on first use (about 2 s), in the server and here.
-        _CONTEXT.set_forkserver_preload(["rnn_core.live.worker", "torch._dynamo"])
+        _CONTEXT.set_forkserver_preload(["rnn_core.live.child", "torch._dynamo"])
     return _CONTEXT
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.live.spec import RunSpec
 from rnn_core.sweeps.aggregate import RunResult
-from rnn_core.sweeps.runtime_standin import RunSpec
 from rnn_core.sweeps.spec import SweepRun
 
 ListenerFor = Callable[[RunSpec], object | None]  # a RunListener for each run (the run store)
@@ -71,7 +71,9 @@ class LocalSweep:
         for run, live in zip(self.runs, self._live, strict=False):
             live.heartbeat()
             results.append(
-                RunResult(run, state_word(live.state), live.message, live.history(), self.where)
+                RunResult(
+                    run, state_word(live.state), live.message, live.history.frame(), self.where
+                )
             )
         return results
 
@@ -82,6 +84,6 @@ class LocalSweep:
 
 
 def _live_run(spec: RunSpec, listener, slots=None):
-    from rnn_core.sweeps.runtime_standin import LiveRun  # the runtime's one training path
+    from rnn_core.live.run import LiveRun  # the one training path
 
     return LiveRun(spec, listener) if slots is None else LiveRun(spec, listener, slots=slots)

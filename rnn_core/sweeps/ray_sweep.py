@@ -22,14 +22,18 @@ from pathlib import Path
 import pandas as pd
 
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.live.child import train_to_end
+from rnn_core.live.spec import RunSpec
+from rnn_core.live.states import RunState, ended_state
 from rnn_core.sweeps.aggregate import RunResult
 from rnn_core.sweeps.local import ListenerFor, run_spec
-from rnn_core.sweeps.runtime_standin import RunSpec, TrainingState, train_to_end
 from rnn_core.sweeps.spec import SweepRun
 from rnn_core.training.history import COLUMNS
+from rnn_core.training.state import TrainingState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADDRESS_VARIABLE = "RAY_ADDRESS"
+STOPPED = "Stopped before the end (Stop)."
 MAX_RETRIES = 2  # a run whose worker is lost is tried again this many times, then failed
 # Shipped to every worker as its working directory, so that it imports this project's modules;
 # nothing else (no environment to build, no package to fetch: workers have requirements.txt).
@@ -87,6 +91,7 @@ class _Task:
     run: SweepRun
     spec: RunSpec
     reports: object  # ray.ObjectRefGenerator
+    listener: object = None  # the run's RunListener (the run store), told what a local run tells
     state: str = "queued"
     message: str = ""
     where: str = ""
@@ -122,7 +127,9 @@ class RaySweep:
         )
         for run in self.runs:
             spec = run_spec(run, None)  # the data travels once, by reference
-            self._tasks.append(_Task(run, spec, task.remote(spec, data_ref)))
+            reports = task.remote(spec, data_ref)
+            self._tasks.append(_Task(run, spec, reports, self._listener_for(spec)))
+            self._tell(self._tasks[-1], RunState.QUEUED)
 
     @property
     def active(self) -> bool:
@@ -153,7 +160,7 @@ class RaySweep:
         for t in self._tasks:
             if t.state in ("queued", "training"):
                 ray.cancel(t.reports, force=True)
-                t.state, t.message = "stopped", "Stopped before the end (Stop)."
+                self._end(t, RunState.STOPPED, STOPPED)
 
     def _poll(self) -> None:
         import ray
@@ -169,39 +176,44 @@ class RaySweep:
         """Read the task's next report: where it trains, its end, or the error that ended it."""
         try:
             report = ray.get(next(t.reports))
-        except StopIteration:
-            if t.state == "training":  # ended without its final state: never silent
-                t.state, t.message = "failed", "The run ended without reporting its result."
+        except StopIteration:  # ended without its final state: said, never silent
+            self._end(t, RunState.FAILED, "The run ended without reporting its result.")
             return
         except ray.exceptions.TaskCancelledError:
-            t.state, t.message = "stopped", "Stopped before the end (Stop)."
+            self._end(t, RunState.STOPPED, STOPPED)
             return
         except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError) as err:
-            t.state = "failed"
-            t.message = (
-                f"The worker training it was lost ({type(err).__name__}), and so were its "
-                f"{self.max_retries} retries."
-            )
+            lost = f"The worker training it was lost ({type(err).__name__})"
+            tries = f", and so were its {self.max_retries} retries." if self.max_retries else "."
+            self._end(t, RunState.FAILED, lost + tries)
             return
         except ray.exceptions.RayError as err:
-            t.state, t.message = "failed", f"It failed on the cluster: {_first_line(err)}"
+            self._end(t, RunState.FAILED, f"It failed on the cluster: {_first_line(err)}")
             return
         t.pid = report["pid"]
         t.where = f"{report['host']} (pid {report['pid']})"
         if "state" not in report:
-            t.state = "training"
+            t.state = RunState.TRAINING.value
+            self._tell(t, RunState.TRAINING)
             return
         self._finish(t, report["state"])
 
     def _finish(self, t: _Task, state: TrainingState) -> None:
         """Record a run's end and hand it to its listener, as a local run would."""
         t.history = pd.DataFrame(state.history, columns=list(COLUMNS))
-        t.state, t.message = state.status, state.message
-        listener = self._listener_for(t.spec)
-        if listener is not None:
-            listener.rows(state.history)
-            listener.checkpoint(state)
-            listener.state_changed(state.status, state.message)
+        if t.listener is not None:
+            t.listener.rows(state.history)
+            t.listener.checkpoint(state)
+        self._end(t, ended_state(state.status), state.message)
+
+    def _end(self, t: _Task, state: RunState, message: str) -> None:
+        t.state, t.message = state.value, message
+        self._tell(t, state, message)
+
+    @staticmethod
+    def _tell(t: _Task, state: RunState, message: str = "") -> None:
+        if t.listener is not None:
+            t.listener.state_changed(state, message)
 
 
 def _first_line(err: Exception) -> str:

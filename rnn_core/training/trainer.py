@@ -16,7 +16,7 @@ import torch
 
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.windows import DataError, TextStreams
-from rnn_core.models import SequenceModel
+from rnn_core.models import SequenceModel, build_model
 from rnn_core.training.history import History
 from rnn_core.training.losses import loss_for
 
@@ -136,6 +136,48 @@ class Trainer:
         self._hidden = None  # carried across batches with truncated BPTT
         self.status: Status = "ready"
         self.message = ""
+
+    def training_state(self, seed: int):
+        """The whole state as plain values (CPU copies), for another process or a store;
+        `seed` is the one the initial weights were drawn with."""
+        from rnn_core.training.state import TrainingState, cpu_copy
+
+        return TrainingState(
+            model_config=self.model.config,
+            train_config=self.config,
+            seed=seed,
+            steps_done=self.steps_done,
+            weights=cpu_copy(self.model.state_dict()),
+            optimizer=cpu_copy(self.optimizer.state_dict()) if self.optimizer.state else None,
+            scheduler=cpu_copy(self.scheduler.state_dict()) if self.scheduler else None,
+            history=self.history.rows_since(0),
+            status=self.status,
+            message=self.message,
+            batch_rng=self._generator.get_state(),
+        )
+
+    @classmethod
+    def from_state(
+        cls, state, data: PreparedData, config: TrainConfig | None = None, device: str = "cpu"
+    ) -> Trainer:
+        """A trainer that continues `state` on `data` (with `config`, or the state's own): the
+        same weights, optimizer moments, schedule and history."""
+        model = build_model(state.model_config, state.seed, device)
+        model.load_state_dict(state.weights)
+        history = History()
+        history.extend(state.history)
+        trainer = cls(model, data, config or state.train_config, history)
+        if state.optimizer is not None:
+            trainer.optimizer.load_state_dict(state.optimizer)
+            for group in trainer.optimizer.param_groups:  # the new config's rate, not the old one
+                group["lr"] = trainer.config.learning_rate
+        same_schedule = trainer.config.schedule == state.train_config.schedule
+        if state.scheduler is not None and trainer.scheduler is not None and same_schedule:
+            trainer.scheduler.load_state_dict(state.scheduler)
+        trainer.steps_done = state.steps_done
+        if state.batch_rng is not None:
+            trainer._generator.set_state(state.batch_rng)
+        return trainer
 
     @property
     def done(self) -> bool:

@@ -21,9 +21,9 @@ def no_problems(at: AppTest) -> None:
 
 
 def train_until_done(at: AppTest, timeout: float = 60) -> None:
-    """AppTest does not run `run_every` fragments: rerun until the runner ends."""
+    """AppTest does not run `run_every` fragments: rerun until the run ends."""
     deadline = time.monotonic() + timeout
-    while at.session_state["experiment"].runner.active:
+    while at.session_state["experiment"].run.active:
         assert time.monotonic() < deadline, "training did not end"
         time.sleep(0.2)
         at.run()

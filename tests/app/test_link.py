@@ -127,7 +127,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
     assert shown.endswith("?seed=0&sine.freqs=0.5%2C+1.3&cell=GRU&hidden=12&amount=15")
     at.button(key="btn.start").click().run()
     train_until_done(at)
-    first = at.session_state["experiment"].runner.trainer.history.frame()
+    first = at.session_state["experiment"].run.history.frame()
 
     other = AppTest.from_file(APP, default_timeout=60)
     other.query_params = link
@@ -138,7 +138,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
     assert other.session_state["source"].sine.frequencies == (0.5, 1.3)
     other.button(key="btn.start").click().run()
     train_until_done(other)
-    second = other.session_state["experiment"].runner.trainer.history.frame()
+    second = other.session_state["experiment"].run.history.frame()
     assert first["loss"].tolist() == second["loss"].tolist()  # the same curve, from the link
 
 

@@ -48,10 +48,10 @@ def test_train_page_completes_a_short_training_from_its_buttons():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     no_problems(at)
-    runner = at.session_state["experiment"].runner
-    assert runner.state == "finished" and runner.trainer.steps_done == 40
+    runner = at.session_state["experiment"].run
+    assert runner.state == "finished" and runner.steps_done == 40
     assert any("Finished 40 steps. Trained on CPU." in s.value for s in at.success)
-    history = runner.trainer.history.frame()
+    history = runner.history.frame()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Step"] == "40"
     assert shown["Train loss (MSE)"] == compact(history["loss"].iloc[-1])
@@ -73,10 +73,10 @@ def test_start_again_continues_and_rewind_starts_over():
     train_until_done(at)
     at.button(key="btn.start").click().run()
     train_until_done(at)
-    assert at.session_state["experiment"].runner.trainer.steps_done == 30
-    before = at.session_state["experiment"].runner.trainer.history.frame()
+    assert at.session_state["experiment"].run.steps_done == 30
+    before = at.session_state["experiment"].run.history.frame()
     at.button(key="btn.rewind").click().run()
-    assert at.session_state["experiment"].runner.trainer.steps_done == 0
+    assert at.session_state["experiment"].run.steps_done == 0
     no_problems(at)
     # the run before the Rewind stays on the loss chart, faint, beside the new one
     loss = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -90,7 +90,7 @@ def test_step_button_takes_one_step_at_a_time():
     at.switch_page("app_pages/train.py").run()
     at.button(key="btn.step").click().run()
     at.button(key="btn.step").click().run()
-    assert at.session_state["experiment"].runner.trainer.steps_done == 2
+    assert at.session_state["experiment"].run.steps_done == 2
     no_problems(at)
 
 
@@ -100,13 +100,13 @@ def test_pause_and_stop_from_the_page():
     at.number_input(key="opt.amount").set_value(100_000).run()
     at.button(key="btn.start").click().run()
     at.button(key="btn.pause").click().run()
-    runner = at.session_state["experiment"].runner
+    runner = at.session_state["experiment"].run
     assert runner.state == "paused"
     at.run()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Steps per second"] == "–"  # paused: nothing moves, so no speed is shown
     at.button(key="btn.resume").click().run()
-    assert runner.state in ("running", "queued")
+    assert runner.state in ("training", "queued")
     at.button(key="btn.stop").click().run()
     assert not runner.active and runner.state == "stopped"
     no_problems(at)
@@ -131,11 +131,11 @@ def test_text_source_trains_a_gru_and_shows_a_sample():
     no_problems(at)
     assert at.session_state["experiment"].model.config.cell == "gru"
     assert len(at.main.code) == 1 and "⟫" in at.main.code[0].value
-    val = at.session_state["experiment"].runner.trainer.history.frame()["val_loss"].dropna()
+    val = at.session_state["experiment"].run.history.frame()["val_loss"].dropna()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Validation loss (bits/char)"] == compact(val.iloc[-1] / math.log(2))
     assert shown["Validation perplexity"] == f"{math.exp(val.iloc[-1]):.3g}"
-    train = at.session_state["experiment"].runner.trainer.history.frame()["loss"].iloc[-1]
+    train = at.session_state["experiment"].run.history.frame()["loss"].iloc[-1]
     assert shown["Train loss (bits/char)"] == compact(train / math.log(2))
     assert shown["Train perplexity"] == f"{math.exp(train):.3g}"
 
@@ -150,8 +150,8 @@ def test_text_trains_with_truncated_bptt():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     no_problems(at)
-    trainer = at.session_state["experiment"].runner.trainer
-    assert trainer.config.truncated_bptt and trainer.steps_done == 20
+    run = at.session_state["experiment"].run
+    assert run.config.truncated_bptt and run.steps_done == 20
 
 
 def test_a_window_longer_than_the_data_gets_a_sentence():

@@ -44,7 +44,7 @@ def test_three_cells_train_side_by_side_and_fill_the_table():
         assert row["steps"] == 30 and row["state"] == "finished"
         assert float(row["peak MiB"]) > 0
         assert float(row["ms/step"]) > 0
-    assert {runner.trainer.config.seed for _, runner in runs.values()} == {0}
+    assert {runner.spec.train_config.seed for _, runner in runs.values()} == {0}
     sizes = [config.hidden_size for config, _ in runs.values()]
     assert sizes[0] < sizes[1] < sizes[2]  # equal budget: the RNN gets the most units
     assert any("trivial baseline" in c.value for c in at.caption)

@@ -26,12 +26,12 @@ def test_the_largest_learning_rate_is_caught_and_the_last_good_weights_kept():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     assert not at.exception
-    trainer = at.session_state["experiment"].runner.trainer
-    assert trainer.status == "diverged"
+    exp = at.session_state["experiment"]
+    assert exp.run.state == "diverged"
     assert any(
         "Training diverged" in e.value and "Lower the learning rate" in e.value for e in at.error
     )
-    weights = [p.detach().numpy() for p in trainer.model.parameters()]
+    weights = [p.detach().numpy() for p in exp.model.parameters()]
     assert all(np.isfinite(w).all() for w in weights)
 
 
@@ -42,7 +42,7 @@ def test_a_batch_larger_than_the_training_windows_still_trains():
     at.button(key="btn.start").click().run()
     train_until_done(at)
     no_problems(at)
-    assert at.session_state["experiment"].runner.trainer.steps_done == 3
+    assert at.session_state["experiment"].run.steps_done == 3
 
 
 def test_the_largest_model_takes_a_step_and_is_counted():
@@ -59,7 +59,7 @@ def test_the_largest_model_takes_a_step_and_is_counted():
 def test_stop_twice_and_start_while_training_change_nothing():
     at = train_page(amount=100_000)
     at.button(key="btn.start").click().run()
-    runner = at.session_state["experiment"].runner
+    runner = at.session_state["experiment"].run
     assert at.button(key="btn.start").disabled  # Start while training: not offered
     assert not runner.start()  # and a Start that arrives anyway is ignored
     at.button(key="btn.stop").click().run()
@@ -81,7 +81,7 @@ def test_over_the_memory_limit_start_is_refused_with_the_knob_and_no_model_is_bu
     assert any(c.value.startswith("Estimate:") for c in at.caption)
     for key in ("btn.start", "btn.step", "btn.reseed"):
         assert at.button(key=key).disabled, key
-    assert at.session_state["experiment"].runner is None
+    assert at.session_state["experiment"].run is None
 
 
 def test_the_estimate_is_shown_beside_start_and_start_trains():
@@ -104,7 +104,7 @@ def test_compare_has_a_stop_that_ends_every_run():
     assert not at.button(key="btn.compare_stop").disabled
     at.button(key="btn.compare_stop").click().run()
     for _, runner in runs.values():
-        runner._thread.join(timeout=30)
+        runner.wait(30)
         assert not runner.active
     at.run()
     assert not at.exception

@@ -100,8 +100,8 @@ def test_the_preset_sets_every_knob_and_trains_a_64_then_32_lstm():
 def evaluated(at: AppTest, score):
     """The core's own evaluation of the session's current weights on the sample's test part."""
     exp = at.session_state["experiment"]
-    _, weights = exp.runner.current_weights()
-    model = model_with_weights(exp.runner.trainer.model, weights)
+    _, weights = exp.run.current_weights()
+    model = model_with_weights(exp.model, weights)
     table = imu_table(read_imu_csv(ROOT / "data" / SAMPLES[PHYPHOX]))
     return score(model, exp.data, table)
 
@@ -148,8 +148,8 @@ def test_the_activity_task_trains_and_is_scored_against_the_majority_class():
     at.switch_page("app_pages/evaluate.py").run()
     no_problems(at)
     exp = at.session_state["experiment"]
-    _, weights = exp.runner.current_weights()
-    model = model_with_weights(exp.runner.trainer.model, weights)
+    _, weights = exp.run.current_weights()
+    model = model_with_weights(exp.model, weights)
     result = evaluate_activity(
         model, exp.data, imu_table(read_imu_csv(ROOT / "data" / SAMPLES[LABELLED]))
     )

@@ -61,7 +61,7 @@ def test_forget_gate_at_t30_is_pytorchs():
     assert at.slider(key="inside.t").value == 30
     table = at.dataframe[0].value
     exp = at.session_state["experiment"]
-    model = exp.runner.trainer.model.eval()
+    model = exp.model.eval()
     x, _ = at.session_state["inspect.batch"][1]
     # Reference from PyTorch's own module: h_{t-1}, c_{t-1} from nn.LSTM, then the forget gate.
     with torch.no_grad():

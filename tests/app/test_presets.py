@@ -29,7 +29,7 @@ def open_preset(key: str) -> AppTest:
         at.run()
     at.run()
     if preset.action == "train":  # a run that ended otherwise would make no point: say why
-        runner = at.session_state["experiment"].runner
+        runner = at.session_state["experiment"].run
         assert runner.state in ("finished", "early_stopped"), (runner.state, runner.message)
     no_problems(at)
     return at
@@ -39,7 +39,7 @@ def _active(at: AppTest, action: str) -> bool:
     if action == "compare":
         return any(runner.active for _, runner in _runs(at).values())
     if action == "train":
-        return at.session_state["experiment"].runner.active
+        return at.session_state["experiment"].run.active
     return False
 
 
@@ -48,7 +48,7 @@ def _runs(at: AppTest) -> dict:
 
 
 def _history(runner):
-    return runner.trainer.history.frame()
+    return runner.history.frame()
 
 
 def test_every_preset_is_a_valid_link_with_a_two_line_caption():
@@ -71,12 +71,12 @@ def test_home_and_sidebar_link_every_preset():
 
 def test_lstm_sine_falls_far_below_the_baseline_and_is_the_same_twice():
     first, second = open_preset("lstm-sine"), open_preset("lstm-sine")
-    runner = first.session_state["experiment"].runner
+    runner = first.session_state["experiment"].run
     history = _history(runner)
-    baseline, _ = trivial_baseline(runner.trainer.data)
-    assert runner.trainer.status == "finished"
+    baseline, _ = trivial_baseline(first.session_state["experiment"].data)
+    assert runner.state == "finished"
     assert history["val_loss"].dropna().iloc[-1] < baseline / 500  # "about a thousand times"
-    again = _history(second.session_state["experiment"].runner)
+    again = _history(second.session_state["experiment"].run)
     assert history["loss"].tolist() == again["loss"].tolist()
 
 
@@ -92,11 +92,11 @@ def test_exploding_diverges_without_clipping_and_stays_finite_with_it():
     runs = _runs(first)
     clipped = next(r for label, (_, r) in runs.items() if "clipped" in label)
     unclipped = next(r for label, (_, r) in runs.items() if "no clipping" in label)
-    assert unclipped.trainer.status == "diverged"
+    assert unclipped.state == "diverged"
     blown = _history(unclipped)
     assert blown["loss"].max() > 1e20 * blown["loss"].iloc[0]  # "more than twenty orders"
     assert 10 <= len(blown) <= 40  # "after about 20 steps"
-    assert clipped.trainer.status == "finished"
+    assert clipped.state == "finished"
     losses = _history(clipped)["val_loss"].dropna()
     assert np.isfinite(_history(clipped)["loss"]).all()
     assert losses.iloc[-1] < losses.iloc[0] / 2
@@ -143,4 +143,4 @@ def test_imu_predictor_makes_its_honest_point_the_same_way_twice():
     incline = attitude["inclination RMSE (deg)"].astype(float)
     filters = incline.drop("the model (forecast)")
     assert filters.min() < incline["the model (forecast)"] < filters.max(), attitude
-    assert at.session_state["experiment"].runner.trainer.status == "early_stopped"
+    assert at.session_state["experiment"].run.state == "early_stopped"

@@ -2,11 +2,11 @@
 and settings over the limit refused with a sentence before any model is built."""
 
 import multiprocessing
-from dataclasses import replace
 
 import pytest
 
 import rnn_core.live.experiment
+import rnn_core.live.run
 from rnn_core.datasets.prepare import prepare_series
 from rnn_core.datasets.sine import SineConfig, make_sine
 from rnn_core.live.budget import (
@@ -19,7 +19,9 @@ from rnn_core.live.budget import (
     training_memory_limit,
 )
 from rnn_core.live.experiment import Experiment
-from rnn_core.live.runner import TrainingRunner
+from rnn_core.live.run import LiveRun
+from rnn_core.live.spec import RunSpec
+from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.trainer import TrainConfig, Trainer
 
@@ -156,48 +158,51 @@ def test_an_experiment_over_the_budget_builds_no_model(monkeypatch):
     monkeypatch.setattr(rnn_core.live.experiment, "build_model", no_build)
     experiment = Experiment(_sine_data(), key="k")
     with pytest.raises(BudgetError, match="batch size"):
-        experiment.runner_for(ModelConfig(hidden_size=512), TrainConfig(batch_size=4096), 0)
-    assert experiment.runner is None
+        experiment.run_for(ModelConfig(hidden_size=512), TrainConfig(batch_size=4096), 0)
+    assert experiment.run is None
+
+
+def test_a_training_builds_its_model_in_its_own_process_only(monkeypatch):
+    """Start builds nothing in the server: the training process builds the model."""
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a model was built in the server")
+
+    monkeypatch.setattr(rnn_core.live.experiment, "build_model", no_build)
+    monkeypatch.setattr(rnn_core.live.run, "build_model", no_build)
+    experiment = Experiment(_sine_data(), key="k")
+    run = experiment.run_for(ModelConfig(hidden_size=16), TrainConfig(max_steps=5), 0)
+    run.start()
+    run.wait(60)
+    assert run.state == RunState.FINISHED and run.steps_done == 5
 
 
 def test_a_training_past_its_memory_limit_ends_with_a_sentence(monkeypatch):
-    monkeypatch.setenv(LIMIT_VARIABLE, "5")  # read by the runner when the run starts
-    data = _sine_data()
+    monkeypatch.setenv(LIMIT_VARIABLE, "5")  # read when the run starts
     config = ModelConfig(hidden_size=256, num_layers=2)
-    trainer = Trainer(build_model(config, 0), data, TrainConfig(batch_size=512, max_steps=3))
-    runner = TrainingRunner(trainer, use_process=True)
-    runner.start()
-    runner._thread.join(timeout=120)
-    assert runner.state == "error"
-    assert "more than the 5 MiB of memory one training may use" in runner.message
-    assert "Lower the batch size" in runner.message
-    # the server's model is untouched and usable
-    assert replace(config) == runner.trainer.model.config
-
-
-def _stuck_preview(model):
-    """A preview that never returns in time: the training process cannot answer a stop."""
-    import time
-
-    time.sleep(120)
+    run = LiveRun(RunSpec(_sine_data(), config, TrainConfig(batch_size=512, max_steps=3), 0))
+    run.start()
+    run.wait(120)
+    assert run.state == RunState.FAILED
+    assert "more than the 5 MiB of memory one training may use" in run.message
+    assert "Lower the batch size" in run.message
 
 
 def test_a_training_process_that_does_not_stop_in_time_is_ended(monkeypatch):
+    """One step far longer than the grace after a stop (a huge batch): the process is ended,
+    the run says so, and the page is free at once."""
     import time
 
-    import rnn_core.live.runner
-
-    monkeypatch.setattr(rnn_core.live.runner, "STOP_GRACE_S", 1.0)
-    trainer = Trainer(build_model(ModelConfig(), 0), _sine_data(), TrainConfig(max_steps=10_000))
-    runner = TrainingRunner(
-        trainer, preview=_stuck_preview, heartbeat_timeout=1.0, use_process=True
-    )
+    monkeypatch.setattr(rnn_core.live.run, "STOP_GRACE_S", 0.2)
+    config = ModelConfig(hidden_size=512, num_layers=2)
+    train = TrainConfig(max_steps=10_000, batch_size=2048)
+    run = LiveRun(RunSpec(_sine_data(), config, train, 0, preview=False), heartbeat_timeout=0.5)
     began = time.monotonic()
-    runner.start()  # no heartbeat follows: the tab is gone
-    runner._thread.join(timeout=60)
-    assert not runner.active
+    run.start()  # no heartbeat follows: the tab is gone
+    run.wait(60)
+    assert not run.active
     assert time.monotonic() - began < 30
-    assert runner.state == "stopped" and "took too long" in runner.message
+    assert run.state == RunState.STOPPED and "took too long" in run.message
 
 
 def test_a_huge_alphabet_and_a_huge_text_are_refused_with_a_sentence():

@@ -18,9 +18,11 @@ from rnn_core.evaluation.compare import (
     trivial_baseline,
 )
 from rnn_core.live.memory_peak import peak_since, start_peak
-from rnn_core.live.runner import TrainingRunner
+from rnn_core.live.run import LiveRun
+from rnn_core.live.spec import RunSpec
+from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model, count_parameters
-from rnn_core.training.trainer import TrainConfig, Trainer
+from rnn_core.training.trainer import TrainConfig
 
 CELLS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh")]
 
@@ -105,11 +107,10 @@ def test_peak_memory_sees_a_large_allocation():
 
 
 def test_a_training_process_reports_its_peak_memory(small_sine_data):
-    model = build_model(ModelConfig(hidden_size=64), seed=0)
-    runner = TrainingRunner(Trainer(model, small_sine_data, TrainConfig(max_steps=20)))
-    assert runner._use_process
-    runner.start()
-    runner._thread.join(timeout=60)
-    assert runner.state == "finished"
-    assert runner.peak_memory_mib is not None and runner.peak_memory_mib > 0
-    assert runner.snapshot().peak_memory_mib == runner.peak_memory_mib
+    spec = RunSpec(small_sine_data, ModelConfig(hidden_size=64), TrainConfig(max_steps=20), 0)
+    run = LiveRun(spec)
+    run.start()
+    run.wait(60)
+    assert run.state == RunState.FINISHED
+    assert run.peak_memory_mib is not None and run.peak_memory_mib > 0
+    assert run.snapshot().peak_memory_mib == run.peak_memory_mib

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from rnn_core.live.child import train_to_end
 from rnn_core.live.slots import Slots
 from rnn_core.sweeps.aggregate import final_validation, summary_table
 from rnn_core.sweeps.local import LocalSweep, run_spec
-from rnn_core.sweeps.runtime_standin import train_to_end
 from tests.core.sweep_data import tiny_data, tiny_sweep
 
 

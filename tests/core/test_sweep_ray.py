@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
+from rnn_core.live.child import train_to_end
 from rnn_core.sweeps.aggregate import summary_table
 from rnn_core.sweeps.local import run_spec
-from rnn_core.sweeps.runtime_standin import train_to_end
 from tests.core.sweep_data import tiny_data, tiny_sweep
 
 ray = pytest.importorskip("ray")
