@@ -4,6 +4,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import compare_configs, trivial_baseline, with_and_without_clipping
+from rnn_core.sweeps.spec import MAX_SEEDS
 from ui.budget import budget_line
 from ui.compare import (
     base_config,
@@ -22,6 +23,7 @@ from ui.presets import preset_banner, take_pending
 from ui.settings import options
 from ui.sources import current_source, stop_without_data
 from ui.state import device, persisted, seed, stop_compare_runs
+from ui.sweep import BANDS
 
 st.title("7 · Compare the cells")
 preset_banner()
@@ -54,6 +56,23 @@ with left:
         "cell's at the hidden size above, instead of the same hidden size.",
     )
     train_config, unclipped = compare_train_config()
+    seeds = int(
+        st.number_input(
+            "Seeds per cell",
+            1,
+            MAX_SEEDS,
+            **persisted("compare.seeds"),
+            help="Each cell trains once per seed (from the session's seed up) on the same data; "
+            "above 1 the chart shows the mean with a band and the table mean ± spread.",
+        )
+    )
+    band = (
+        BANDS[
+            st.radio("Band around the mean", list(BANDS), **persisted("sweep.band", "min to max"))
+        ]
+        if seeds > 1
+        else "min-max"
+    )
     if not cells:
         st.info("Choose at least one cell.")
         st.stop()
@@ -74,10 +93,10 @@ with button_area:
     stop = b2.button("Stop", key="btn.compare_stop", disabled=not compare_active())
 
 if start:
-    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape), device())
+    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape), device(), seeds)
     st.rerun()
 if stop:
     stop_compare_runs()
     st.rerun()
 with right:
-    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data))
+    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data), band)

@@ -206,6 +206,7 @@ SETTINGS: dict[str, Setting] = {
     "compare.optimizer": Setting("Adam", choices=("Adam", "SGD")),
     "compare.clip": _number(1.0, 0.0, 100.0),
     "compare.unclipped": Setting(False),
+    "compare.seeds": _number(1, 1, 20),  # each cell trains once per seed
 }
 
 

@@ -73,7 +73,7 @@ def test_a_sweep_on_ray_equals_its_runs_trained_here(cluster):
 @pytest.mark.parametrize("retries", [0, 1])
 def test_a_worker_killed_mid_run_is_retried_or_marked_failed(cluster, retries):
     data = tiny_data()
-    spec = tiny_sweep(knobs=(("Learning rate", (0.01,)),), seeds=(0, 1), steps=3000)
+    spec = tiny_sweep(knobs=(("Learning rate", (0.01,)),), seeds=(0, 1), steps=800)
     sweep = RaySweep(spec.runs(), data, max_retries=retries)
     sweep.start()
     wait_until(lambda: 0 in sweep.pids())
