@@ -23,7 +23,7 @@ from ui.presets import preset_banner, take_pending
 from ui.settings import options
 from ui.sources import current_source, stop_without_data
 from ui.state import device, persisted, seed, stop_compare_runs
-from ui.sweep import BANDS
+from ui.sweep import BANDS, seeds_duration
 
 st.title("7 · Compare the cells")
 preset_banner()
@@ -86,7 +86,10 @@ with left:
         st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
         st.stop()
 with button_area:
-    affordable = budget_line(comparison_estimate(data, runs), compare=True)
+    cost = comparison_estimate(data, runs)
+    affordable = budget_line(cost, compare=True)
+    if seeds > 1:
+        st.caption(seeds_duration(cost, seeds))
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
     start = (take_pending("compare") or start) and affordable

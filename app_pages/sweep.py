@@ -5,6 +5,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import trivial_baseline
+from ui.budget import budget_line
 from ui.controls import TASK_SHAPES, model_config, train_config
 from ui.experiment import prepare, seq_len
 from ui.live import loss_scale, loss_unit
@@ -19,6 +20,8 @@ from ui.sweep import (
     stop_sweep,
     sweep_active,
     sweep_controls,
+    sweep_duration,
+    sweep_estimate,
     train_with,
     where_control,
 )
@@ -47,12 +50,16 @@ with left:
     address = where_control()
     runs = len(spec.runs())
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
+    cost = sweep_estimate(spec, data)
+    affordable = budget_line(cost)
+    if address is None:
+        st.caption(sweep_duration(spec, cost))
     b1, b2 = st.columns(2)
     active = sweep_active()
-    start = b1.button("Start", type="primary", key="btn.sweep", disabled=active)
+    start = b1.button("Start", type="primary", key="btn.sweep", disabled=active or not affordable)
     stop = b2.button("Stop", key="btn.sweep_stop", disabled=not active)
 
-if start:
+if start and affordable:
     try:
         start_sweep(spec, data, device(), address)
     except Exception as err:  # a cluster that cannot be reached: a sentence, not a traceback

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from rnn_core.live.budget import Estimate, data_bytes, duration_text, estimate
 from rnn_core.sweeps.aggregate import best_setting, mean_curve, run_table, summary_table
 from rnn_core.sweeps.spec import KNOBS, MAX_SEEDS, SweepSpec, seeds_from, setting_label
 from ui.state import PERSIST, persisted, seed
@@ -74,6 +76,32 @@ def where_control() -> str | None:
         "and requirements-ray.txt installed. The project's code is sent to the cluster.",
     )
     return address.strip() or None
+
+
+def sweep_estimate(spec: SweepSpec, data) -> Estimate:
+    """The cost of one run of the sweep's largest setting: the memory every run must fit in
+    (they train one per core, each within one training's share)."""
+    found = [
+        estimate(model, train, data.seq_len, 1, data_bytes(data))
+        for model, train in {(r.model_config, r.train_config) for r in spec.runs()}
+    ]
+    return max(found, key=lambda e: (e.bytes_per_run, e.seconds_per_step * e.steps))
+
+
+def sweep_duration(spec: SweepSpec, found: Estimate) -> str:
+    """About how long the whole sweep takes here, one run per core, as a caption says it."""
+    runs = len(spec.runs())
+    total = replace(found, runs=runs).seconds_to_finish()
+    return (
+        f"{runs} runs, one per core at a time: about {duration_text(total)} in all on this machine."
+    )
+
+
+def seeds_duration(found: Estimate, seeds: int) -> str:
+    """What several seeds add to an estimate of one run per cell, as a caption says it."""
+    runs = found.runs * seeds
+    total = replace(found, runs=runs).seconds_to_finish()
+    return f"Times {seeds} seeds: {runs} runs, about {duration_text(total)} in all, one per core."
 
 
 def start_sweep(spec: SweepSpec, data, device: str, address: str | None) -> None:
