@@ -72,8 +72,9 @@ def where_control() -> str | None:
         "Ray cluster address",
         **persisted("sweep.address", os.environ.get(ADDRESS_VARIABLE, "")),
         placeholder="empty: this machine, one training per core",
-        help="e.g. ray://head-node:10001 or auto; every node needs this project's requirements "
-        "and requirements-ray.txt installed. The project's code is sent to the cluster.",
+        help="auto, or the head node's host:6379, with this machine joined to the cluster; "
+        "every node needs requirements.txt and requirements-ray.txt installed. The project's "
+        "code is sent to the cluster.",
     )
     return address.strip() or None
 
