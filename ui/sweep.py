@@ -74,7 +74,7 @@ def where_control() -> str | None:
         placeholder="empty: this machine, one training per core",
         help="auto, or the head node's host:6379, with this machine joined to the cluster; "
         "every node needs requirements.txt and requirements-ray.txt installed. The project's "
-        "code is sent to the cluster.",
+        "code is sent to the cluster. local: a Ray instance started on this machine.",
     )
     return address.strip() or None
 

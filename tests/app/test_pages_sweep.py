@@ -83,3 +83,23 @@ def test_a_small_sweep_shows_the_means_of_its_runs_and_takes_the_best_to_train()
     assert at.session_state["opt.hidden"] == best["Hidden size"]
     assert at.number_input(key="opt.hidden").value == best["Hidden size"]  # on Train now
     no_problems(at)
+
+
+def test_stop_ends_every_run_of_the_sweep():
+    at = sweep_page()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(20_000).run()
+    at.switch_page("app_pages/sweep.py").run()
+    assert at.button(key="btn.sweep_stop").disabled  # nothing to stop yet
+    at.button(key="btn.sweep").click().run()
+    executor = at.session_state[SWEEP]["executor"]
+    assert executor.active and not at.button(key="btn.sweep_stop").disabled
+    at.button(key="btn.sweep_stop").click().run()
+    deadline = time.monotonic() + 30  # a hang guard, not a timing
+    while executor.active:
+        assert time.monotonic() < deadline, "a run outlived Stop"
+        time.sleep(0.2)
+    assert {r.state for r in executor.results()} == {"stopped"}
+    at.run()
+    no_problems(at)
+    assert at.button(key="btn.sweep_stop").disabled
