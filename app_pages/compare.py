@@ -4,32 +4,29 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import compare_configs, trivial_baseline, with_and_without_clipping
-from rnn_core.sweeps.spec import MAX_SEEDS
 from ui.budget import budget_line
 from ui.compare import (
-    base_config,
     compare_active,
     compare_train_config,
     compare_view,
     comparison_estimate,
     start_runs,
 )
-from ui.controls import CELLS, task_shape_control
-from ui.experiment import prepare, seq_len
+from ui.controls import config_for_data, task_shape_control
+from ui.experiment import seq_len
 from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner, take_pending
-from ui.settings import options
 from ui.sources import current_source, stop_without_data
-from ui.state import device, persisted, seed, stop_compare_runs
-from ui.sweep import BANDS, seeds_duration
+from ui.state import chosen, device, seed, stop_compare_runs, widget
+from ui.sweep import seeds_duration
 
 st.title("7 · Compare the cells")
 preset_banner()
 source = current_source()
 stop_without_data("Train them all", key="btn.compare")
-window = "" if source.kind == "memory" else f" · window {seq_len()}"  # a task has its own length
+window = "" if source.own_length else f" · window {seq_len()}"
 st.caption(
     f"{plain(source.label, 160)}{window} · seed {seed()} · every cell gets the same data, "
     "split, batches and initial seed; change the data on **1 · Data**"
@@ -43,44 +40,41 @@ else:
     left, right = st.columns([1, 3], gap="large")
     button_area = left
 with left:
-    cells = st.multiselect("Cells", list(CELLS), **persisted("compare.cells"))
+    cells = st.multiselect(**widget("compare.cells"))
     task_shape = task_shape_control(source)
     c1, c2 = st.columns(2)
-    hidden = c1.number_input("Hidden size", 1, 512, **persisted("compare.hidden"))
-    layers = c2.number_input("Layers", 1, 4, **persisted("compare.layers"))
-    init = st.radio("Recurrent weights", options("compare.init"), **persisted("compare.init"))
+    hidden = c1.number_input(**widget("compare.hidden"))
+    layers = c2.number_input(**widget("compare.layers"))
+    st.radio(**widget("compare.init"))
     budget = st.toggle(
-        "Equal parameter budget",
-        **persisted("compare.budget"),
+        **widget("compare.budget"),
         help="Each cell gets the hidden size whose parameter count is closest to the first "
         "cell's at the hidden size above, instead of the same hidden size.",
     )
     train_config, unclipped = compare_train_config()
     seeds = int(
         st.number_input(
-            "Seeds per cell",
-            1,
-            MAX_SEEDS,
-            **persisted("compare.seeds"),
+            **widget("compare.seeds"),
             help="Each cell trains once per seed (from the session's seed up) on the same data; "
             "above 1 the chart shows the mean with a band and the table mean ± spread.",
         )
     )
-    band = (
-        BANDS[
-            st.radio("Band around the mean", list(BANDS), **persisted("sweep.band", "min to max"))
-        ]
-        if seeds > 1
-        else "min-max"
-    )
+    if seeds > 1:
+        st.radio(**widget("sweep.band"))
     if not cells:
         st.info("Choose at least one cell.")
         st.stop()
     try:
-        data = prepare(source, seq_len(), task_shape, "cpu")  # each run moves it to the device
-        base = base_config(data, int(hidden), int(layers), task_shape, init == "Orthogonal")
-        chosen = compare_configs(base, [CELLS[c] for c in cells], budget)
-        configs = dict(zip(cells, chosen, strict=True))
+        data = source.prepare(seq_len(), task_shape, "cpu")  # each run moves it
+        base = config_for_data(
+            data,
+            hidden_size=int(hidden),
+            num_layers=int(layers),
+            recurrent_init=chosen("compare.init"),
+        )
+        configs = dict(
+            zip(cells, compare_configs(base, chosen("compare.cells"), budget), strict=True)
+        )
         runs = with_and_without_clipping(configs, train_config, unclipped)
     except (DataError, ValueError) as err:  # DataError is a ValueError too
         st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
@@ -102,4 +96,5 @@ if stop:
     stop_compare_runs()
     st.rerun()
 with right:
+    band = chosen("sweep.band") if seeds > 1 else "min-max"
     compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data), band)

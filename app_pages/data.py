@@ -10,61 +10,28 @@ from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.figures.curves import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures.imu import imu_signals_figure
 from ui.charts import chart
-from ui.experiment import prepare, seq_len
+from ui.experiment import seq_len
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import IMU_PRESET_SAID, apply_imu_preset
-from ui.settings import SOURCE_KINDS
-from ui.sources import (
-    SINE_FRACTIONS,
-    imu_source,
-    memory_controls,
-    sine_controls,
-    sine_series,
-    source_text,
-    text_controls,
-)
-from ui.state import persisted
+from ui.source_kinds import SINE_FRACTIONS, sine_series
+from ui.sources import chosen_kind
+from ui.state import widget
 
-st.title("1 · Data")
-kind = st.radio("Source", list(SOURCE_KINDS), **persisted("source_kind"), horizontal=True)
-st.number_input(
-    "Window length (steps the model reads at a time)",
-    2,
-    2000,
-    **persisted("seq_len"),
-    disabled=kind == "Memory task",
-    help="A memory task's sequences have their own length, set below.",
-)
 
-try:
-    if kind == "Sine waves":
-        source = sine_controls()
-    elif kind == "Text":
-        source = text_controls()
-    elif kind == "Memory task":
-        source = memory_controls()
-    else:
-        source = imu_source(draw=True)
-except DataError as err:
-    st.session_state.pop("source", None)  # nothing stands in for data that was refused
-    st.error(as_text(str(err)))
-    st.stop()
-if source is None:
-    st.session_state.pop("source", None)
-    st.stop()
-st.session_state["source"] = source
-st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")
-
-if source.kind == "sine":
+def _sine_preview(source) -> None:
+    """The series, shaded by the temporal split."""
     series = sine_series(source.sine)
     fig = series_figure(series, source.sine.sample_rate, SINE_FRACTIONS)
     chart(fig, key="data.series")
     st.caption(
         "Shaded: the temporal split. Standardization uses the training part's statistics only."
     )
-elif source.kind == "memory":
-    data = prepare(source, seq_len(), source.task_shape, "cpu")  # the task keeps its own
+
+
+def _memory_preview(source) -> None:
+    """One validation sequence and the trivial baseline's score."""
+    data = source.prepare(seq_len(), source.task_shape, "cpu")  # the task keeps its own
     x, y = data.validation.batch(data.validation.evenly_spaced(1))  # x (1, T, F)
     baseline, said = trivial_baseline(data)
     example = sequence_figure(x[0].numpy(), data.feature_names, "One validation sequence")
@@ -74,7 +41,10 @@ elif source.kind == "memory":
         f"{len(data.test):,} test, each {data.seq_len} steps. The trivial baseline, {said}, "
         f"scores {baseline:.4g}: a model that beats it has remembered something."
     )
-elif source.kind == "imu":
+
+
+def _imu_preview(source) -> None:
+    """The IMU preset's button, the signals with the split, and the split's warnings."""
     recording, table = recording_of(source.imu)
     st.button(
         "Use the IMU preset",
@@ -98,8 +68,11 @@ elif source.kind == "imu":
     pieces = split_pieces(table.segments, len(table.values), test_at=test_at)
     for warning in split_warnings(table, pieces):
         st.warning(warning)
-else:
-    text = source_text(source)
+
+
+def _text_preview(source) -> None:
+    """The text's size, its characters' frequencies and its beginning."""
+    text = source.text
     stats = char_statistics(text)
     c1, c2, c3 = st.columns(3)
     c1.metric("Characters", f"{len(text):,}")
@@ -107,3 +80,35 @@ else:
     c3.metric("Lines", f"{text.count(chr(10)) + 1:,}")
     chart(char_frequency_figure(stats), key="data.chars")
     st.text_area("First 1,000 characters", text[:1000], height=200, disabled=True)
+
+
+PREVIEWS = {  # what the page shows of each kind of data
+    "sine": _sine_preview,
+    "memory": _memory_preview,
+    "imu": _imu_preview,
+    "text": _text_preview,
+}
+
+st.title("1 · Data")
+st.radio(**widget("source_kind"), horizontal=True)
+kind = chosen_kind()
+st.number_input(
+    **widget("seq_len"),
+    disabled=kind.own_length,
+    help="A memory task's sequences have their own length, set below.",
+)
+
+try:
+    source = kind.controls()
+except DataError as err:
+    st.session_state.pop("source", None)  # nothing stands in for data that was refused
+    st.error(as_text(str(err)))
+    st.stop()
+if source is None:
+    st.session_state.pop("source", None)
+    st.stop()
+st.session_state["source"] = source
+st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")
+
+
+PREVIEWS[source.kind](source)

@@ -18,6 +18,7 @@ from ui.evaluation import show_evaluation, show_truth_scores
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import preset_banner
+from ui.source_kinds import ImuSource
 from ui.sources import current_source
 from ui.state import existing_experiment
 
@@ -47,7 +48,7 @@ else:
             "when this page was drawn, not the latest; open the page again for newer ones."
         )
     model = model_with_weights(exp.model, weights)
-    recording, table = recording_of(source.imu) if source.kind == "imu" else (None, None)
+    recording, table = recording_of(source.imu) if isinstance(source, ImuSource) else (None, None)
     if table is None or exp.key[0] != source.key:
         st.warning(
             "The recording on **1 · Data** changed since this model was trained: train again "
@@ -91,7 +92,7 @@ st.divider()
 st.subheader("A saved model on the recording chosen on 1 · Data")
 upload = st.file_uploader("A model saved by this page (.pt)", type=["pt"], key="eval.upload")
 if upload is not None:
-    if source.kind != "imu":
+    if not isinstance(source, ImuSource):
         st.error("Choose an IMU recording on **1 · Data** first: the model is scored on it.")
         st.stop()
     try:

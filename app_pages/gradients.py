@@ -9,7 +9,7 @@ from rnn_core.figures.inside import connectivity_figure, grad_time_figure, snaps
 from ui.charts import chart
 from ui.inspection import batch, race, snapshot_picker, trained_experiment
 from ui.presets import preset_banner
-from ui.state import persisted
+from ui.state import widget
 
 # Why the profile of a model with a loss at every step rises toward t = 0, unlike the race's.
 EVERY_STEP_LOSS = (
@@ -69,26 +69,12 @@ def connectivity_view(exp) -> None:
 def race_view() -> None:
     """One-layer RNN, LSTM and GRU of the same size on the same batch: ||dL/dh_t|| against t."""
     c1, c2, c3, c4 = st.columns(4)
-    hidden = c1.number_input("Hidden size", 4, 256, **persisted("grad.hidden"))
-    length = c2.number_input("Sequence length", 10, 1000, **persisted("grad.length"))
-    default_gates = c3.checkbox("PyTorch's default gate biases", **persisted("grad.default_bias"))
-    bias = c3.slider(
-        "Forget-gate bias (LSTM), update-gate bias (GRU)",
-        0.0,
-        3.0,
-        step=0.25,
-        **persisted("grad.bias"),
-        disabled=default_gates,
-    )
-    rescale = c4.checkbox("Rescale the RNN's W_hh", **persisted("grad.rescale"))
-    radius = c4.slider(
-        "Spectral radius of W_hh",
-        0.5,
-        3.0,
-        step=0.1,
-        **persisted("grad.radius"),
-        disabled=not rescale,
-    )
+    hidden = c1.number_input(**widget("grad.hidden"))
+    length = c2.number_input(**widget("grad.length"))
+    default_gates = c3.checkbox(**widget("grad.default_bias"))
+    bias = c3.slider(**widget("grad.bias"), step=0.25, disabled=default_gates)
+    rescale = c4.checkbox(**widget("grad.rescale"))
+    radius = c4.slider(**widget("grad.radius"), step=0.1, disabled=not rescale)
     norms_by_cell = race(
         int(hidden),
         int(length),

@@ -5,7 +5,7 @@ import streamlit as st
 
 from rnn_core.devices import available_devices
 from ui.link import preset_links
-from ui.state import persisted
+from ui.state import persisted, widget
 
 st.title("RNN Explorer")
 st.markdown(
@@ -85,9 +85,6 @@ c1.selectbox(
 if devices == ["cpu"]:
     c1.caption("No CUDA GPU found: training runs on the CPU.")
 c2.number_input(
-    "Seed",
-    0,
-    2**31 - 1,
-    **persisted("seed"),
+    **widget("seed"),
     help="The same seed gives the same data, initial weights and curve on the CPU.",
 )

@@ -6,14 +6,13 @@ import streamlit as st
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import trivial_baseline
 from ui.budget import budget_line
-from ui.controls import TASK_SHAPES, model_config, train_config
-from ui.experiment import prepare, seq_len
+from ui.controls import model_config, train_config
+from ui.experiment import seq_len
 from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
 from ui.sources import current_source, stop_without_data
-from ui.state import device, persisted, seed, setting
+from ui.state import chosen, device, seed, widget
 from ui.sweep import (
-    BANDS,
     SWEEP,
     best_of,
     start_sweep,
@@ -37,16 +36,14 @@ st.caption(
 
 left, right = st.columns([1, 3], gap="large")
 with left:
-    task_shape = source.task_shape or TASK_SHAPES[setting("task_shape")]
+    task_shape = source.task_shape or chosen("task_shape")  # as the Train page has it
     try:
-        data = prepare(source, seq_len(), task_shape, device())
+        data = source.prepare(seq_len(), task_shape, "cpu")  # each run moves it
         spec = sweep_controls(model_config(data), train_config(data))
     except (DataError, ValueError) as err:  # DataError is a ValueError too
         st.error(as_text(str(err)))
         st.stop()
-    band = BANDS[
-        st.radio("Band around the mean", list(BANDS), **persisted("sweep.band", "min to max"))
-    ]
+    st.radio(**widget("sweep.band"))
     address = where_control()
     runs = len(spec.runs())
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
@@ -71,7 +68,7 @@ if stop:
     st.rerun()
 
 with right:
-    sweep_view(trivial_baseline(data)[0], loss_unit(data), loss_scale(data), band)
+    sweep_view(trivial_baseline(data)[0], loss_unit(data), loss_scale(data), chosen("sweep.band"))
     kept = st.session_state.get(SWEEP)
     if kept and not sweep_active():
         best = best_of(kept["executor"].results(), kept["spec"].knob_names)

@@ -18,8 +18,14 @@ from tests.browser.helpers import (
     set_number,
 )
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, served
+from ui.settings import SETTINGS
 
-CELL_LABELS = {"rnn": "RNN (tanh)", "lstm": "LSTM", "gru": "GRU"}
+# core cell -> its label in the Train page's Cell choice (the tanh RNN for "rnn")
+CELL_LABELS = {
+    cell: label
+    for label, (cell, nonlinearity) in SETTINGS["cell"].values.items()
+    if nonlinearity == "tanh"
+}
 
 
 @dataclass
@@ -88,8 +94,8 @@ def _train_and_watch(
     received: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda p: received.append(len(p))))
     open_page(page, url, "train")
-    choose(page, "Cell", CELL_LABELS[cell])
-    set_number(page, "Hidden size", hidden)
+    choose(page, SETTINGS["cell"].label, CELL_LABELS[cell])
+    set_number(page, SETTINGS["hidden"].label, hidden)
     set_number(page, "Number of steps", 100_000)
     before = bare(cell, hidden)
     click(page, "Start")

@@ -17,48 +17,27 @@ from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
 from ui.charts import chart
-from ui.settings import options
-from ui.state import COMPARE_RUNS, persisted, seed, stop_compare_runs
+from ui.state import COMPARE_RUNS, chosen, seed, stop_compare_runs, widget
 from ui.status import nothing_moves, refresh_interval
-
-
-def base_config(
-    data: PreparedData, hidden: int, layers: int, task_shape: str, orthogonal: bool = False
-) -> ModelConfig:
-    """The architecture every cell shares, for this data."""
-    return ModelConfig(
-        recurrent_init="orthogonal" if orthogonal else "default",
-        input_size=data.input_size,
-        output_size=data.output_size,
-        hidden_size=hidden,
-        num_layers=layers,
-        task_shape=task_shape,
-        vocab_size=data.input_size if data.is_text else None,
-    )
 
 
 def compare_train_config() -> tuple[TrainConfig, bool]:
     """Steps, optimizer, learning rate, batch and clipping, shared by every cell; and whether
     each cell also trains without clipping."""
     c1, c2 = st.columns(2)
-    steps = c1.number_input("Steps", 10, 20_000, **persisted("compare.steps"))
-    optimizer = c2.selectbox(
-        "Optimizer", options("compare.optimizer"), **persisted("compare.optimizer")
-    )
-    batch = c1.number_input("Batch size", 1, 1024, **persisted("compare.batch"))
-    lr = c2.number_input("Learning rate", 1e-5, 1.0, format="%.4g", **persisted("compare.lr"))
-    clip = c1.number_input(
-        "Clip gradients at", 0.0, 100.0, **persisted("compare.clip"), help="0: no clipping"
-    )
+    steps = c1.number_input(**widget("compare.steps"))
+    c2.selectbox(**widget("compare.optimizer"))
+    batch = c1.number_input(**widget("compare.batch"))
+    lr = c2.number_input(**widget("compare.lr"), format="%.4g")
+    clip = c1.number_input(**widget("compare.clip"), help="0: no clipping")
     unclipped = st.toggle(
-        "Each cell also without clipping",
-        **persisted("compare.unclipped"),
+        **widget("compare.unclipped"),
         disabled=not clip,
         help="A second run of every cell that differs only in having no gradient clipping: "
         "what clipping does, side by side.",
     )
     config = TrainConfig(
-        optimizer=optimizer.lower(),
+        optimizer=chosen("compare.optimizer"),
         learning_rate=float(lr),
         batch_size=int(batch),
         clip_grad_norm=float(clip) or None,

@@ -7,99 +7,74 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig, steps_for_epochs
-from ui.settings import SETTINGS, options, shortened
-from ui.state import persisted, seed, setting
-
-CELLS = {
-    "LSTM": ("lstm", "tanh"),
-    "GRU": ("gru", "tanh"),
-    "RNN (tanh)": ("rnn", "tanh"),
-    "RNN (relu)": ("rnn", "relu"),
-}
-TASK_SHAPES = {
-    "Next value at every step": "many_to_many",
-    "One value after the window": "many_to_one",
-}
-SCHEDULES = {"Constant": "constant", "Step decay": "step", "Reduce on plateau": "plateau"}
-
-
-FIXED_SHAPES = {
-    "text": "Text: the model predicts the next character at every step.",
-    "imu": "Activity: one class for each window.",
-    "memory": "A memory task: its own outputs (the sum at the end, or the recalled symbols).",
-}
+from ui.settings import SETTINGS, shortened
+from ui.state import chosen, seed, setting, widget
 
 
 def task_shape_control(source) -> str:
     """How many predictions per window, unless the data fixes it (text, activity, memory)."""
     if source.task_shape is not None:
-        st.caption(FIXED_SHAPES[source.kind])
+        st.caption(source.fixed_shape)
         return source.task_shape
-    label = st.radio(
-        "Task shape",
-        list(TASK_SHAPES),
-        **persisted("task_shape"),
-        horizontal=True,
-    )
-    return TASK_SHAPES[label]
+    st.radio(**widget("task_shape"), horizontal=True)
+    return chosen("task_shape")
 
 
 def model_controls(data: PreparedData) -> ModelConfig:
     """Cell, sizes and initialisation; returns the ModelConfig for this data."""
-    st.selectbox("Cell", list(CELLS), **persisted("cell"))
+    st.selectbox(**widget("cell"))
     c1, c2 = st.columns(2)
-    hidden = c1.number_input("Hidden size", 1, 512, **persisted("hidden"))
-    layers = c2.number_input("Layers", 1, 4, **persisted("layers"))
+    hidden = c1.number_input(**widget("hidden"))
+    layers = c2.number_input(**widget("layers"))
     c1.slider(
-        "Dropout between layers",
-        0.0,
-        0.8,
+        **widget("dropout"),
         step=0.05,
-        **persisted("dropout"),
         disabled=layers == 1,
         help="Applies between stacked layers only",
     )
     c1.text_input(
-        "Units per layer",
+        **widget("layer_sizes"),
         max_chars=SETTINGS["layer_sizes"].max_length,
-        **persisted("layer_sizes"),
         disabled=layers == 1,
         placeholder=f"{hidden} in every layer",
         help="Sizes from the first layer up, e.g. 64, 32; empty: the hidden size in every layer",
     )
     c2.checkbox(
-        "Bidirectional",
-        **persisted("bidirectional"),
+        **widget("bidirectional"),
         disabled=data.task_shape == "many_to_many",
         help="Only when the task does not forecast every step: a backward pass sees the future.",
     )
-    st.radio(
-        "Recurrent weights",
-        options("recurrent_init"),
-        horizontal=True,
-        **persisted("recurrent_init"),
-    )
+    st.radio(**widget("recurrent_init"), horizontal=True)
     return model_config(data)
 
 
 def model_config(data: PreparedData) -> ModelConfig:
     """The ModelConfig the session's knobs give for this data (ValueError with a sentence)."""
-    cell, nonlinearity = CELLS[setting("cell")]
+    cell, nonlinearity = chosen("cell")
     layers = int(setting("layers"))
     forecasts_every_step = data.task_shape == "many_to_many"
-    return ModelConfig(
+    return config_for_data(
+        data,
         cell=cell,
         nonlinearity=nonlinearity,
-        input_size=data.input_size,
-        output_size=data.output_size,
         hidden_size=int(setting("hidden")),
         num_layers=layers,
         layer_sizes=_layer_sizes(setting("layer_sizes"), layers),
         dropout=float(setting("dropout")) if layers > 1 else 0.0,
         bidirectional=bool(setting("bidirectional")) and not forecasts_every_step,
+        recurrent_init=chosen("recurrent_init"),
+    )
+
+
+def config_for_data(data: PreparedData, **architecture) -> ModelConfig:
+    """A ModelConfig for this data: its input and output sizes, task shape and (for text) the
+    vocabulary from `data`, the rest from `architecture` (ModelConfig's own fields)."""
+    return ModelConfig(
+        input_size=data.input_size,
+        output_size=data.output_size,
         task_shape=data.task_shape,
         vocab_size=data.input_size if data.is_text else None,
-        recurrent_init="orthogonal" if setting("recurrent_init") == "Orthogonal" else "default",
+        **architecture,
     )
 
 
@@ -126,26 +101,22 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
 def train_controls(data: PreparedData) -> TrainConfig:
     """Optimizer, schedule, batch, clipping, run length and early stopping."""
     c1, c2 = st.columns(2)
-    c1.selectbox("Optimizer", options("optimizer"), **persisted("optimizer"))
-    c2.number_input("Learning rate", 1e-5, 10.0, format="%.4g", **persisted("lr"))
-    schedule = SCHEDULES[c1.selectbox("Schedule", list(SCHEDULES), **persisted("schedule"))]
-    c2.number_input(
-        "Decay factor", 0.01, 1.0, **persisted("gamma"), disabled=schedule == "constant"
-    )
-    c1.number_input(
-        "Decay every (steps)", 1, 100_000, **persisted("step_size"), disabled=schedule != "step"
-    )
-    c2.number_input("Weight decay", 0.0, 1.0, format="%.4g", **persisted("wd"))
-    batch = c1.number_input("Batch size", 1, 4096, **persisted("batch"))
-    clip = c2.checkbox("Clip gradients", **persisted("clip"))
-    c2.number_input("Max gradient norm", 0.01, 1000.0, **persisted("max_norm"), disabled=not clip)
-    unit = c1.radio("Train for", options("unit"), horizontal=True, **persisted("unit"))
-    c1.number_input(f"Number of {unit}", 1, 100_000, **persisted("amount"))
-    early = c2.checkbox("Early stopping", **persisted("early"))
-    c2.number_input("Patience (evaluations)", 1, 1000, **persisted("patience"), disabled=not early)
+    c1.selectbox(**widget("optimizer"))
+    c2.number_input(**widget("lr"), format="%.4g")
+    c1.selectbox(**widget("schedule"))
+    schedule = chosen("schedule")
+    c2.number_input(**widget("gamma"), disabled=schedule == "constant")
+    c1.number_input(**widget("step_size"), disabled=schedule != "step")
+    c2.number_input(**widget("wd"), format="%.4g")
+    batch = c1.number_input(**widget("batch"))
+    clip = c2.checkbox(**widget("clip"))
+    c2.number_input(**widget("max_norm"), disabled=not clip)
+    unit = c1.radio(**widget("unit"), horizontal=True)
+    c1.number_input(**widget("amount", label=f"Number of {unit}"))
+    early = c2.checkbox(**widget("early"))
+    c2.number_input(**widget("patience"), disabled=not early)
     tbptt = data.is_text and c1.checkbox(
-        "Truncated BPTT",
-        **persisted("tbptt"),
+        **widget("tbptt"),
         help="For long texts: the text is cut into one contiguous stream per batch row, read a "
         "window at a time, and the hidden state is carried from one batch to the next (detached, "
         "so gradients still stop at the window's start). The model then sees context beyond one "
@@ -173,10 +144,10 @@ def train_config(data: PreparedData) -> TrainConfig:
         amount if setting("unit") == "steps" else steps_for_epochs(amount, len(data.train), batch)
     )
     return TrainConfig(
-        optimizer=setting("optimizer").lower(),
+        optimizer=chosen("optimizer"),
         learning_rate=float(setting("lr")),
         weight_decay=float(setting("wd")),
-        schedule=SCHEDULES[setting("schedule")],
+        schedule=chosen("schedule"),
         schedule_gamma=float(setting("gamma")),
         schedule_step_size=int(setting("step_size")),
         batch_size=batch,

@@ -9,22 +9,12 @@ import streamlit as st
 from rnn_core.datasets.imu.table import TRUTH_INPUT
 from rnn_core.evaluation.baselines import ATTITUDE_METHODS
 from ui.settings import IMU_ATTITUDES
-from ui.state import PERSIST, persisted, setting
-
-# The Data page's attitude choices -> keys of rnn_core.evaluation.baselines.ATTITUDE_METHODS
-# (or the truth).
-ATTITUDE_KEYS = dict(
-    zip(
-        IMU_ATTITUDES,
-        ("vqf", "fusion", "madgwick", "mahony", "complementary", TRUTH_INPUT),
-        strict=True,
-    )
-)
+from ui.state import PERSIST, chosen, setting, widget
 
 
 def attitude_from_settings(has_truth: bool) -> str:
     """The attitude source the settings choose (a filter when the file has no truth)."""
-    key = ATTITUDE_KEYS[setting("imu.attitude")]
+    key = chosen("imu.attitude")
     return "vqf" if key == TRUTH_INPUT and not has_truth else key
 
 
@@ -71,13 +61,11 @@ def filter_controls(method: str, has_mag: bool) -> tuple[tuple[tuple[str, float]
 
 def attitude_controls(has_truth: bool) -> str:
     """Where the model's roll and pitch inputs come from; the truth only when the file has one."""
-    options = [a for a in IMU_ATTITUDES if has_truth or ATTITUDE_KEYS[a] != TRUTH_INPUT]
+    options = [a for a in IMU_ATTITUDES if has_truth or IMU_ATTITUDES[a] != TRUTH_INPUT]
     if setting("imu.attitude") not in options:
         st.session_state[PERSIST + "imu.attitude"] = options[0]
     st.selectbox(
-        "Roll and pitch inputs from",
-        options,
-        **persisted("imu.attitude"),
+        **widget("imu.attitude", options=options),
         help="What a device would have: an attitude filter's estimate from the accelerometer and "
         "gyroscope (VQF is the most accurate on the BROAD benchmark). The ground truth as input "
         "is for teaching only: no device has it. Targets are always the truth when the file has "

@@ -28,7 +28,7 @@ from ui.imu_attitude import (
 )
 from ui.plain import as_text
 from ui.settings import IMU_CHOICES, IMU_TASKS
-from ui.state import persisted, setting
+from ui.state import setting, widget
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SAMPLE_FILES = (
@@ -53,7 +53,9 @@ class ImuChoice:
     column_map: tuple[tuple[str, str], ...] = ()  # key -> column (and units) chosen by hand
     target_rate: float | None = None  # Hz; None for the file's own rate
     task: ImuTask = ImuTask()
-    attitude: str = "vqf"  # where the roll and pitch inputs come from (ATTITUDE_KEYS' values)
+    attitude: str = (
+        "vqf"  # where the roll and pitch inputs come from (the imu.attitude setting's values)
+    )
     gains: tuple[tuple[str, float], ...] = ()  # the filter's gains where they leave its defaults
     use_mag: bool = False  # the filter reads the magnetometer too
     test_at: float | None = None  # share of the rows where the test part starts; None: the end
@@ -90,7 +92,7 @@ def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
 
 def _file() -> tuple[str, bytes] | None:
     """(name, bytes) of the chosen sample or upload; None until a file is uploaded."""
-    choice = st.radio("Recording", [*SAMPLES, UPLOAD], **persisted("imu.choice"))
+    choice = st.radio(**widget("imu.choice"))
     if choice == UPLOAD:
         limit = st.get_option("server.maxUploadSize")  # MB; a larger file is refused in the browser
         file = st.file_uploader(
@@ -141,9 +143,7 @@ def imu_controls() -> ImuChoice | None:
     name, data = picked
     digest = hashlib.sha1(data).hexdigest()
     _bytes_store()[digest] = data
-    rate = st.number_input(
-        "Resample to (Hz, 0 = the file's own rate)", 0.0, 2000.0, **persisted("imu.rate")
-    )
+    rate = st.number_input(**widget("imu.rate"))
     column_map = _mapping_controls(name, data, digest)
     has_columns = column_map is not None  # None: not even the columns could be read
     column_map = column_map or ()
@@ -219,7 +219,7 @@ def _task_controls(table: ImuTable) -> ImuTask:
     """Inputs, targets, horizon, and forecasting or classifying."""
     columns = _columns(table)
     kinds = [FORECAST] + ([ACTIVITY] if table.labels is not None else [])
-    st.radio("Task", kinds, **persisted("imu.task"), horizontal=True)
+    st.radio(**widget("imu.task", options=kinds), horizontal=True)
     kind = setting("imu.task")
     st.multiselect(
         "Inputs (what the model reads each step)",
@@ -236,19 +236,15 @@ def _task_controls(table: ImuTable) -> ImuTask:
         default=_default_columns(IMU_TARGETS, columns),
         key=_columns_key("targets", columns),
     )
-    c2.number_input("Horizon (steps ahead)", 1, 500, **persisted("imu.horizon"))
+    c2.number_input(**widget("imu.horizon"))
     st.slider(
-        "Test part starts at (% of the recording)",
-        0,
-        85,
-        **persisted("imu.test_at"),
+        **widget("imu.test_at"),
         help="The test part is 15 % of the rows, validation the 15 % before it (after it when it "
         "starts before 15 %), training the rest. Put it where the recording moves: a still test "
         "part cannot tell a good model from persistence.",
     )
     st.checkbox(
-        "Learn the change from the last step",
-        **persisted("imu.change"),
+        **widget("imu.change"),
         help="The head's output is added to the window's last value, so an untrained model "
         "starts at persistence and learns what persistence misses. The forecast is still the "
         "next state, scored in degrees and deg/s.",

@@ -12,7 +12,7 @@ import streamlit as st
 from ui.demos import PRESETS
 from ui.plain import as_text
 from ui.settings import SETTINGS, default, link_of, settings_from_link, shortened
-from ui.state import PERSIST, existing_experiment, setting, stop_compare_runs
+from ui.state import PERSIST, chosen, existing_experiment, setting, stop_compare_runs
 
 WRITTEN = "link.written"  # the query parameters this session's last run wrote
 PROBLEMS = "link.problems"  # sentences about the last link that came from outside
@@ -118,7 +118,7 @@ def link_control() -> None:
 
 
 def _pasted_too_long() -> bool:
-    return setting("source_kind") == "Text" and len(setting("text.pasted")) > MAX_PASTED
+    return chosen("source_kind") == "text" and len(setting("text.pasted")) > MAX_PASTED
 
 
 def preset_links(compact: bool = False) -> None:

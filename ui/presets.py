@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.controls import TASK_SHAPES, model_config, train_config
+from ui.controls import model_config, train_config
 from ui.demos import IMU_KNOBS, PRESETS, window_steps
 from ui.experiment import experiment as session_experiment
 from ui.link import ACTIVE_PRESET, PENDING, PRESET_ICONS
-from ui.state import PERSIST, existing_experiment, seed, setting
+from ui.state import PERSIST, chosen, existing_experiment, seed
 from ui.status import refresh_interval
 
 
@@ -84,6 +84,6 @@ def take_pending(action: str) -> bool:
 def start_training() -> None:
     """Start the session's training from its settings, from fresh initial weights, as the
     Train page's Start would (ValueError with a sentence when the settings cannot train)."""
-    experiment = session_experiment(TASK_SHAPES[setting("task_shape")])  # a new one: see apply_link
+    experiment = session_experiment(chosen("task_shape"))  # a new one: see apply_link
     data = experiment.data
     experiment.run_for(model_config(data), train_config(data), seed()).start()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.devices import available_devices
-from ui.settings import default
+from ui.settings import SETTINGS, default
 
 PERSIST = "opt."  # prefix of the keys of widgets whose values last the whole session
 _DEFAULT = object()
@@ -28,6 +28,24 @@ def setting(key: str, value=_DEFAULT):
     if value is _DEFAULT:
         value = default(key)
     return st.session_state.get(PERSIST + key, value)
+
+
+def widget(key: str, **arguments) -> dict:
+    """A setting's widget arguments from `ui.settings`: its label, its options (a choice) or
+    bounds (a number), and `persisted(key)`; `arguments` add to or replace them. Use as
+    `st.selectbox(**widget("cell"))`."""
+    spec = SETTINGS[key]
+    found = {"label": spec.label}
+    if spec.choices is not None:
+        found["options"] = list(spec.choices)
+    elif spec.low is not None:
+        found.update(min_value=spec.low, max_value=spec.high)
+    return {**found, **persisted(key), **arguments}
+
+
+def chosen(key: str):
+    """The value the core takes for a setting's current choice ("LSTM" -> ("lstm", "tanh"))."""
+    return SETTINGS[key].value(setting(key))
 
 
 def device() -> str:

@@ -13,13 +13,12 @@ import streamlit as st
 
 from rnn_core.live.budget import Estimate, data_bytes, duration_text, estimate
 from rnn_core.sweeps.aggregate import best_setting, mean_curve, run_table, summary_table
-from rnn_core.sweeps.spec import KNOBS, MAX_SEEDS, SweepSpec, seeds_from, setting_label
-from ui.state import PERSIST, persisted, seed
+from rnn_core.sweeps.spec import KNOBS, SweepSpec, seeds_from, setting_label
+from ui.settings import NO_KNOB
+from ui.state import PERSIST, persisted, seed, widget
 
 SWEEP = "sweep.current"  # session key: {"executor", "spec", "id"}
-NO_KNOB = "(none)"
 ADDRESS_VARIABLE = "RAY_ADDRESS"
-BANDS = {"min to max": "min-max", "± 1 standard deviation": "std"}
 MAX_CURVES = 8  # settings drawn as mean curves: the best ones when there are more
 # Where each knob lives on the Train page: the settings "Train with the best setting" writes.
 TRAIN_SETTINGS = {
@@ -38,29 +37,21 @@ TRAIN_SETTINGS = {
 def sweep_controls(model_config, train_config) -> SweepSpec:
     """Up to two knobs with the values typed for each, and the number of seeds; the Train
     page's settings for everything else (ValueError with a sentence)."""
-    names = list(KNOBS)
-    first = st.selectbox("First knob", names, **persisted("sweep.knob1", "Learning rate"))
+    first = st.selectbox(**widget("sweep.knob1"))
     first_values = st.text_input(
-        f"Values of {first.lower()}",
-        **persisted("sweep.values1", "0.003, 0.01, 0.03"),
+        **widget("sweep.values1", label=f"Values of {first.lower()}"),
         help=f"Separated by commas, like {KNOBS[first].example}",
     )
-    second = st.selectbox(
-        "Second knob", [NO_KNOB, *names], **persisted("sweep.knob2", "Hidden size")
-    )
+    second = st.selectbox(**widget("sweep.knob2"))
     knobs = [(first, KNOBS[first].parse(first_values))]
     if second != NO_KNOB:
         second_values = st.text_input(
-            f"Values of {second.lower()}",
-            **persisted("sweep.values2", "16, 64"),
+            **widget("sweep.values2", label=f"Values of {second.lower()}"),
             help=f"Separated by commas, like {KNOBS[second].example}",
         )
         knobs.append((second, KNOBS[second].parse(second_values)))
     seeds = st.number_input(
-        "Seeds per setting",
-        1,
-        MAX_SEEDS,
-        **persisted("sweep.seeds", 3),
+        **widget("sweep.seeds"),
         help="Every setting trains once per seed (from the session's seed up) on the same data.",
     )
     return SweepSpec(tuple(knobs), seeds_from(seed(), int(seeds)), model_config, train_config)

@@ -8,11 +8,11 @@ from rnn_core.datasets.text import CORPORA
 from tests.app.conftest import APP, no_problems, open_app, train_until_done
 from ui.imu_source import SAMPLES, UPLOAD
 from ui.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_link
-from ui.sources import PASTE
-from ui.sources import UPLOAD as TEXT_UPLOAD
+from ui.text_source import PASTE
+from ui.text_source import UPLOAD as TEXT_UPLOAD
 
 PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/gradients.py"]
-MORE_PAGES = ["app_pages/compare.py"]
+MORE_PAGES = ["app_pages/compare.py", "app_pages/sweep.py"]
 
 
 def fresh_pages() -> list[AppTest]:

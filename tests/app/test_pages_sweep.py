@@ -8,7 +8,9 @@ import time
 import pytest
 
 from rnn_core.sweeps.aggregate import summary_table
+from rnn_core.sweeps.spec import KNOBS
 from tests.app.conftest import no_problems, open_app
+from ui.settings import SWEEP_KNOBS
 from ui.sweep import SWEEP
 
 
@@ -103,3 +105,7 @@ def test_stop_ends_every_run_of_the_sweep():
     at.run()
     no_problems(at)
     assert at.button(key="btn.sweep_stop").disabled
+
+
+def test_the_settings_offer_every_knob_a_sweep_can_vary():
+    assert tuple(KNOBS) == SWEEP_KNOBS

@@ -211,6 +211,10 @@ def _refused_upload(browser, url: str, hosts: set[str]) -> None:
     wait_idle(page)
     bad = ROOT / "tests" / "bad_inputs" / "binary.csv"
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
+    # the Data page has read and refused the file before the user moves on
+    expect(page.locator(ALERT).filter(has_text="looks like binary data")).to_be_visible(
+        timeout=RERUN_MS
+    )
     wait_idle(page)
     page.get_by_role("link", name="2 · Train").click()
     wait_idle(page)

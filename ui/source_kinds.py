@@ -1,0 +1,239 @@
+"""The kinds of data a session trains on, one class each (text in `ui.text_source`): its widgets on
+the Data page, the source its settings describe, the task shape it fixes, whether it needs a file,
+and its windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import numpy as np
+import streamlit as st
+
+from rnn_core.datasets import DataError
+from rnn_core.datasets.imu.prepare import prepare_imu
+from rnn_core.datasets.memory import AddingConfig, CopyConfig, prepare_adding, prepare_copy
+from rnn_core.datasets.prepare import PreparedData, prepare_series
+from rnn_core.datasets.sine import SineConfig, make_sine
+from ui.imu_source import UPLOAD as IMU_UPLOAD
+from ui.imu_source import ImuChoice, imu_choice_from_settings, imu_controls, recording_of
+from ui.settings import SETTINGS
+from ui.state import chosen, setting, widget
+
+SINE_FRACTIONS = (0.7, 0.15, 0.15)
+MEMORY_TASKS = {  # what each task asks, shown under its name
+    "adding": "Each sequence holds random numbers, two of them marked (one in each half); the "
+    "model must output their sum at the end. Guessing the mean sum, 1, scores MSE 1/6.",
+    "copy": "The first symbols of each sequence must be reproduced, in order, after a delay of "
+    "blanks and a go signal; the model outputs a blank everywhere else.",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the session trains on; a subclass per kind of data holds what differs per kind."""
+
+    label: str
+    kind: ClassVar[str]  # the `source_kind` setting's value for it: "sine", "text", ...
+    fixed_shape: ClassVar[str] = ""  # said under Task shape when the data fixes the shape
+    own_length: ClassVar[bool] = False  # its sequences have their own length, not the window
+
+    @property
+    def key(self) -> tuple:
+        """Hashable identity of the data."""
+        return (self.kind, *(getattr(self, f.name) for f in fields(self) if f.name != "label"))
+
+    @property
+    def task_shape(self) -> str | None:
+        """The task shape this data fixes, or None when the person chooses."""
+        return None
+
+    def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
+        """Train / validation / test windows of `length` steps on device `on` (DataError with
+        a sentence)."""
+        raise NotImplementedError
+
+    @classmethod
+    def controls(cls) -> Source | None:
+        """The Data page's widgets for this kind; the source they describe (None while it needs
+        a file or text; DataError for unusable knobs)."""
+        return cls.from_settings()
+
+    @classmethod
+    def from_settings(cls) -> Source | None:
+        """The source the session's settings describe, without drawing a widget."""
+        raise NotImplementedError
+
+    @classmethod
+    def needs_a_file(cls) -> bool:
+        """True when the settings' data is an upload or pasted text: nothing may stand in."""
+        return False
+
+    @classmethod
+    def missing_what(cls) -> str:
+        """What the settings' data is, when the session does not have it."""
+        return (
+            "an uploaded file, which is not part of a link and has not been uploaded (or was "
+            "refused) in this session"
+        )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sine_series(config: SineConfig) -> np.ndarray:
+    """The series of a sine config (cached: the same knobs give the same array)."""
+    return make_sine(config)
+
+
+def _floats(text: str, what: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.replace(";", ",").split(",") if v.strip())
+    except ValueError:
+        raise DataError(f"{what} must be numbers separated by commas, like 0.5, 1.3.") from None
+    if not values:
+        raise DataError(f"Give at least one value for {what.lower()}.")
+    return values
+
+
+@dataclass(frozen=True)
+class SineSource(Source):
+    """Sine waves: a mix of frequencies, several series, noise."""
+
+    sine: SineConfig
+    kind: ClassVar[str] = "sine"
+
+    def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
+        """Windows of the series, split in time."""
+        series = sine_series(self.sine)  # (N, L, 1)
+        return prepare_series(
+            series, length, task_shape, SINE_FRACTIONS, feature_names=("value",), device=on
+        )
+
+    @classmethod
+    def controls(cls) -> Source:
+        """Widgets for the sine waves; the source (DataError for unusable knobs)."""
+        c1, c2, c3 = st.columns(3)
+        c1.number_input(**widget("sine.num_series"))
+        c1.number_input(**widget("sine.length"))
+        c1.number_input(**widget("sine.rate"))
+        c2.text_input(
+            **widget("sine.freqs"),
+            help="One or more frequencies separated by commas, e.g. 0.5, 1.3",
+        )
+        c2.text_input(**widget("sine.amps"), help="One for all components, or one per frequency")
+        c3.slider(**widget("sine.phase"))
+        c3.checkbox(**widget("sine.random"))
+        c3.slider(**widget("sine.noise"), step=0.01)
+        c3.number_input(
+            **widget("sine.seed"), help="Random phases and noise; the model's seed is on Home"
+        )
+        return cls.from_settings()
+
+    @classmethod
+    def from_settings(cls) -> Source:
+        """The sine waves the settings describe (DataError for unusable knobs)."""
+        config = SineConfig(
+            num_series=int(setting("sine.num_series")),
+            length=int(setting("sine.length")),
+            sample_rate=float(setting("sine.rate")),
+            frequencies=_floats(setting("sine.freqs"), "Frequencies"),
+            amplitudes=_floats(setting("sine.amps"), "Amplitudes"),
+            phase=float(setting("sine.phase")),
+            random_phase=bool(setting("sine.random")),
+            noise_std=float(setting("sine.noise")),
+            seed=int(setting("sine.seed")),
+        )
+        sine_series(config)  # validates now, so the message appears where the source is chosen
+        rate = config.sample_rate
+        label = f"Sine: {config.num_series} series × {config.length} samples at {rate:g} Hz"
+        return cls(label, config)
+
+
+@dataclass(frozen=True)
+class ImuSource(Source):
+    """An IMU recording and its task: forecast the next state, or classify the activity."""
+
+    imu: ImuChoice
+    kind: ClassVar[str] = "imu"
+    fixed_shape: ClassVar[str] = "Activity: one class for each window."
+
+    @property
+    def task_shape(self) -> str | None:
+        """One class per window when classifying; else the person's choice."""
+        return "many_to_one" if self.imu.task.classify else None
+
+    def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
+        """Windows of the recording's parts, never across a gap or a split."""
+        _, table = recording_of(self.imu)
+        task, test_at = self.imu.task, self.imu.test_at
+        return prepare_imu(table, length, task, task_shape, device=on, test_at=test_at)
+
+    @classmethod
+    def controls(cls) -> Source | None:
+        """The recording, what was read and the task; None until a file reads."""
+        return cls.of(imu_controls())
+
+    @classmethod
+    def from_settings(cls) -> Source | None:
+        """The recording the settings choose; None while it needs an upload."""
+        return cls.of(imu_choice_from_settings())
+
+    @classmethod
+    def of(cls, choice: ImuChoice | None) -> Source | None:
+        """The source of an IMU choice (None for none)."""
+        if choice is None:
+            return None
+        task = "activity" if choice.task.classify else "next-state forecast"
+        return cls(f"IMU: {choice.name} ({task})", choice)
+
+    @classmethod
+    def needs_a_file(cls) -> bool:
+        """An uploaded recording."""
+        return setting("imu.choice") == IMU_UPLOAD
+
+
+@dataclass(frozen=True)
+class MemorySource(Source):
+    """A generated memory task: the adding problem or copy memory."""
+
+    memory: AddingConfig | CopyConfig
+    kind: ClassVar[str] = "memory"
+    fixed_shape: ClassVar[str] = (
+        "A memory task: its own outputs (the sum at the end, or the recalled symbols)."
+    )
+    own_length: ClassVar[bool] = True
+
+    @property
+    def task_shape(self) -> str:
+        """The sum after the sequence, or the recalled symbols at every step."""
+        return "many_to_one" if isinstance(self.memory, AddingConfig) else "many_to_many"
+
+    def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
+        """The task's own sequences (its length and shape, not the window's)."""
+        make = prepare_adding if isinstance(self.memory, AddingConfig) else prepare_copy
+        return make(self.memory, on)
+
+    @classmethod
+    def controls(cls) -> Source:
+        """Widgets for the memory tasks; the source."""
+        st.radio(**widget("memory.task"), horizontal=True)
+        adding = chosen("memory.task") == "adding"
+        st.caption(MEMORY_TASKS[chosen("memory.task")])
+        c1, c2 = st.columns(2)
+        delay = "Delay (steps between the symbols and recall)"
+        c1.number_input(
+            **widget("memory.length", label=SETTINGS["memory.length"].label if adding else delay),
+            help="The knob that makes it hard: how far back the model must remember.",
+        )
+        c2.number_input(**widget("memory.seed"))
+        return cls.from_settings()
+
+    @classmethod
+    def from_settings(cls) -> Source:
+        """The memory task the settings describe."""
+        length, data_seed = int(setting("memory.length")), int(setting("memory.seed"))
+        if chosen("memory.task") == "adding":
+            config = AddingConfig(length=length, seed=data_seed)
+            return cls(f"Adding problem, length {length}", config)
+        config = CopyConfig(delay=length, seed=data_seed)
+        label = f"Copy task: {config.copy_length} symbols recalled after {length} steps"
+        return cls(label, config)
