@@ -59,6 +59,9 @@ with left:
 if start and affordable:
     try:
         start_sweep(spec, data, device(), address)
+    except ImportError:
+        st.error("Ray is not installed here: `pip install -r requirements-ray.txt`, then restart.")
+        st.stop()
     except Exception as err:  # a cluster that cannot be reached: a sentence, not a traceback
         st.error(as_text(f"The sweep could not start on {address}: {err}"))
         st.stop()

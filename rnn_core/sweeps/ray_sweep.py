@@ -32,18 +32,12 @@ from rnn_core.training.history import COLUMNS
 from rnn_core.training.state import TrainingState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ADDRESS_VARIABLE = "RAY_ADDRESS"
+_CONNECTED: list[str | None] = []  # the address this process connected to, once it has
 STOPPED = "Stopped before the end (Stop)."
 MAX_RETRIES = 2  # a run whose worker is lost is tried again this many times, then failed
 # Shipped to every worker as its working directory, so that it imports this project's modules;
 # nothing else (no environment to build, no package to fetch: workers have requirements.txt).
 PACKAGE_EXCLUDES = [".git", ".venv", "data", "test-artifacts", "tests", "*.png", "__pycache__"]
-
-
-def cluster_address(setting: str | None = None) -> str | None:
-    """The Ray cluster to use: the setting when given, else RAY_ADDRESS, else None (this
-    machine, without Ray)."""
-    return (setting or "").strip() or os.environ.get(ADDRESS_VARIABLE) or None
 
 
 def runtime_env() -> dict:
@@ -52,17 +46,23 @@ def runtime_env() -> dict:
     return {
         "working_dir": str(PROJECT_ROOT),
         "excludes": PACKAGE_EXCLUDES,
-        "env_vars": {"OMP_NUM_THREADS": "1", "RNN_EXPLORER_WORKER": "ray"},
+        "env_vars": {"OMP_NUM_THREADS": "1"},
     }
 
 
 def connect(address: str | None = None, num_cpus: int | None = None):
     """The ray module, connected to `address` ("local" or None: a Ray instance on this machine
-    with `num_cpus`); once per process."""
+    with `num_cpus`); once per process (ValueError with a sentence for another address later)."""
     import ray  # optional: only a sweep sent to a cluster needs it
 
+    local = address in (None, "local")
+    if ray.is_initialized() and _CONNECTED and _CONNECTED[0] != (None if local else address):
+        raise ValueError(
+            f"This server already sends sweeps to {_CONNECTED[0] or 'a local Ray instance'}; "
+            "restart the app to use another cluster."
+        )
     if not ray.is_initialized():
-        local = address in (None, "local")
+        _CONNECTED[:] = [None if local else address]
         ray.init(
             address=None if local else address,
             num_cpus=num_cpus if local else None,

@@ -2,6 +2,8 @@
 runs' own histories, a diverging setting is reported and never stops the others, Stop ends
 every run, and each run is handed to the listener the run store attaches."""
 
+import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -12,6 +14,7 @@ from rnn_core.live.slots import Slots
 from rnn_core.sweeps.aggregate import final_validation, summary_table
 from rnn_core.sweeps.local import LocalSweep, run_spec
 from tests.core.sweep_data import tiny_data, tiny_sweep
+from tests.paths import ROOT
 
 
 def wait_until_done(sweep, timeout: float = 120.0) -> None:
@@ -69,3 +72,12 @@ def test_stop_ends_every_run():
     sweep.stop()
     wait_until_done(sweep, timeout=30)  # a hang guard, not a timing
     assert {r.state for r in sweep.results()} == {"stopped"}
+
+
+def test_ray_is_imported_only_when_a_sweep_goes_to_a_cluster():
+    code = (
+        "import sys, ui.sweep, ui.sweep_view, rnn_core.sweeps.ray_sweep, "
+        "rnn_core.sweeps.local; assert 'ray' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

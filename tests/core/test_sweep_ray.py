@@ -109,3 +109,8 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"  # a zombie has ended too
+
+
+def test_a_second_cluster_address_gets_a_sentence(cluster):
+    with pytest.raises(ValueError, match="restart the app to use another cluster"):
+        connect("head-node:6379")
