@@ -10,6 +10,7 @@ from ui.controls import model_config, train_config
 from ui.experiment import seq_len
 from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
+from ui.presenter import presenter_on
 from ui.sources import current_source, stop_without_data
 from ui.state import chosen, device, seed, widget
 from ui.sweep import (
@@ -34,7 +35,13 @@ st.caption(
     "**2 · Train**; every run trains on the same data"
 )
 
-left, right = st.columns([1, 3], gap="large")
+if presenter_on():  # the knobs folded away above, the heatmap and tables take the width
+    button_area = st.container()
+    left = st.expander("Knobs, values and seeds", expanded=False)
+    right = st.container()
+else:
+    left, right = st.columns([1, 3], gap="large")
+    button_area = left
 with left:
     task_shape = source.task_shape or chosen("task_shape")  # as the Train page has it
     try:
@@ -47,6 +54,7 @@ with left:
     address = where_control()
     runs = len(spec.runs())
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
+with button_area:
     cost = sweep_estimate(spec, data)
     affordable = budget_line(cost)
     if address is None:

@@ -109,3 +109,12 @@ def test_stop_ends_every_run_of_the_sweep():
 
 def test_the_settings_offer_every_knob_a_sweep_can_vary():
     assert tuple(KNOBS) == SWEEP_KNOBS
+
+
+def test_presenter_mode_folds_the_knobs_away():
+    at = open_app()
+    at.toggle(key="opt.presenter").set_value(True).run()
+    at.switch_page("app_pages/sweep.py").run()
+    no_problems(at)
+    assert [e.label for e in at.main.expander] == ["Knobs, values and seeds"]
+    assert not at.button(key="btn.sweep").disabled
