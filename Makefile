@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install install-ray chromium run test lint format bench clean
+.PHONY: install install-ray chromium cpp run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,12 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The C++ export example (examples/cpp) builds with g++ and CMake against the wheel's libtorch.
+cpp:
+	@command -v g++ >/dev/null 2>&1 && command -v cmake >/dev/null 2>&1 || { \
+		echo "Installing Debian's g++ and cmake for the C++ example"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ cmake make >/dev/null; }
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -39,11 +45,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install install-ray chromium lint
+test: install install-ray chromium cpp lint
 	$(BIN)/python -m pytest
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.
-bench: install install-ray chromium
+bench: install install-ray chromium cpp
 	$(BIN)/python -m bench
 
 clean:

@@ -15,6 +15,7 @@ from rnn_core.evaluation.imu import (
 from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
 from ui.evaluation import show_evaluation, show_truth_scores
+from ui.export import export_section
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import preset_banner
@@ -87,6 +88,7 @@ else:
                 mime="text/csv",
                 key="eval.download_csv",
             )
+        export_section("eval", (runner.id, step), model, exp.data, runner, table)
 
 st.divider()
 st.subheader("A saved model on the recording chosen on 1 · Data")

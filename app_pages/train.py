@@ -11,6 +11,7 @@ from rnn_core.models import count_parameters
 from ui.budget import budget_line
 from ui.controls import model_controls, task_shape_control, train_controls
 from ui.experiment import experiment
+from ui.export import export_after_training
 from ui.live import PREVIOUS_RUN, empty_charts, live_view
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
@@ -130,3 +131,4 @@ with right:
     else:
         clip_norm = exp.run.config.clip_grad_norm
         live_view(exp.run, exp.data, clip_norm, exp.baseline[0])
+        export_after_training(exp, source)

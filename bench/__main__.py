@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, load, loops
+from bench import browser, core, export, load, loops
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         "--load", action="store_true", help="only the ten-session load rows (about 3 minutes)"
     )
     parser.add_argument(
+        "--export", action="store_true", help="only the export's rows (a compile, a C++ build)"
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="only a sweep's runs per minute, locally and on Ray"
     )
     args = parser.parse_args(argv)
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.startup:
         return startup_rows(args.startup)
+    if args.export:
+        print("\n".join(export.export_rows()))
+        return 0
     configs, seconds = ([("lstm", 32)], 3.0) if args.quick else (FULL, 8.0)
     rows, startup = training_rows(configs, seconds)
     print(f"Measured {date.today()} on {machine()}.\n")
@@ -120,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| complementary filter (roll, pitch), {rows_read} rows | {filtered:.2f} s | | |"
         )
     print(attitude_rows(100_000 if args.quick else 1_000_000))
+    if not args.quick:  # a compile and a C++ build: a minute or two
+        print("\n" + "\n".join(export.export_rows()))
     return 0
 
 

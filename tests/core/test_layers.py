@@ -35,6 +35,16 @@ BELOW = {
     "datasets": {"datasets", "bounds"},
     "training": {"datasets", "bounds", "models", "training"},
     "analysis": {"datasets", "bounds", "models", "training", "analysis"},
+    "export": {
+        "datasets",
+        "bounds",
+        "models",
+        "training",
+        "export",
+        "checkpoint",
+        "live",
+        "evaluation",
+    },
     "evaluation": {
         "datasets",
         "bounds",

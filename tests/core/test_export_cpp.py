@@ -1,0 +1,185 @@
+"""The whole export of one IMU model and one text model: built in the background with every stage
+reported, the .pt2 loaded back equal to what Evaluate shows, and the C++ example built with g++
+against the wheel's libtorch printing PyTorch's predictions to 1e-4; a damaged export is refused
+with a sentence. One compile per model and one C++ build for the module."""
+
+import io
+import json
+import shutil
+import time
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_core.evaluation.imu import saved_imu_model
+from rnn_core.export.aoti import run_pt2
+from rnn_core.export.build import STAGES, ExportJob, build_files
+from rnn_core.export.bundle import MEMBERS, checkpoint_extra, export_zip, run_settings
+from rnn_core.export.cpp import build_example, run_example
+from rnn_core.export.graph import ExportGraph
+from rnn_core.export.samples import last_step, sample_stream, stream_windows
+from rnn_core.export.sidecar import model_json
+from rnn_core.training import TrainConfig
+from tests.core.export_cases import imu_case, imu_reference, imu_sim_table, imu_windows, small_model
+
+CPP_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
+
+
+def wait_for(job: ExportJob, seen: list[int]) -> ExportJob:
+    """Poll the job as a page does, noting each stage it reports."""
+    while not job.done:
+        if not seen or seen[-1] != job.stage:
+            seen.append(job.stage)
+        time.sleep(0.2)
+    return job
+
+
+@pytest.fixture(scope="module")
+def imu():
+    table = imu_sim_table()
+    data, model = imu_case(table, "lstm", 2)
+    graph = ExportGraph(model, data)
+    return table, data, model, graph
+
+
+@pytest.fixture(scope="module")
+def imu_export(imu, tmp_path_factory):
+    """The IMU model's zip, built by a background job, unzipped: (folder, job, stages seen)."""
+    table, data, model, graph = imu
+    seen: list[int] = []
+    job = wait_for(ExportJob(graph, sample_stream(data, graph.spec, table)).start(), seen)
+    assert job.error is None, job.error
+    history = pd.DataFrame({"step": [1, 2], "loss": [0.5, 0.4]})
+    checkpoint = save_checkpoint(model, data.standardizer, checkpoint_extra(data, table))
+    settings = run_settings(model, TrainConfig(), seed=3)
+    archive = export_zip(graph, data, (job.files, job.checks), settings, history, checkpoint, table)
+    folder = tmp_path_factory.mktemp("imu-export")
+    zipfile.ZipFile(io.BytesIO(archive)).extractall(folder)
+    return folder, job, seen
+
+
+@pytest.fixture(scope="module")
+def text_export(text_data, tmp_path_factory):
+    """A text model's files, built in this process: (folder, graph, samples)."""
+    graph = ExportGraph(small_model(text_data, "gru", 1), text_data)
+    samples = sample_stream(text_data, graph.spec, predictions=5)
+    files, _ = build_files(graph, samples)
+    folder = tmp_path_factory.mktemp("text-export")
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    (folder / "model.json").write_text(json.dumps(model_json(graph, text_data)))
+    return folder, graph, samples
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory):
+    """The C++ example, built once with CMake and g++ (no skip: a missing compiler fails)."""
+    return build_example(tmp_path_factory.mktemp("cpp-build"))
+
+
+def test_the_background_job_reports_its_stages_and_both_runtimes_agree(imu_export):
+    _, job, seen = imu_export
+    assert seen[-1] in range(len(STAGES)) and seen == sorted(seen)
+    assert set(job.checks["seconds"]) == set(STAGES)
+    differences = job.checks["largest_difference_from_pytorch"]
+    assert differences["onnxruntime"] <= 1e-5 and differences["pt2"] <= 1e-5
+
+
+def test_the_zip_holds_everything_a_device_and_the_app_need(imu, imu_export):
+    table, data, model, _ = imu
+    folder, _, _ = imu_export
+    assert sorted(p.name for p in folder.iterdir()) == sorted(MEMBERS)
+    sidecar = json.loads((folder / "model.json").read_text())
+    assert sidecar["input"]["channels"] == list(data.feature_names)
+    assert sidecar["input"]["units"][:3] == ["rad", "rad", "m/s^2"]
+    assert sidecar["window_length"] == data.seq_len and sidecar["horizon"] == 1
+    assert sidecar["sample_rate_hz"] == pytest.approx(data.meta.sample_rate)
+    assert sidecar["output"]["change_added_back_from"] == list(data.meta.task.targets)
+    np.testing.assert_allclose(sidecar["statistics"]["input_mean"], data.input_standardizer.mean)
+    assert {"torch", "onnx", "onnxscript", "onnxruntime"} <= sidecar["versions"].keys()
+    assert sidecar["streaming"]["ring_buffer_samples"] == data.seq_len
+    loaded, _, extra = load_checkpoint((folder / "checkpoint.pt").read_bytes())
+    assert loaded.config == model.config and extra["imu"]["seq_len"] == data.seq_len
+    assert json.loads((folder / "settings.json").read_text())["seed"] == 3
+    assert list(pd.read_csv(folder / "history.csv")["loss"]) == [0.5, 0.4]
+
+
+def test_the_pt2_loaded_back_equals_evaluate(imu, imu_export):
+    table, data, model, graph = imu
+    raw = imu_windows(data, table, graph)
+    got = run_pt2(imu_export[0] / "model.pt2", raw)
+    np.testing.assert_allclose(got, imu_reference(model, data), rtol=1e-5, atol=1e-5)
+
+
+def test_the_cpp_example_prints_pytorch_predictions(imu, imu_export, program):
+    _, _, _, graph = imu
+    folder = imu_export[0]
+    run = run_example(program, folder)
+    assert run.returncode == 0, run.message
+    samples = pd.read_csv(folder / "samples.csv").to_numpy(np.float32)
+    with torch.no_grad():
+        reference = graph(torch.from_numpy(stream_windows(samples, graph.spec.seq_len))).numpy()
+    np.testing.assert_allclose(run.predictions, reference, **CPP_TOLERANCE)
+    expected = pd.read_csv(folder / "expected.csv")
+    assert list(run.samples) == list(expected["sample"])
+    assert run.microseconds is not None and run.microseconds > 0
+
+
+def test_the_cpp_example_runs_a_text_model_on_token_ids(text_export, program):
+    folder, graph, samples = text_export
+    run = run_example(program, folder)
+    assert run.returncode == 0, run.message
+    with torch.no_grad():
+        logits = graph(torch.from_numpy(stream_windows(samples, graph.spec.seq_len))).numpy()
+    np.testing.assert_allclose(run.predictions, last_step(logits, graph.spec), **CPP_TOLERANCE)
+
+
+@pytest.mark.parametrize(
+    ("damage", "sentence"),
+    [
+        ("no sidecar", "There is no sidecar (model.json)"),
+        ("a channel missing", "but the model reads 8 channel(s): give it the columns roll,pitch"),
+        ("a damaged pt2", "model.pt2 cannot be loaded"),
+        ("too few samples", "fewer than one window (12)"),
+        ("a foreign sidecar", "is not an RNN Explorer export's sidecar"),
+        ("a value that is not a number", "has a value that is not a number (n/a)"),
+    ],
+)
+def test_the_cpp_example_refuses_a_damaged_export(imu_export, program, tmp_path, damage, sentence):
+    folder = tmp_path / "export"
+    shutil.copytree(imu_export[0], folder)
+    samples = pd.read_csv(folder / "samples.csv")
+    if damage == "no sidecar":
+        (folder / "model.json").unlink()
+    elif damage == "a channel missing":
+        samples.drop(columns=["gz"]).to_csv(folder / "samples.csv", index=False)
+    elif damage == "a damaged pt2":
+        (folder / "model.pt2").write_bytes(b"PK\x03\x04 not a package")
+    elif damage == "a value that is not a number":
+        samples.astype(object).assign(ax=["n/a"] * len(samples)).to_csv(
+            folder / "samples.csv", index=False
+        )
+    elif damage == "too few samples":
+        samples.head(5).to_csv(folder / "samples.csv", index=False)
+    else:
+        (folder / "model.json").write_text('{"format": "something-else"}')
+    run = run_example(program, folder)
+    assert run.returncode == 2 and len(run.predictions) == 0
+    assert sentence in run.message
+    assert "terminate" not in run.message and "Exception" not in run.message
+
+
+def test_evaluate_reads_the_zips_checkpoint_and_refuses_its_other_files(imu, imu_export):
+    """Evaluate's upload: the zip's checkpoint.pt is a saved IMU model; model.pt2, model.onnx
+    or the zip itself given instead get the sentence that says which file to upload."""
+    _, data, _, _ = imu
+    folder = imu_export[0]
+    standardizer, extra = load_checkpoint((folder / "checkpoint.pt").read_bytes())[1:]
+    assert saved_imu_model(standardizer, extra).seq_len == data.seq_len
+    for name in ("model.pt2", "model.onnx", "model.json"):
+        with pytest.raises(CheckpointError, match="not a model saved by RNN Explorer"):
+            load_checkpoint((folder / name).read_bytes())
