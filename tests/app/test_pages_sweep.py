@@ -8,9 +8,9 @@ import time
 import pytest
 
 from rnn_core.sweeps.aggregate import summary_table
-from rnn_core.sweeps.spec import KNOBS
+from rnn_core.sweeps.spec import CELL_CHOICES, KNOBS
 from tests.app.conftest import no_problems, open_app
-from ui.settings import SWEEP_KNOBS
+from ui.settings import CELL_VALUES, SWEEP_KNOBS
 from ui.sweep import SWEEP
 
 
@@ -109,6 +109,7 @@ def test_stop_ends_every_run_of_the_sweep():
 
 def test_the_settings_offer_every_knob_a_sweep_can_vary():
     assert tuple(KNOBS) == SWEEP_KNOBS
+    assert CELL_CHOICES == CELL_VALUES  # a typed cell means what the Train page's choice does
 
 
 def test_presenter_mode_folds_the_knobs_away():
