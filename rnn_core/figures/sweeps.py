@@ -13,6 +13,7 @@ from rnn_core.figures.axes import log_axis
 from rnn_core.figures.colors import cell_color
 from rnn_core.figures.curves import LEGEND_ABOVE, _baseline_line, _f32, _layout, _live
 
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left")
 BANDS = {"min-max": "min to max over seeds", "std": "mean ± 1 standard deviation"}  # labels
 
 
@@ -74,7 +75,8 @@ def band_figure(
     fig.update_yaxes(**log_axis(drawn, [baseline]))
     title = f"Validation loss, mean over seeds; shaded: {BANDS[band]}"
     fig = _live(_layout(fig, title, "step", f"validation loss ({unit}, log scale)", "bands"))
-    fig.update_layout(height=440, margin_t=80)
+    # one entry per setting can be many: under the plot, where they never cover the title
+    fig.update_layout(height=480, margin_b=110, legend=LEGEND_BELOW)
     return fig
 
 
