@@ -31,7 +31,6 @@ class RunResult:
     message: str
     history: pd.DataFrame  # step, loss, val_loss, ... (may be empty)
     where: str = ""  # the host (and node) it trained on, when known
-    attempts: int = 1  # 2 or more when the cluster retried it after losing a worker
 
 
 def final_validation(history: pd.DataFrame) -> float:
