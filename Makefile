@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install chromium postgresql cpp run test lint format bench clean
+.PHONY: install install-ray chromium postgresql cpp run test lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -12,6 +12,14 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Optional: Ray, for sweeps on a cluster (`make install-ray`); the tests install it so that CI
+# runs a sweep on a real local Ray instance.
+install-ray: $(VENV)/.installed-ray
+
+$(VENV)/.installed-ray: $(VENV)/.installed requirements-ray.txt
+	$(BIN)/python -m pip install --quiet -r requirements-ray.txt
 	touch $@
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
@@ -43,11 +51,11 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install chromium postgresql cpp lint
+test: install install-ray chromium postgresql cpp lint
 	$(BIN)/python -m pytest
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.
-bench: install chromium cpp
+bench: install install-ray chromium cpp
 	$(BIN)/python -m bench
 
 clean:

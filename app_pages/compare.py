@@ -21,6 +21,7 @@ from ui.presets import preset_banner, take_pending
 from ui.run_store import kept_in_store
 from ui.sources import current_source, stop_without_data
 from ui.state import chosen, device, seed, stop_compare_runs, widget
+from ui.sweep import seeds_duration
 
 st.title("7 · Compare the cells")
 preset_banner()
@@ -52,6 +53,15 @@ with left:
         "cell's at the hidden size above, instead of the same hidden size.",
     )
     train_config, unclipped = compare_train_config()
+    seeds = int(
+        st.number_input(
+            **widget("compare.seeds"),
+            help="Each cell trains once per seed (from the session's seed up) on the same data; "
+            "above 1 the chart shows the mean with a band and the table mean ± spread.",
+        )
+    )
+    if seeds > 1:
+        st.radio(**widget("sweep.band"))
     if not cells:
         st.info("Choose at least one cell.")
         st.stop()
@@ -71,7 +81,10 @@ with left:
         st.error(as_text(f"{err} (The window length is set on 1 · Data.)"))
         st.stop()
 with button_area:
-    affordable = budget_line(comparison_estimate(data, runs), compare=True)
+    cost = comparison_estimate(data, runs)
+    affordable = budget_line(cost, compare=True)
+    if seeds > 1:
+        st.caption(seeds_duration(cost, seeds))
     affordable = kept_in_store(where=st) and affordable
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
@@ -79,10 +92,11 @@ with button_area:
     stop = b2.button("Stop", key="btn.compare_stop", disabled=not compare_active())
 
 if start:
-    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape), device())
+    start_runs(data, runs, seed(), (source.key, seq_len(), task_shape), device(), seeds)
     st.rerun()
 if stop:
     stop_compare_runs()
     st.rerun()
 with right:
-    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data))
+    band = chosen("sweep.band") if seeds > 1 else "min-max"
+    compare_view(trivial_baseline(data), loss_unit(data), loss_scale(data), band)

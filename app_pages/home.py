@@ -64,6 +64,12 @@ st.page_link(
     "with parameters, ms per step and peak memory.",
     icon=":material/compare_arrows:",
 )
+st.page_link(
+    "app_pages/sweep.py",
+    label="**8 · Sweep**: one or two knobs over values you type, times seeds, on this machine "
+    "or a Ray cluster: mean and spread per setting, and the best one sent to Train.",
+    icon=":material/grid_view:",
+)
 
 st.subheader("Session")
 devices = available_devices()

@@ -73,11 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--export", action="store_true", help="only the export's rows (a compile, a C++ build)"
     )
+    parser.add_argument(
+        "--sweep", action="store_true", help="only a sweep's runs per minute, locally and on Ray"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.load:
         print(load.load_rows(ROOT / "test-artifacts"))
         return 0
+    if args.sweep:
+        return sweep_table(args.quick)
     if args.attitude:
         print(attitude_rows(1_000_000))
         return 0
@@ -130,6 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     print(attitude_rows(100_000 if args.quick else 1_000_000))
     if not args.quick:  # a compile and a C++ build: a minute or two
         print("\n" + "\n".join(export.export_rows()))
+    return 0
+
+
+def sweep_table(quick: bool) -> int:
+    """Print a sweep's runs per minute (2 learning rates x 4 seeds of an LSTM 32)."""
+    from bench.sweeps import sweep_rows
+
+    steps = 50 if quick else 300
+    print(f"Measured {date.today()} on {machine()}: 2 x 4 runs of {steps} steps, LSTM 32.\n")
+    print("| where | runs per minute | ratio to 2 at a time here |\n|---|---|---|")
+    print("\n".join(sweep_rows(seeds=4, steps=steps)))
     return 0
 
 

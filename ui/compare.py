@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import numpy as np
 import streamlit as st
@@ -54,19 +55,26 @@ def start_runs(
     session_seed: int,
     key,
     device: str = "cpu",
+    seeds: int = 1,
 ) -> None:
-    """Stop the previous comparison, then start one run per cell (same data and seed), each
-    built in its own training process; BudgetError, before any run starts, when the runs would
-    pass the memory limit."""
+    """Stop the previous comparison, then start one run per cell and seed (same data; seed k
+    sets both the initial weights and the batch order), each built in its own training process;
+    BudgetError, before any run starts, when the runs would pass the memory limit."""
     check_budget(comparison_estimate(data, runs_wanted), compare=True)
     stop_compare_runs()
-    runs, sweep = {}, f"compare-{uuid.uuid4().hex[:12]}"  # the comparison's runs, one group
+    runs, cells = {}, {}
+    sweep = f"compare-{uuid.uuid4().hex[:12]}"  # the comparison's runs, kept as one group
     for label, (config, train_config) in runs_wanted.items():
-        spec = RunSpec(data, config, train_config, session_seed, device, preview=False)
-        run = LiveRun(spec, session_listener(spec, sweep=sweep))
-        run.start()
-        runs[label] = (config, run)
-    st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs}
+        cells[label] = []
+        for run_seed in range(session_seed, session_seed + seeds):
+            name = label if seeds == 1 else f"{label} · seed {run_seed}"
+            seeded = replace(train_config, seed=run_seed)
+            spec = RunSpec(data, config, seeded, run_seed, device, preview=False)
+            run = LiveRun(spec, session_listener(spec, sweep=sweep))
+            run.start()
+            runs[name] = (config, run)
+            cells[label].append(name)
+    st.session_state[COMPARE_RUNS] = {"key": key, "runs": runs, "cells": cells, "seeds": seeds}
 
 
 def compare_active() -> bool:
@@ -86,15 +94,22 @@ def comparison_estimate(
     return max(found, key=lambda e: (e.bytes_per_run, e.seconds_per_step))
 
 
-def compare_view(baseline: tuple[float, str], unit: str, scale: float = 1.0) -> None:
+def compare_view(
+    baseline: tuple[float, str], unit: str, scale: float = 1.0, band: str = "min-max"
+) -> None:
     """Overlaid loss curves and the table, redrawn while any cell trains; losses times `scale`
-    (nats to bits for text), in `unit`."""
+    (nats to bits for text), in `unit`. Over several seeds: mean curves with a `band`."""
     kept = st.session_state.get(COMPARE_RUNS)
     if not kept:
         st.info(
             "Press **Train them all**: each cell trains on the same windows from the same seed, "
             "and the table fills with what this machine measured."
         )
+        return
+    if kept.get("seeds", 1) > 1:
+        from ui.compare_seeds import seeds_view
+
+        seeds_view(kept, baseline, unit, scale, band)
         return
     runs = kept["runs"]
     # this view's active trainings: their number, and whether all of them wait (queued, paused)

@@ -162,6 +162,19 @@ IMU_ATTITUDES = {
     "Complementary filter": "complementary",
     "Ground truth (teaching)": "truth",
 }
+# The knobs a sweep can vary: rnn_core.sweeps.spec.KNOBS, whose names a test holds to these.
+SWEEP_KNOBS = (
+    "Learning rate",
+    "Hidden size",
+    "Cell",
+    "Layers",
+    "Batch size",
+    "Max gradient norm",
+    "Weight decay",
+    "Optimizer",
+    "Steps",
+)
+NO_KNOB = "(none)"
 IMU_CHOICES = (
     "Sample: phone export (phyphox zip)",
     "Sample: Arduino MPU6050 serial log",
@@ -249,6 +262,16 @@ SETTINGS: dict[str, Setting] = {
     "compare.optimizer": _choice("Optimizer", OPTIMIZERS),
     "compare.clip": _number(1.0, 0.0, 100.0, "Clip gradients at"),
     "compare.unclipped": Setting(False, label="Each cell also without clipping"),
+    "compare.seeds": _number(1, 1, 20, "Seeds per cell"),  # each cell trains once per seed
+    # Sweep (its cluster address is not a setting: a link must not choose where code runs)
+    "sweep.knob1": _choice("First knob", SWEEP_KNOBS),
+    "sweep.values1": Setting("0.003, 0.01, 0.03", max_length=200, label="Values of the first knob"),
+    "sweep.knob2": _choice("Second knob", (NO_KNOB, *SWEEP_KNOBS), default="Hidden size"),
+    "sweep.values2": Setting("16, 64", max_length=200, label="Values of the second knob"),
+    "sweep.seeds": _number(3, 1, 20, "Seeds per setting"),
+    "sweep.band": _choice(  # Compare's too, over several seeds
+        "Band around the mean", {"min to max": "min-max", "± 1 standard deviation": "std"}
+    ),
 }
 
 

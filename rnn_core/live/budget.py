@@ -196,7 +196,8 @@ def mib_text(count: int) -> str:
 def duration_text(seconds: float) -> str:
     """Seconds as a person reads them: '4 ms', '2.5 s', '3 min', '2.1 h'."""
     if seconds < 1:
-        return f"{max(seconds * 1e3, 0.1):.2g} ms"
+        ms = max(seconds * 1e3, 0.1)
+        return f"{ms:.2g} ms" if ms < 10 else f"{ms:.0f} ms"
     if seconds < 120:
         return f"{seconds:.2g} s" if seconds < 10 else f"{seconds:.0f} s"
     if seconds < 2 * 3600:

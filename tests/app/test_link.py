@@ -12,7 +12,7 @@ from ui.text_source import PASTE
 from ui.text_source import UPLOAD as TEXT_UPLOAD
 
 PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/gradients.py"]
-MORE_PAGES = ["app_pages/compare.py"]
+MORE_PAGES = ["app_pages/compare.py", "app_pages/sweep.py"]
 
 
 def fresh_pages() -> list[AppTest]:

@@ -31,7 +31,7 @@ def test_home_offers_device_and_seed():
 
 def test_home_lists_every_other_page_in_the_order_of_the_navigation():
     links = [link for link in open_app().get("page_link") if not link.proto.query_string]
-    pages = ["data", "train", "inside", "gradients", "textlab", "evaluate", "compare"]
+    pages = ["data", "train", "inside", "gradients", "textlab", "evaluate", "compare", "sweep"]
     assert [link.proto.page for link in links] == pages
     for number, link in enumerate(links, start=1):
         assert link.proto.label.startswith(f"**{number} · ")

@@ -1,7 +1,10 @@
 """The Compare page under AppTest: every cell trains from its own button press, and the table
 shows PyTorch's parameter counts and what each run measured."""
 
+import json
 import time
+
+import numpy as np
 
 from rnn_core.models import build_model
 from tests.app.conftest import no_problems, open_app
@@ -65,3 +68,36 @@ def test_the_tables_headers_are_short_and_carry_the_unit():
     assert headers["final validation loss"] == "final val. (bits/char)"
     assert table_headers("MSE, standardized")["best validation loss"] == "best val. (MSE)"
     assert all(len(label) <= 22 for label in headers.values())  # the table fits its column
+
+
+def test_several_seeds_give_each_cell_a_mean_with_its_spread():
+    at = open_app()
+    at.switch_page("app_pages/compare.py").run()
+    at.multiselect(key="opt.compare.cells").set_value(["LSTM", "GRU"]).run()
+    at.number_input(key="opt.compare.steps").set_value(20).run()
+    at.number_input(key="opt.compare.seeds").set_value(3).run()
+    at.radio(key="opt.sweep.band").set_value("± 1 standard deviation").run()
+    at.button(key="btn.compare").click().run()
+    kept = at.session_state["compare.runs"]
+    deadline = time.monotonic() + 90
+    while any(run.active for _, run in kept["runs"].values()):
+        assert time.monotonic() < deadline, "the comparison did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    no_problems(at)
+    assert kept["cells"]["LSTM"] == ["LSTM · seed 0", "LSTM · seed 1", "LSTM · seed 2"]
+    table = at.table[0].value
+    for label, names in kept["cells"].items():
+        runs = [kept["runs"][name][1] for name in names]
+        assert [r.spec.seed for r in runs] == [r.spec.train_config.seed for r in runs] == [0, 1, 2]
+        final = [r.history.frame()["val_loss"].dropna().iloc[-1] for r in runs]
+        row = table[table["run"] == label].iloc[0]
+        assert row["final val. (MSE), mean ± std"] == (
+            f"{np.mean(final):.4g} ± {np.std(final, ddof=1):.2g}"
+        )
+        assert row["diverged"] == 0 and row["state"] == "3 of 3 finished"
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in figure["data"]]
+    assert "LSTM: mean of 3 seeds" in names and "GRU: mean of 3 seeds" in names
+    assert "mean ± 1 standard deviation" in figure["layout"]["title"]["text"]

@@ -9,6 +9,7 @@ from ui.imu_source import UPLOAD
 PAGES = [
     "app_pages/train.py",
     "app_pages/compare.py",
+    "app_pages/sweep.py",
     "app_pages/gradients.py",
     "app_pages/data.py",
 ]
@@ -30,6 +31,8 @@ def test_a_link_that_needs_an_upload_says_so_on_every_page_and_trains_nothing():
             assert "experiment" not in at.session_state
         if page == "app_pages/compare.py":
             assert at.button(key="btn.compare").disabled
+        if page == "app_pages/sweep.py":
+            assert at.button(key="btn.sweep").disabled
 
 
 def test_a_refused_upload_leaves_no_source_in_its_place():

@@ -29,6 +29,7 @@ PAGES = [
     ("textlab", "5 · Text lab"),
     ("evaluate", "6 · Evaluate"),
     ("compare", "7 · Compare the cells"),
+    ("sweep", "8 · Sweep"),
     ("runs", "Runs"),
 ]
 

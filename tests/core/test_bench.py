@@ -55,3 +55,12 @@ def test_the_start_up_alone_prints_one_row_per_server():
     rows = re.findall(r"^\| 1 \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|$", done.stdout, re.MULTILINE)
     assert len(rows) == 1, done.stdout
     assert all(float(seconds) > 0 for seconds in rows[0])
+
+
+def test_sweep_benchmark_prints_runs_per_minute_here_and_on_ray():
+    done = run_bench("--sweep", "--quick")
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    for label in ("1 training at a time", "2 at a time", "workers starting", "workers warm"):
+        row = re.search(rf"\| [^|]*{label}[^|]* \| ([\d.]+) \| ([\d.]+) \|", out)
+        assert row and float(row[1]) > 0, out

@@ -214,3 +214,10 @@ def test_a_huge_alphabet_and_a_huge_text_are_refused_with_a_sentence():
     with pytest.raises(DataError, match="2,001 different characters; a model reads at most 2,000"):
         prepare_text(alphabet * 20, 10)
     assert prepare_text(alphabet[:MAX_VOCAB] * 20, 10).input_size == MAX_VOCAB
+
+
+def test_durations_read_as_a_person_writes_them():
+    from rnn_core.live.budget import duration_text
+
+    shown = [duration_text(s) for s in (0.0004, 0.0063, 0.13, 5.5, 130, 9000)]
+    assert shown == ["0.4 ms", "6.3 ms", "130 ms", "5.5 s", "2 min", "2.5 h"]

@@ -1,6 +1,8 @@
 """The Compare page's numbers: budget sizes, PyTorch's parameter counts, time per step, peak
 memory and the trivial baseline, each against a reference computed here."""
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -98,12 +100,19 @@ def test_the_trivial_baseline_of_text_is_the_class_frequencies():
     assert loss == pytest.approx(expected, rel=1e-6)
 
 
-def test_peak_memory_sees_a_large_allocation():
+def _peak_of_a_large_allocation() -> float | None:
     start = start_peak("cpu")
-    assert start is not None  # Linux: /proc/self/clear_refs resets the peak
     block = np.ones(64 * 2**20, dtype=np.uint8)  # 64 MiB, touched
     assert block.sum() > 0
-    assert peak_since(start, "cpu") >= 60
+    return peak_since(start, "cpu")
+
+
+def test_peak_memory_sees_a_large_allocation():
+    """Measured in a fresh process, as a training process measures itself: in a long-lived one
+    the allocator may reuse pages that are already resident, and the peak would not move."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        peak = pool.submit(_peak_of_a_large_allocation).result(timeout=120)
+    assert peak is not None and peak >= 60  # Linux: /proc/self/clear_refs resets the peak
 
 
 def test_a_training_process_reports_its_peak_memory(small_sine_data):

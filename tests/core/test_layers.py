@@ -54,6 +54,16 @@ BELOW = {
         "evaluation",
         "checkpoint",
     },
+    # a sweep runs trainings (live) and summarises them; figures draw it, never the reverse
+    "sweeps": {
+        "datasets",
+        "bounds",
+        "models",
+        "training",
+        "evaluation",
+        "live",
+        "sweeps",
+    },
 }
 
 

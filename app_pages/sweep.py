@@ -1,0 +1,93 @@
+"""Sweep: up to two knobs of the Train page over typed values, times seeds, on this machine or a
+Ray cluster; mean and spread per setting, a heatmap, and the best setting one click from Train."""
+
+import streamlit as st
+
+from rnn_core.datasets import DataError
+from rnn_core.evaluation.compare import trivial_baseline
+from ui.budget import budget_line
+from ui.controls import model_config, train_config
+from ui.experiment import seq_len
+from ui.live import loss_scale, loss_unit
+from ui.plain import as_text, plain
+from ui.presenter import presenter_on
+from ui.run_store import kept_in_store
+from ui.sources import current_source, stop_without_data
+from ui.state import chosen, device, seed, widget
+from ui.sweep import (
+    SWEEP,
+    best_of,
+    start_sweep,
+    stop_sweep,
+    sweep_active,
+    sweep_controls,
+    sweep_duration,
+    sweep_estimate,
+    train_with,
+    where_control,
+)
+from ui.sweep_view import sweep_view
+
+st.title("8 · Sweep")
+source = current_source()
+stop_without_data("Start", key="btn.sweep")
+st.caption(
+    f"{plain(source.label, 160)} · seed {seed()} and up · every other knob as set on "
+    "**2 · Train**; every run trains on the same data"
+)
+
+if presenter_on():  # the knobs folded away above, the heatmap and tables take the width
+    button_area = st.container()
+    left = st.expander("Knobs, values and seeds", expanded=False)
+    right = st.container()
+else:
+    left, right = st.columns([1, 3], gap="large")
+    button_area = left
+with left:
+    task_shape = source.task_shape or chosen("task_shape")  # as the Train page has it
+    try:
+        data = source.prepare(seq_len(), task_shape, "cpu")  # each run moves it
+        spec = sweep_controls(model_config(data), train_config(data))
+    except (DataError, ValueError) as err:  # DataError is a ValueError too
+        st.error(as_text(str(err)))
+        st.stop()
+    st.radio(**widget("sweep.band"))
+    address = where_control()
+    runs = len(spec.runs())
+    st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
+with button_area:
+    cost = sweep_estimate(spec, data)
+    affordable = budget_line(cost)
+    affordable = kept_in_store(where=st) and affordable
+    if address is None:
+        st.caption(sweep_duration(spec, cost))
+    b1, b2 = st.columns(2)
+    active = sweep_active()
+    start = b1.button("Start", type="primary", key="btn.sweep", disabled=active or not affordable)
+    stop = b2.button("Stop", key="btn.sweep_stop", disabled=not active)
+
+if start and affordable:
+    try:
+        start_sweep(spec, data, device(), address)
+    except ImportError:
+        st.error("Ray is not installed here: `pip install -r requirements-ray.txt`, then restart.")
+        st.stop()
+    except Exception as err:  # a cluster that cannot be reached: a sentence, not a traceback
+        st.error(as_text(f"The sweep could not start on {address}: {err}"))
+        st.stop()
+    st.rerun()
+if stop:
+    stop_sweep()
+    st.rerun()
+
+with right:
+    sweep_view(trivial_baseline(data)[0], loss_unit(data), loss_scale(data), chosen("sweep.band"))
+    kept = st.session_state.get(SWEEP)
+    if kept and not sweep_active():
+        best = best_of(kept["executor"].results(), kept["spec"].knob_names)
+        if best is not None:
+            names = kept["spec"].knob_names
+            said = ", ".join(f"{n.lower()} {v}" for n, v in zip(names, best, strict=True))
+            st.success(f"Lowest mean final validation loss: {said}.")
+            if st.button("Train with the best setting", key="btn.sweep_best"):
+                train_with(names, best)

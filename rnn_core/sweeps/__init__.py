@@ -1,0 +1,3 @@
+"""Sweeps: up to two knobs over typed values times seeds (spec), the mean and spread over seeds
+(aggregate, seeds), and where they train: this machine's queue (local) or a Ray cluster
+(ray_sweep, which imports Ray only when a sweep goes there)."""

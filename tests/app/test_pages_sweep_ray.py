@@ -1,0 +1,45 @@
+"""The Sweep page sent to Ray (a local instance, the same path as a cluster): the runs train
+there, and the table of every run says where each one trained. Ray starts once for this module."""
+
+import socket
+import time
+
+import pytest
+
+from tests.app.conftest import no_problems, open_app
+from ui.sweep import SWEEP
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    from rnn_core.sweeps.ray_sweep import connect
+
+    connect("local", num_cpus=2)
+    yield
+    ray.shutdown()
+
+
+def test_a_sweep_on_ray_says_where_each_run_trained(local_ray):
+    at = open_app()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(20).run()
+    at.switch_page("app_pages/sweep.py").run()
+    at.selectbox(key="opt.sweep.knob2").set_value("(none)").run()
+    at.text_input(key="opt.sweep.values1").input("0.01, 0.03").run()
+    at.number_input(key="opt.sweep.seeds").set_value(2).run()
+    at.text_input(key="opt.sweep.address").input("local").run()
+    at.button(key="btn.sweep").click().run()
+    executor = at.session_state[SWEEP]["executor"]
+    deadline = time.monotonic() + 120
+    while executor.active:
+        assert time.monotonic() < deadline, "the sweep did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()
+    no_problems(at)
+    assert any("on a Ray instance on this machine" in c.value for c in at.caption)
+    runs = at.dataframe[0].value
+    assert list(runs["state"]) == ["finished"] * 4
+    assert all(where.startswith(f"{socket.gethostname()} (pid ") for where in runs["where"])

@@ -1,0 +1,55 @@
+"""The Sweep page's live view: progress, the heatmap over the grid, mean ± spread per setting,
+the mean curves with their band, and every run with where it trains."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.figures.sweeps import band_figure, heatmap_figure
+from rnn_core.sweeps.aggregate import grid, summary_table
+from ui.charts import chart
+from ui.sweep import SWEEP, curves_to_draw, progress_line, shown_runs, shown_summary
+
+SWEEP_REFRESH_S = 1.0  # a sweep's table changes as runs end: once a second is plenty
+
+
+def sweep_view(baseline: float, unit: str, scale: float, band: str) -> None:
+    """The session's sweep, redrawn while any of its runs waits or trains."""
+    kept = st.session_state.get(SWEEP)
+    if not kept:
+        st.info(
+            "Choose one or two knobs and their values, then press **Start**: every "
+            "setting trains once per seed on the same data, and the table and heatmap fill as "
+            "runs end."
+        )
+        return
+    executor, names = kept["executor"], kept["spec"].knob_names
+    active = executor.active
+    st.session_state["sweep.polling"] = active
+
+    @st.fragment(run_every=SWEEP_REFRESH_S if active else None)
+    def view() -> None:
+        results = executor.results()
+        summary = summary_table(results, names)
+        st.caption(f"{progress_line(results)} · on {executor.where}")
+        columns, rows, matrix = grid(summary, names)
+        second = names[1] if len(names) > 1 else ""
+        chart(
+            heatmap_figure(columns, rows, matrix, names[0], second, unit, scale),
+            key="sweep.heatmap",
+        )
+        st.table(shown_summary(summary, names, scale, unit), hide_index=True)
+        st.caption(
+            "Mean ± sample standard deviation over the seeds that trained to their end; a seed "
+            "that diverged or failed is counted apart and left out of the mean."
+        )
+        curves = curves_to_draw(results, summary, names)
+        if curves:
+            chart(band_figure(curves, band, unit, baseline, scale), key="sweep.curves")
+        with st.expander("Every run", expanded=False):
+            st.dataframe(shown_runs(results, names, scale), hide_index=True)
+        if not executor.active and st.session_state.get("sweep.polling"):
+            st.session_state["sweep.polling"] = False
+            st.rerun()  # the whole page: Start, Stop and the best setting follow the end
+
+    view()
