@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnn_core.runs.compare import run_settings
+from rnn_core.runs.compare import run_settings, seed_groups
 from tests.app.conftest import no_problems, open_app, train_until_done
+from tests.app.test_pages_sweep import run_sweep
 from tests.core.test_run_store import rows, state_bytes
 from ui.owner import TOKEN
 from ui.run_store import run_store
@@ -168,3 +169,24 @@ def test_a_full_quota_refuses_a_new_training_and_names_what_to_delete(monkeypatc
     assert at.session_state["experiment"].run is None  # nothing started, nothing deleted
     assert len(run_store().runs(hashlib.sha256(secret.encode()).hexdigest())) == 1
     no_problems(at)
+
+
+def test_every_run_of_a_sweep_is_kept_with_its_sweep_and_seeds_group():
+    secret = "w" * 40
+    me = hashlib.sha256(secret.encode()).hexdigest()
+    at = open_app()
+    at.session_state[TOKEN] = secret
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(10).run()
+    at.switch_page("app_pages/sweep.py").run()
+    at.text_input(key="opt.sweep.values1").input("0.003, 0.03").run()
+    at.text_input(key="opt.sweep.values2").input("4").run()
+    at.number_input(key="opt.sweep.seeds").set_value(2).run()
+    run_sweep(at)
+    store = run_store()
+    wait_until(lambda: [r.state for r in store.runs(me)] == ["finished"] * 4)
+    runs = store.runs(me)
+    assert len({r.sweep for r in runs}) == 1 and runs[0].sweep.startswith("sweep-")
+    groups = seed_groups(runs)  # two settings, each over two seeds
+    assert sorted(len(group) for group in groups) == [2, 2]
+    assert all(len({r.seed for r in group}) == 2 for group in groups)
