@@ -10,7 +10,7 @@ import streamlit as st
 from rnn_core.figures.runs import QUANTITIES, runs_figure
 from rnn_core.runs.archive import ArchiveError, import_zip
 from rnn_core.runs.compare import lines_and_bands
-from rnn_core.runs.location import shown
+from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.charts import chart
@@ -100,7 +100,8 @@ def quota_line(store: RunStore, owner: str, records: list[RunRecord]) -> str | N
     quota, usage = quota_from_environment(), store.usage(owner)
     st.caption(
         f"{usage.runs} of {quota.max_runs} runs · {usage.megabytes:.1f} of "
-        f"{quota.max_megabytes:g} MB · kept in {plain(shown(store.location), 120)}"
+        f"{quota.max_megabytes:g} MB · kept "
+        + ("in PostgreSQL" if is_postgres(store.location) else "on this server")
     )
     problem = quota_problem(usage, quota, records)
     if problem:
