@@ -14,7 +14,7 @@ from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.charts import chart
-from ui.plain import as_text, plain
+from ui.plain import as_text
 from ui.settings import shortened
 
 MAX_COMPARED = 12  # runs overlaid at once: more lines than colours cannot be told apart
