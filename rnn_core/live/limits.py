@@ -25,9 +25,15 @@ def limit_memory(extra: int) -> int | None:
 
 
 def out_of_memory(err: BaseException) -> bool:
-    """True for the errors torch and Python raise when an allocation fails."""
+    """True for the errors torch and Python raise when an allocation fails; oneDNN says it
+    "could not create a primitive" when it cannot map its workspace under the cap."""
     text = str(err).lower()
-    return isinstance(err, MemoryError) or "alloc" in text and "memory" in text
+    return (
+        isinstance(err, MemoryError)
+        or "alloc" in text
+        and "memory" in text
+        or "could not create a primitive" in text
+    )
 
 
 def out_of_memory_sentence(limit: int) -> str:
