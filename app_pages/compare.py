@@ -16,7 +16,7 @@ from ui.controls import config_for_data, task_shape_control
 from ui.experiment import seq_len
 from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
-from ui.presenter import presenter_on
+from ui.presenter import knobs_and_view
 from ui.presets import preset_banner, take_pending
 from ui.run_store import kept_in_store
 from ui.sources import current_source, stop_without_data
@@ -33,13 +33,8 @@ st.caption(
     "split, batches and initial seed; change the data on **1 · Data**"
 )
 
-if presenter_on():  # the knobs folded away above, the chart and table take the width
-    button_area = st.container()
-    left = st.expander("Cells and training knobs", expanded=False)
-    right = st.container()
-else:
-    left, right = st.columns([1, 3], gap="large")
-    button_area = left
+# the knobs folded away above, the chart and table take the width
+left, right, button_area = knobs_and_view("Cells and training knobs")
 with left:
     cells = st.multiselect(**widget("compare.cells"))
     task_shape = task_shape_control(source)

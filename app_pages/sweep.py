@@ -10,7 +10,7 @@ from ui.controls import model_config, train_config
 from ui.experiment import seq_len
 from ui.live import loss_scale, loss_unit
 from ui.plain import as_text, plain
-from ui.presenter import presenter_on
+from ui.presenter import knobs_and_view
 from ui.run_store import kept_in_store
 from ui.sources import current_source, stop_without_data
 from ui.state import chosen, device, seed, widget
@@ -36,13 +36,8 @@ st.caption(
     "**2 · Train**; every run trains on the same data"
 )
 
-if presenter_on():  # the knobs folded away above, the heatmap and tables take the width
-    button_area = st.container()
-    left = st.expander("Knobs, values and seeds", expanded=False)
-    right = st.container()
-else:
-    left, right = st.columns([1, 3], gap="large")
-    button_area = left
+# the knobs folded away above, the heatmap and tables take the width
+left, right, button_area = knobs_and_view("Knobs, values and seeds")
 with left:
     task_shape = source.task_shape or chosen("task_shape")  # as the Train page has it
     try:

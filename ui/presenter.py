@@ -93,3 +93,14 @@ def presenter_in_address() -> None:
             st.query_params[PRESENT] = "1"
     elif PRESENT in st.query_params:
         del st.query_params[PRESENT]
+
+
+def knobs_and_view(folded: str):
+    """(knobs, view, buttons) containers of a page with knobs on the left and charts on the
+    right; in presenter mode the knobs fold into an expander called `folded` above the charts,
+    which take the width, and the buttons stay in view."""
+    if presenter_on():
+        buttons = st.container()
+        return st.expander(folded, expanded=False), st.container(), buttons
+    knobs, view = st.columns([1, 3], gap="large")
+    return knobs, view, knobs
