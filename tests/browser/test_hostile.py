@@ -212,9 +212,8 @@ def _refused_upload(browser, url: str, hosts: set[str]) -> None:
     bad = ROOT / "tests" / "bad_inputs" / "binary.csv"
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(bad))
     # the Data page has read and refused the file before the user moves on
-    expect(page.locator(ALERT).filter(has_text="looks like binary data").first).to_be_visible(
-        timeout=RERUN_MS
-    )
+    refused = page.locator(ALERT).filter(has_text="looks like binary data", visible=True)
+    expect(refused.first).to_be_visible(timeout=RERUN_MS)
     wait_idle(page)
     page.get_by_role("link", name="2 · Train").click()
     wait_idle(page)
