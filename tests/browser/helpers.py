@@ -52,6 +52,24 @@ def chart_points(page: Page, title: str) -> int:
     return page.evaluate(CHART_POINTS_JS, title)
 
 
+LAST_STEP_JS = f"""(title) => {{
+    let step = -1;
+    for (const div of ({VISIBLE_CHARTS_JS})(title)) {{
+        const full = div._fullData;
+        const x = full && full.length ? full[0].x : [];
+        if (x.length) step = Math.max(step, Number(x[x.length - 1]));
+    }}
+    return step;
+}}"""
+
+
+def last_step(page: Page, title: str) -> float:
+    """The x of the last point of the first trace of the visible chart with this title (-1 when
+    absent): unlike the number of points, it only grows while a run trains (long histories are
+    thinned)."""
+    return page.evaluate(LAST_STEP_JS, title)
+
+
 def wait_for_chart(page: Page, title: str, timeout_ms: int = 30_000) -> int:
     """Wait until the chart with this title shows at least one point; returns the count."""
     page.wait_for_function(f"(t) => ({CHART_POINTS_JS})(t) > 0", arg=title, timeout=timeout_ms)

@@ -132,8 +132,11 @@ def point_imu(page: Page) -> str:
     verdict = page.get_by_test_id("stAlert").filter(has_text="On gx, the model beats persistence")
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
     said = "On roll, pitch, the model cannot be told from gyro propagation"
-    expect(page.get_by_test_id("stAlert").filter(has_text=said)).to_be_visible()
-    expect(page.locator("[data-testid='stTable']").filter(has_text="inclination")).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text=said)).to_be_visible(
+        timeout=POINT_TIMEOUT_MS
+    )
+    inclination = page.locator("[data-testid='stTable']").filter(has_text="inclination")
+    expect(inclination).to_be_visible(timeout=POINT_TIMEOUT_MS)  # every filter on the recording
     return verdict.inner_text().strip()
 
 
