@@ -50,7 +50,7 @@ def state_to_bytes(state: TrainingState) -> bytes:
             "weights": state.weights,
             "optimizer": state.optimizer,
             "scheduler": state.scheduler,
-            "history": torch.from_numpy(np.ascontiguousarray(state.history, dtype=np.float64)),
+            "history": torch.from_numpy(np.array(state.history, dtype=np.float64)),  # a copy
             "columns": list(COLUMNS),
             "status": state.status,
             "message": state.message,

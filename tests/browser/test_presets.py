@@ -135,7 +135,7 @@ def point_imu(page: Page) -> str:
     expect(page.get_by_test_id("stAlert").filter(has_text=said)).to_be_visible(
         timeout=POINT_TIMEOUT_MS
     )
-    inclination = page.locator("[data-testid='stTable']").filter(has_text="inclination")
+    inclination = page.locator("[data-testid='stTable']").filter(has_text="inclination").first
     expect(inclination).to_be_visible(timeout=POINT_TIMEOUT_MS)  # every filter on the recording
     return verdict.inner_text().strip()
 
