@@ -112,8 +112,7 @@ def preview_function(spec: RunSpec, data) -> Callable[[torch.nn.Module], Any] | 
 
     if isinstance(data.meta, ImuMeta):
         return lambda model: imu_preview(model, data)
-    preview = preview_for(data)
-    return preview
+    return preview_for(data)
 
 
 class TrainingLoop:

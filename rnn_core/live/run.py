@@ -105,6 +105,7 @@ class LiveRun:
         config = train_config or self.spec.train_config
         self.spec = replace(self.spec, train_config=config, resume=self._latest)
         self._stop.clear()
+        self._queued_command = None  # before the thread: a pause asked for while queued stays
         self.heartbeat()
         self._set_state(RunState.QUEUED, "")
         self._thread = threading.Thread(
@@ -139,9 +140,11 @@ class LiveRun:
                 self._send("step")
                 self._wait_for(lambda: self.steps_done >= target or not self.active, 30)
             return
-        self.start(replace(self.spec.train_config, max_steps=1))
+        config = self.spec.train_config
+        self.start(replace(config, max_steps=1))
         if self._thread is not None:
             self._thread.join(timeout=60)
+        self.spec = replace(self.spec, train_config=config)  # a later Start runs the full run
         if self.state == RunState.FINISHED:
             self._set_state(RunState.STOPPED, f"One step taken: now at step {self.steps_done}.")
 
@@ -223,7 +226,6 @@ class LiveRun:
                     send_message(self._conn, (command,))
 
     def _work(self, paused: bool) -> None:
-        self._queued_command = None
         if not self._slots.acquire(self, give_up=self._should_end):
             self._set_state(RunState.STOPPED, self._end_reason())
             return

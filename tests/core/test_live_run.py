@@ -125,6 +125,15 @@ def test_step_once_without_a_run_takes_exactly_one_step(small_sine_data):
     assert "step 2" in run.message
 
 
+def test_a_start_after_a_step_runs_its_whole_length(small_sine_data):
+    run = make_run(small_sine_data, steps=20)
+    run.step_once()
+    assert run.config.max_steps == 20
+    run.start()
+    run.wait(30)
+    assert run.state == RunState.FINISHED and run.steps_done == 21
+
+
 def test_a_lost_heartbeat_ends_the_run(small_sine_data):
     run = make_run(small_sine_data, heartbeat_timeout=0.3)
     run.start()
