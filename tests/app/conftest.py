@@ -28,3 +28,26 @@ def train_until_done(at: AppTest, timeout: float = 60) -> None:
         time.sleep(0.2)
         at.run()
     at.run()
+
+
+def sweep_page(steps: int | None = None, at: AppTest | None = None) -> AppTest:
+    """The Sweep page of `at` (a fresh app when None), with Train's number of steps set first
+    when `steps` is given (a sweep trains every run that long)."""
+    at = at or open_app()
+    if steps is not None:
+        at.switch_page("app_pages/train.py").run()
+        at.number_input(key="opt.amount").set_value(steps).run()
+    return at.switch_page("app_pages/sweep.py").run()
+
+
+def run_sweep(at: AppTest, timeout: float = 120) -> None:
+    """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
+    from ui.sweep import SWEEP
+
+    at.button(key="btn.sweep").click().run()
+    deadline = time.monotonic() + timeout
+    while at.session_state[SWEEP]["executor"].active:
+        assert time.monotonic() < deadline, "the sweep did not end"
+        time.sleep(0.3)
+        at.run()
+    at.run()

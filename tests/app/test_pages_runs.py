@@ -12,8 +12,7 @@ import pandas as pd
 import torch
 
 from rnn_core.runs.compare import run_settings, seed_groups
-from tests.app.conftest import no_problems, open_app, train_until_done
-from tests.app.test_pages_sweep import run_sweep
+from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page, train_until_done
 from tests.core.test_run_store import rows, state_bytes
 from ui.owner import TOKEN
 from ui.run_store import run_store
@@ -176,9 +175,7 @@ def test_every_run_of_a_sweep_is_kept_with_its_sweep_and_seeds_group():
     me = hashlib.sha256(secret.encode()).hexdigest()
     at = open_app()
     at.session_state[TOKEN] = secret
-    at.switch_page("app_pages/train.py").run()
-    at.number_input(key="opt.amount").set_value(10).run()
-    at.switch_page("app_pages/sweep.py").run()
+    sweep_page(steps=10, at=at)
     at.text_input(key="opt.sweep.values1").input("0.003, 0.03").run()
     at.text_input(key="opt.sweep.values2").input("4").run()
     at.number_input(key="opt.sweep.seeds").set_value(2).run()

@@ -9,15 +9,9 @@ import pytest
 
 from rnn_core.sweeps.aggregate import summary_table
 from rnn_core.sweeps.spec import CELL_CHOICES, KNOBS
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page
 from ui.settings import CELL_VALUES, SWEEP_KNOBS
 from ui.sweep import SWEEP
-
-
-def sweep_page():
-    at = open_app()
-    at.switch_page("app_pages/sweep.py").run()
-    return at
 
 
 def test_the_page_counts_its_runs():
@@ -41,22 +35,8 @@ def test_a_bad_value_gets_a_sentence(values, said):
     assert said in at.error[0].value
 
 
-def run_sweep(at, timeout: float = 120):
-    """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
-    at.button(key="btn.sweep").click().run()
-    deadline = time.monotonic() + timeout
-    while at.session_state[SWEEP]["executor"].active:
-        assert time.monotonic() < deadline, "the sweep did not end"
-        time.sleep(0.3)
-        at.run()
-    at.run()
-
-
 def test_a_small_sweep_shows_the_means_of_its_runs_and_takes_the_best_to_train():
-    at = open_app()
-    at.switch_page("app_pages/train.py").run()
-    at.number_input(key="opt.amount").set_value(20).run()
-    at.switch_page("app_pages/sweep.py").run()
+    at = sweep_page(steps=20)
     at.text_input(key="opt.sweep.values1").input("0.003, 0.03").run()
     at.text_input(key="opt.sweep.values2").input("4, 8").run()
     at.number_input(key="opt.sweep.seeds").set_value(2).run()

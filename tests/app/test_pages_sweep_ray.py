@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import no_problems, sweep_page
 from ui.sweep import SWEEP
 
 ray = pytest.importorskip("ray")
@@ -22,10 +22,7 @@ def local_ray():
 
 
 def test_a_sweep_on_ray_says_where_each_run_trained(local_ray):
-    at = open_app()
-    at.switch_page("app_pages/train.py").run()
-    at.number_input(key="opt.amount").set_value(20).run()
-    at.switch_page("app_pages/sweep.py").run()
+    at = sweep_page(steps=20)
     at.selectbox(key="opt.sweep.knob2").set_value("(none)").run()
     at.text_input(key="opt.sweep.values1").input("0.01, 0.03").run()
     at.number_input(key="opt.sweep.seeds").set_value(2).run()
