@@ -15,13 +15,16 @@ import torch
 
 from rnn_core.analysis.predict import ForecastPreview
 from rnn_core.checkpoint import standardizer_from_dict
+from rnn_core.datasets.imu.attitude import ATTITUDE_METHODS
 from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable, ImuTask, prepare_imu
+from rnn_core.datasets.imu.table import ANGLES
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.windows import Standardizer, WindowSet
-from rnn_core.evaluation.imu_scores import forecast_scores, gyro_propagation
+from rnn_core.evaluation.imu_scores import forecast_scores, gyro_propagation, roll_defined
 from rnn_core.evaluation.imu_truth import recording_fingerprint
 from rnn_core.evaluation.metrics import classification_report, display_unit, majority_baseline
 from rnn_core.models import SequenceModel
+from rnn_core.training.history import COLUMNS
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,18 @@ class ForecastEvaluation:
     propagation: np.ndarray  # (W, K) SI: gyro propagation (persistence for non-angles)
     moving: np.ndarray  # (W,) bool: the target row is in motion
     table: pd.DataFrame  # forecast_scores: RMSE, interval, verdict, at rest and in motion
+    gimbal_windows: int = 0  # windows left out of roll scores: pitch within a few deg of +-90
+    settling_windows: int = 0  # windows without an attitude target: filters settling after a gap
+    reference: str = "truth"  # what roll and pitch are scored against: "truth", "VQF estimate"
+
+    def reference_name(self, target: str) -> str:
+        """What a target's forecast is compared with: the truth, or a filter's estimate."""
+        return self.reference if target in ANGLES else "truth"
+
+    def reference_names(self) -> tuple[str, ...]:
+        """For the CSV headers: "true" for a truth, else the estimate's name per target."""
+        names = (self.reference_name(t) for t in self.targets)
+        return tuple("true" if n == "truth" else n.lower().split(" (")[0] for n in names)
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,8 @@ def evaluate_forecast(
     propagation = propagated(table, targets, last_rows, meta.task.horizon, persistence)
     moving = table.moving()[target_rows]  # (W,)
     baselines = {"persistence": persistence, "gyro propagation": propagation}
+    scored, gimbal = _roll_defined_only(table, targets, target_rows, truth)
+    settling = 0 if table.settling is None else int(table.settling[target_rows].sum())
     return ForecastEvaluation(
         targets=targets,
         time=table.time[target_rows],
@@ -88,8 +105,42 @@ def evaluate_forecast(
         persistence=persistence,
         propagation=propagation,
         moving=moving,
-        table=forecast_scores(targets, truth, prediction, baselines, moving),
+        table=forecast_scores(targets, scored, prediction, baselines, moving),
+        gimbal_windows=gimbal,
+        settling_windows=settling,
+        reference=reference_of(table),
     )
+
+
+def reference_of(table: ImuTable) -> str:
+    """What roll and pitch targets are: "truth", or "<filter> estimate" without one."""
+    if table.truth is not None:
+        return "truth"
+    return f"{ATTITUDE_METHODS[table.attitude_source].label.split(' (')[0]} estimate"
+
+
+def _roll_defined_only(table: ImuTable, targets, target_rows, truth) -> tuple[np.ndarray, int]:
+    """The truth (W, K) to score on, roll NaN where pitch is near +-90 deg (roll undefined), and
+    how many windows with a roll truth that leaves out."""
+    if "roll" not in targets:
+        return truth, 0
+    pitch = table.target_values(("pitch",))[target_rows, 0]  # (W,) the truth's, else the filter's
+    k = list(targets).index("roll")
+    off = ~roll_defined(pitch) & np.isfinite(truth[:, k]) & np.isfinite(pitch)
+    scored = truth.copy()
+    scored[off, k] = np.nan
+    return scored, int(off.sum())
+
+
+def scored_step(history: np.ndarray, step: int, early_stopped: bool) -> str:
+    """Which step's weights are scored, for a header: after early stopping the weights of the
+    best validation loss (history (n, C) rows of rnn_core.training.history.COLUMNS)."""
+    steps, val = history[:, COLUMNS.index("step")], history[:, COLUMNS.index("val_loss")]
+    known = np.isfinite(val)
+    if not early_stopped or not known.any():
+        return f"weights of step {step:,}"
+    best = int(steps[known][np.argmin(val[known])])
+    return f"weights of step {best:,}, the best validation loss; trained to {step:,}"
 
 
 def propagated(table: ImuTable, targets, last_rows, horizon: int, persistence) -> np.ndarray:
@@ -186,6 +237,7 @@ def imu_model_extra(data: PreparedData, table: ImuTable) -> dict:
             "input_standardizer": meta.input_standardizer.to_dict(),
             "class_names": list(data.class_names),
             "attitude": table.attitude_source,
+            "attitude_rate_hz": table.filter_rate,  # the filter ran at the sensor's rate
             "trained_on": {
                 "fingerprint": recording_fingerprint(table),
                 "fractions": list(fractions),

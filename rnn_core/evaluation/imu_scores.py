@@ -19,6 +19,10 @@ from rnn_core.datasets.imu.units import wrap
 from rnn_core.evaluation.baselines import euler_rates
 from rnn_core.evaluation.metrics import WRAPPED_ANGLES, display_unit
 
+# Roll is undefined at +-90 deg of pitch (gimbal lock: roll and yaw turn about the same axis) and
+# ill-conditioned near it: a vertical 1 deg off there moves roll by tens of degrees. Rows whose
+# pitch is within this of +-90 deg are left out of roll scores, for the model and every baseline.
+GIMBAL_MARGIN_DEG = 5.0
 BLOCKS = 20  # contiguous blocks of test windows for the interval
 RESAMPLES = 2000
 BEATS, WORSE, WITHIN_NOISE, TOO_FEW = "beats", "worse", "within noise", "too few windows"
@@ -51,6 +55,12 @@ def gyro_propagation(
         roll_rate, pitch_rate = euler_rates(roll, pitch, gx, gy, gz)
         roll, pitch = roll + dt * roll_rate, pitch + dt * pitch_rate
     return roll, pitch
+
+
+def roll_defined(pitch: np.ndarray) -> np.ndarray:
+    """(N,) bool: pitch (rad) more than GIMBAL_MARGIN_DEG away from +-90 deg (NaN is False)."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(np.asarray(pitch, np.float64)) < np.radians(90.0 - GIMBAL_MARGIN_DEG)
 
 
 def _errors(target: str, prediction: np.ndarray, truth: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from rnn_core.datasets.imu.reader import ImuRecording
 from rnn_core.datasets.imu.table import ImuTable
 from rnn_core.datasets.imu.units import wrap
 from rnn_core.evaluation.baselines import ATTITUDE_METHODS, estimate_attitude, inclination_error
+from rnn_core.evaluation.imu_scores import roll_defined
 
 DEG = 180.0 / np.pi
 ATTITUDE_COLUMNS = (
@@ -39,9 +40,10 @@ def filter_estimates(recording: ImuRecording, methods=None) -> dict[str, np.ndar
     return out
 
 
-def _row(name: str, estimate: np.ndarray, truth: np.ndarray, moving: np.ndarray) -> tuple:
-    """One estimator's scores from (R, 2) estimate and truth in rad and (R,) moving."""
-    wrapped = wrap(estimate[:, 0] - truth[:, 0])
+def _row(name: str, estimate, truth, moving, roll_ok) -> tuple:
+    """One estimator's scores from (R, 2) estimate and truth in rad, (R,) moving and (R,) rows
+    where roll is defined (the roll RMSE leaves out the rest: gimbal lock)."""
+    wrapped = wrap(estimate[roll_ok, 0] - truth[roll_ok, 0])
     incline = inclination_error(estimate[:, 0], estimate[:, 1], truth[:, 0], truth[:, 1])
     rms = lambda e: float(np.sqrt(np.mean(e**2)) * DEG) if e.size else float("nan")  # noqa: E731
     return (
@@ -54,6 +56,16 @@ def _row(name: str, estimate: np.ndarray, truth: np.ndarray, moving: np.ndarray)
     )
 
 
+def scored_rows(table: ImuTable, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(R,) bool of `rows` scored against the truth (a truth, filters not settling after a gap),
+    and (R,) bool of those where roll is defined (pitch away from +-90 deg)."""
+    truth = table.truth[["roll", "pitch"]].to_numpy(np.float64)[rows]  # (R, 2)
+    known = np.isfinite(truth).all(axis=1)
+    if table.settling is not None:
+        known &= ~table.settling[rows]
+    return known, known & roll_defined(truth[:, 1])
+
+
 def attitude_scores(
     table: ImuTable,
     rows: np.ndarray,
@@ -61,16 +73,18 @@ def attitude_scores(
     model: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """ATTITUDE_COLUMNS for each filter (estimates: method -> (N, 2) rad over the recording) and
-    the model (model: (len(rows), 2) rad forecasts of those rows), on the rows with a truth."""
+    the model (model: (len(rows), 2) rad forecasts of those rows), on the rows with a truth
+    (scored_rows); roll only where it is defined."""
     truth = table.truth[["roll", "pitch"]].to_numpy(np.float64)[rows]  # (R, 2)
-    known = np.isfinite(truth).all(axis=1)
+    known, defined = scored_rows(table, rows)
+    roll_ok = defined[known]
     moving = table.moving()[rows][known]
     records = []
     if model is not None:
-        records.append(_row("the model (forecast)", model[known], truth[known], moving))
+        records.append(_row("the model (forecast)", model[known], truth[known], moving, roll_ok))
     for method, estimate in estimates.items():
         label = ATTITUDE_METHODS[method].label
-        records.append(_row(label, estimate[rows][known], truth[known], moving))
+        records.append(_row(label, estimate[rows][known], truth[known], moving, roll_ok))
     return pd.DataFrame.from_records(records, columns=list(ATTITUDE_COLUMNS))
 
 

@@ -208,11 +208,12 @@ def _unit_suffix(target: str) -> str:
     return "_" + unit.replace("/s^2", "_per_s2").replace("/s", "_per_s") if unit else ""
 
 
-def predictions_csv(time, targets, truth, prediction, baselines=None) -> bytes:
+def predictions_csv(time, targets, truth, prediction, baselines=None, true_names=None) -> bytes:
     """The test predictions as UTF-8 CSV in display units, the unit in every header: time_s, then
     per target <target>_true_<unit>, <target>_pred_<unit> and one column per baseline
     (baselines: name -> (N, K) SI). truth and prediction (N, K) SI, time (N,) seconds; a
-    missing truth is an empty cell."""
+    missing truth is an empty cell. true_names (K,) renames "true" per target (a filter's
+    estimate is no truth)."""
     time = np.asarray(time, dtype=np.float64)
     series = {"true": truth, "pred": prediction, **(baselines or {})}
     series = {name: np.asarray(v, dtype=np.float64) for name, v in series.items()}
@@ -227,6 +228,8 @@ def predictions_csv(time, targets, truth, prediction, baselines=None) -> bytes:
     for k, target in enumerate(targets):
         factor, suffix = display_unit(target)[1], _unit_suffix(target)
         for name, values in series.items():
+            if name == "true" and true_names is not None:
+                name = true_names[k]
             columns[f"{target}_{name.replace(' ', '_')}{suffix}"] = factor * values[:, k]
     buffer = io.StringIO()
     pd.DataFrame(columns).to_csv(buffer, index=False)

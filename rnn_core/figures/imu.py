@@ -145,9 +145,11 @@ def prediction_figure(
     target: str,
     propagation: np.ndarray | None = None,
     max_points: int = 5000,
+    truth_name: str = "truth",
 ) -> go.Figure:
     """One target over time ((W,) arrays in SI), in display units: truth, the model and the
-    baselines on top, each one's error (forecast - truth) below, with a range slider to zoom."""
+    baselines on top, each one's error (forecast - truth) below, with a range slider to zoom.
+    truth_name names the reference (a filter's estimate, where the file has no truth)."""
     unit, factor = display_unit(target)
     keep = thinning(len(time), max_points)
     x = _f32(time[keep])
@@ -157,7 +159,7 @@ def prediction_figure(
     fig.add_scatter(
         x=x,
         y=_f32(np.asarray(truth)[keep] * factor),
-        name="truth",
+        name=truth_name,
         mode="lines",
         line=dict(color=TARGET_COLOR, width=2),
         row=1,
@@ -203,7 +205,7 @@ def prediction_figure(
     fig.update_yaxes(title_text=f"error ({unit})" if unit else "error", row=2, col=1)
     fig.update_xaxes(title_text="time (s)", rangeslider=dict(visible=True, thickness=0.06), row=2)
     fig.update_layout(
-        title=f"{target}: forecast against truth on the test part",
+        title=f"{target}: forecast against {truth_name} on the test part",
         height=520,
         margin=dict(l=60, r=20, t=50, b=45),
         uirevision="imu.prediction",

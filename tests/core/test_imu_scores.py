@@ -76,6 +76,7 @@ def holed_table(truth_input: bool = False) -> ImuTable:
     100..129 in both angles (training), 265..274 in roll only and 280..289 in both (test)."""
     rng = np.random.default_rng(5)
     values = pd.DataFrame(rng.standard_normal((N, 8)), columns=list(COLUMNS))
+    values["pitch"] = values["pitch"].clip(-1.2, 1.2)  # a pitch: away from +-90 deg (gimbal lock)
     rows = np.arange(N)
     truth = pd.DataFrame(
         {"roll": values["roll"] + 0.1 * np.sin(rows / 7), "pitch": values["pitch"] - 0.05}

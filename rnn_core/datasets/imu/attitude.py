@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_core.datasets.imu import attitude_filters as hand
+from rnn_core.datasets.imu.samples import vertical_at
 
 
 @dataclass(frozen=True)
@@ -271,9 +272,9 @@ def estimate_attitude_arrays(
 
 def estimate_attitude(recording, method: str, *, use_mag: bool = False, **gains):
     """Roll and pitch (rad), {"roll": (N,), "pitch": (N,)}, of a recording (.time, .channels with
-    ax..gz and maybe mx..mz, .segments) by one of ATTITUDE_METHODS."""
-    channels = recording.channels
-    mag = None
+    ax..gz and maybe mx..mz, .segments) by one of ATTITUDE_METHODS: run on the samples as read
+    (recording.raw, at the file's rate) when the recording carries them, then taken at its rows."""
+    channels, raw = recording.channels, getattr(recording, "raw", None)
     if use_mag:
         checked_gains(method, {})
         if not ATTITUDE_METHODS[method].uses_magnetometer:
@@ -281,11 +282,19 @@ def estimate_attitude(recording, method: str, *, use_mag: bool = False, **gains)
                 f"{ATTITUDE_METHODS[method].label} does not use a magnetometer: "
                 "turn the magnetometer off for it."
             )
-        if not {"mx", "my", "mz"} <= set(channels.columns):
+        if not {"mx", "my", "mz"} <= set(channels.columns) or (raw is not None and raw.mag is None):
             raise ValueError(
                 "The recording has no magnetometer (columns mx, my, mz): turn the magnetometer off."
             )
-        mag = channels[["mx", "my", "mz"]].to_numpy(dtype=np.float64)
+    if raw is not None:
+        mag = raw.mag if use_mag else None
+        at_raw = estimate_attitude_arrays(
+            raw.time, raw.accel, raw.gyro, mag, method, raw.segments, **gains
+        )
+        up = vertical_at(raw, vertical(at_raw["roll"], at_raw["pitch"]), recording.segments)
+        roll, pitch = roll_pitch(up)  # (N,) each
+        return {"roll": roll, "pitch": pitch}
+    mag = channels[["mx", "my", "mz"]].to_numpy(dtype=np.float64) if use_mag else None
     return estimate_attitude_arrays(
         recording.time,
         channels[["ax", "ay", "az"]].to_numpy(dtype=np.float64),
@@ -295,3 +304,12 @@ def estimate_attitude(recording, method: str, *, use_mag: bool = False, **gains)
         recording.segments,
         **gains,
     )
+
+
+def filter_rate(recording) -> str:
+    """At which rate the attitude filters run on a recording, for a sentence: "285.7 Hz, the
+    file's rate" (or the recording's own rate when it carries no raw samples)."""
+    raw = getattr(recording, "raw", None)
+    if raw is None:
+        return f"{recording.sample_rate:.4g} Hz, the recording's rate"
+    return f"{raw.rate:.4g} Hz, the file's rate"

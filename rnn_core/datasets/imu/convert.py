@@ -36,8 +36,9 @@ def to_si(
     segments: list[tuple[int, int]],
     units: dict,
     name: str,
-) -> tuple[pd.DataFrame, list[str], str, bool]:
-    """(channels in SI, sentences, the accelerometer's file unit, whether orientation is known).
+) -> tuple[pd.DataFrame, list[str], str, bool, dict[str, float]]:
+    """(channels in SI, sentences, the accelerometer's file unit, whether orientation is known,
+    the factor that took each sensor channel to SI).
 
     values is (N, K) in file units, except roll / pitch / yaw already in (unwrapped) radians;
     it is scaled in place when its columns are already in the output's order (no copy).
@@ -68,7 +69,8 @@ def to_si(
     table *= np.array([scale.get(k, 1.0) for k in names])
     table, names, orientation_notes = _orientation(table, names)
     frame = pd.DataFrame(table, columns=names, copy=False)
-    return frame, notes + orientation_notes, accel_name, "roll" in names and "pitch" in names
+    oriented = "roll" in names and "pitch" in names
+    return frame, notes + orientation_notes, accel_name, oriented, scale
 
 
 def _columns(values: np.ndarray, columns: list[int]) -> np.ndarray:

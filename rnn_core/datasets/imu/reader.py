@@ -25,7 +25,20 @@ from rnn_core.datasets.imu.formats import (
 )
 from rnn_core.datasets.imu.parse import ImuFormatError, is_zip, load_input, to_utf8
 from rnn_core.datasets.imu.raw import CsvSource, Raw, drop_missing, in_time_order
-from rnn_core.datasets.imu.timebase import find_segments, nice_rate, resample
+from rnn_core.datasets.imu.samples import (
+    BRIDGE_SECONDS,
+    DROPOUT_FACTOR,
+    SETTLE_SECONDS,
+    RawSamples,
+    raw_samples,
+)
+from rnn_core.datasets.imu.timebase import (
+    find_segments,
+    jitter_beyond,
+    nice_rate,
+    resample,
+    resolution,
+)
 from rnn_core.datasets.imu.units import align_quaternions, angle_unit
 
 __all__ = [
@@ -63,6 +76,7 @@ class ImuRecording:
     detected: tuple[str, ...]  # sentences a person reads: format, units and why, fixes, gaps
     source_format: str  # "x-io", "phyphox", "sensor-logger", "arduino", "ros", "euroc", "px4", ...
     has_orientation: bool  # roll and pitch (or a quaternion) came from the file
+    raw: RawSamples | None = None  # the IMU samples as read, where attitude filters run
 
 
 def _open(data: bytes, name: str):
@@ -191,11 +205,20 @@ def read_imu_csv(
     _require(mapping, source, name, by_hand=any(k in _KEYS for k in column_map or {}))
     raw = source.read(mapping, units.get("time", (None,))[0])
     raw = in_time_order(drop_missing(raw, name), gap_factor, name)
-    out, labels, segments, rate, timing = _uniform(
+    out, labels, segments, rate, timing, clock = _uniform(
         raw, units, target_rate, gap_factor, min_rows, name
     )
+    sensor = [k for k in (*CHANNELS, *OPTIONAL[:3]) if k in raw.keys]
+    imu = raw.values[:, [raw.keys.index(k) for k in sensor]]  # (M, 6 or 9) a copy, file units
     motion, motion_notes = _motion(out, raw, mapping)
-    channels, si_notes, accel_name, oriented = to_si(out, raw.keys, rate, segments, units, name)
+    channels, si_notes, accel_name, oriented, scale = to_si(
+        out, raw.keys, rate, segments, units, name
+    )
+    if len(sensor) == 9 and "mx" not in channels.columns:  # a magnetometer not in uT: unused
+        sensor, imu = sensor[:6], imu[:, :6]
+    factors = np.array([scale[k] for k in sensor])
+    samples = raw_samples(clock[0], imu, factors, clock[1], clock[2], rate)
+    del imu
     source_format = _format(source.proposal.source_format, mapping, accel_name)
     detected = (
         f"Format: {source_format}, recognized by {_SIGNS[source_format]}.",
@@ -217,11 +240,13 @@ def read_imu_csv(
         detected=detected,
         source_format=source_format,
         has_orientation=oriented,
+        raw=samples,
     )
 
 
 def _uniform(raw: Raw, units: dict, target_rate, gap_factor: float, min_rows: int, name: str):
-    """(values (M, K) on the uniform grid, labels, segments, rate, sentences)."""
+    """(values (M, K) on the uniform grid, labels, segments, rate, sentences, and the file's
+    clock: its times, segments and rate)."""
     t, segments, source_rate, rate, notes = _timeline(raw, target_rate, gap_factor, min_rows, name)
     values, angle_notes = _unwrapped(raw, units)
     smooth = int(round(source_rate / rate)) if rate < 0.5 * source_rate else 1
@@ -230,7 +255,7 @@ def _uniform(raw: Raw, units: dict, target_rate, gap_factor: float, min_rows: in
     out, labels, out_segments, _ = resample(t, values, raw.labels, segments, rate, smooth)
     if len(out) < min_rows:
         raise _too_few(name, len(out), min_rows, rate)
-    return out, labels, out_segments, rate, notes + angle_notes
+    return out, labels, out_segments, rate, notes + angle_notes, (t, segments, source_rate)
 
 
 def _too_few(name: str, rows: int, min_rows: int, rate: float) -> ImuFormatError:
@@ -257,23 +282,54 @@ def _timeline(raw: Raw, target_rate, gap_factor: float, min_rows: int, name: str
             )
         t = np.arange(rows) / target_rate
         notes.append(f"No time column: rows taken as evenly spaced at {target_rate:g} Hz (given).")
-    segments, step, gaps = find_segments(t, gap_factor)
+    segments, step, gaps = find_segments(t, gap_factor, BRIDGE_SECONDS)
     source_rate = 1.0 / step
     rate = float(target_rate) if target_rate else nice_rate(source_rate)
     steps = np.diff(t)
-    jitter = float(np.std(steps[steps <= gap_factor * step]) / step)
-    notes.append(
-        f"Sample rate: {source_rate:.4g} Hz in the file (median step {step * 1e3:.4g} ms, jitter "
-        f"{jitter:.1%}); resampled to a uniform {rate:g} Hz (linear interpolation in each segment)."
-    )
+    notes.append(_rate_sentence(steps, step, source_rate, rate))
+    notes += _dropout_sentences(steps, step, gap_factor)
     if gaps:
         at, length = max(gaps, key=lambda gap: gap[1])
         notes.append(
-            f"{len(gaps)} gap(s) longer than {gap_factor:g} sample periods (the longest "
-            f"{length:.3g} s, after {at:.4g} s): split into {len(segments)} segments, not "
-            "interpolated across; the time axis lays the segments end to end."
+            f"{len(gaps)} gap(s) longer than {gap_factor:g} sample periods and "
+            f"{BRIDGE_SECONDS * 1e3:g} ms (the longest {length:.3g} s, after {at:.4g} s): split "
+            f"into {len(segments)} segments, not interpolated across; the time axis lays the "
+            f"segments end to end. Every attitude filter restarts after a gap: its first "
+            f"{SETTLE_SECONDS:g} s there are left out of targets and scores."
         )
     return t, segments, source_rate, rate, notes
+
+
+def _rate_sentence(steps: np.ndarray, step: float, source_rate: float, rate: float) -> str:
+    """The file's rate, its timestamps' resolution and the jitter beyond it, and the output rate."""
+    ordinary = steps[steps <= DROPOUT_FACTOR * step]
+    quantum = resolution(ordinary)
+    jitter = jitter_beyond(ordinary, step, quantum)
+    written = (
+        f"timestamps written to {quantum * 1e3:.3g} ms, jitter beyond that {jitter:.1%}"
+        if quantum >= 1e-6
+        else f"jitter {jitter:.1%}"
+    )
+    return (
+        f"Sample rate: {source_rate:.4g} Hz in the file (median step {step * 1e3:.4g} ms, "
+        f"{written}); resampled to a uniform {rate:g} Hz (linear interpolation in each segment). "
+        f"Attitude filters run on the file's own samples at {source_rate:.4g} Hz."
+    )
+
+
+def _dropout_sentences(steps: np.ndarray, step: float, gap_factor: float) -> list[str]:
+    """A sentence on the short dropouts bridged inside segments, when there are any."""
+    limit = max(gap_factor * step, BRIDGE_SECONDS)
+    holes = np.flatnonzero((steps > DROPOUT_FACTOR * step) & (steps <= limit))
+    if holes.size == 0:
+        return []
+    longest = int(holes[np.argmax(steps[holes])])
+    missing = int(np.sum(np.rint(steps[holes] / step) - 1))
+    return [
+        f"{holes.size:,} short dropout(s) of up to {limit * 1e3:.3g} ms ({missing:,} missing "
+        f"sample(s), the longest {steps[longest] * 1e3:.3g} ms): bridged by linear "
+        "interpolation, and the attitude filters keep their state across them (no split)."
+    ]
 
 
 def _unwrapped(raw: Raw, units: dict) -> tuple[np.ndarray, list[str]]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from rnn_core.datasets.imu.attitude import ATTITUDE_METHODS, estimate_attitude
 from rnn_core.datasets.imu.reader import ImuRecording
+from rnn_core.datasets.imu.samples import SETTLE_SECONDS, settling
 from rnn_core.datasets.windows import DataError
 
 ANGLES = ("roll", "pitch")
@@ -41,14 +42,25 @@ class ImuTable:
     motion: np.ndarray | None  # (N,) bool movement phases, when the file marks them
     attitude_source: str  # a key of ATTITUDE_METHODS, or TRUTH_INPUT
     orientation_note: str  # where roll and pitch come from, for the page to say
+    settling: np.ndarray | None = None  # (N,) bool: a filter still settling after a gap
+    filter_rate: float | None = None  # Hz the attitude filter ran at (the file's); None: truth
 
     def target_values(self, names) -> np.ndarray:
-        """(N, K) float64 of each target: the truth for roll and pitch when there is one."""
+        """(N, K) float64 of each target: the truth for roll and pitch when there is one; roll
+        and pitch NaN (no loss, no score) where the filters are settling after a gap."""
         columns = [
             self.truth[n] if self.truth is not None and n in ANGLES else self.values[n]
             for n in names
         ]
-        return np.column_stack([c.to_numpy(np.float64) for c in columns])
+        out = np.column_stack([c.to_numpy(np.float64) for c in columns])  # (N, K)
+        if self.settling is not None:
+            angles = [k for k, n in enumerate(names) if n in ANGLES]
+            out[np.ix_(self.settling, angles)] = np.nan
+        return out
+
+    def settling_rows(self) -> int:
+        """How many rows are left out of targets and scores while the filters settle."""
+        return 0 if self.settling is None else int(self.settling.sum())
 
     def moving(self) -> np.ndarray:
         """(N,) bool: the file's movement phases, else rows whose rotation rate passes 0.2 rad/s
@@ -113,7 +125,33 @@ def imu_table(
         motion=recording.motion,
         attitude_source=attitude,
         orientation_note=_note(attitude, has_truth),
+        settling=_settling(recording),
+        filter_rate=None if attitude == TRUTH_INPUT else _filter_rate(recording),
     )
+
+
+def _filter_rate(recording: ImuRecording) -> float:
+    """The rate (Hz) the attitude filters run at: the file's own, else the recording's."""
+    return recording.raw.rate if recording.raw is not None else recording.sample_rate
+
+
+def settling_note(table: ImuTable) -> list[str]:
+    """A sentence on the rows left out while the filters settle after a gap; none without."""
+    rows = table.settling_rows()
+    if rows == 0:
+        return []
+    return [
+        f"Settling: {rows:,} row(s) ({rows / table.sample_rate:.3g} s), the first "
+        f"{SETTLE_SECONDS:g} s after each gap, where every attitude filter has restarted and is "
+        "still settling: left out of the roll and pitch targets and of every score."
+    ]
+
+
+def _settling(recording: ImuRecording) -> np.ndarray | None:
+    """(N,) bool rows where the filters settle after a gap; None without a gap."""
+    if recording.raw is None or len(recording.segments) < 2:
+        return None
+    return settling(recording.raw, recording.segments)
 
 
 def _note(attitude: str, has_truth: bool) -> str:

@@ -115,14 +115,37 @@ def merge_repeats(
     return t[starts], merged, None if labels is None else labels[starts], [note]
 
 
-def find_segments(t: np.ndarray, gap_factor: float) -> tuple[list[tuple[int, int]], float, list]:
-    """Row ranges [start, end) without gaps, the median step, and the gaps as (at s, length s)."""
+def find_segments(
+    t: np.ndarray, gap_factor: float, bridge: float = 0.0
+) -> tuple[list[tuple[int, int]], float, list]:
+    """Row ranges [start, end) without gaps, the median step, and the gaps as (at s, length s).
+    A gap is a step longer than gap_factor median steps and than `bridge` seconds."""
     steps = np.diff(t)
     step = median_step(steps)
-    cuts = np.flatnonzero(steps > gap_factor * step) + 1 if step > 0 else np.array([], int)
+    limit = max(gap_factor * step, bridge)
+    cuts = np.flatnonzero(steps > limit) + 1 if step > 0 else np.array([], int)
     edges = [0, *cuts.tolist(), t.size]
     gaps = [(float(t[c - 1]), float(t[c] - t[c - 1])) for c in cuts]
     return list(zip(edges[:-1], edges[1:], strict=True)), step, gaps
+
+
+def resolution(steps: np.ndarray) -> float:
+    """The timestamps' resolution (s) as the steps show it: the smallest difference between two
+    step lengths that each make up at least 1 % of the steps; 0 when no such pair exists (the
+    times are written finely enough that their rounding cannot be seen)."""
+    lengths, counts = np.unique(np.round(steps, 9), return_counts=True)
+    common = lengths[counts >= 0.01 * steps.size]
+    return float(np.min(np.diff(common))) if common.size > 1 else 0.0
+
+
+def jitter_beyond(steps: np.ndarray, step: float, quantum: float) -> float:
+    """RMS of each step's departure from the median step beyond the timestamps' resolution, as a
+    share of the median step: rounding every time to `quantum` moves a step by less than one
+    quantum, so that much is the writing, not the clock."""
+    if steps.size == 0 or step <= 0:
+        return 0.0
+    beyond = np.maximum(np.abs(steps - step) - quantum, 0.0)
+    return float(np.sqrt(np.mean(beyond**2)) / step)
 
 
 def nice_rate(rate: float) -> float:
