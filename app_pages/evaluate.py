@@ -10,10 +10,12 @@ from rnn_core.evaluation.imu import (
     imu_model_extra,
     prepare_for_saved,
     saved_imu_model,
+    scored_step,
     trained_on_this,
 )
 from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
+from rnn_core.live.states import RunState
 from ui.evaluation import show_evaluation, show_truth_scores
 from ui.export import export_section
 from ui.imu_source import recording_of
@@ -56,7 +58,10 @@ else:
             "there, or evaluate the saved model below."
         )
     else:
-        st.subheader(f"The model trained here (step {step:,}), on the test part")
+        scored = scored_step(
+            runner.history.rows_since(0), step, runner.state == RunState.EARLY_STOPPED
+        )
+        st.subheader(f"The model trained here ({scored}), on the test part")
         for warning in split_warnings(table, exp.data.meta.parts):
             st.warning(warning)
         result = show_evaluation(
@@ -83,6 +88,7 @@ else:
                     result.truth,
                     result.prediction,
                     {"persistence": result.persistence, "gyro propagation": result.propagation},
+                    result.reference_names(),
                 ),
                 file_name="imu-test-predictions.csv",
                 mime="text/csv",

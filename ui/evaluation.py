@@ -8,8 +8,10 @@ from collections.abc import Hashable
 import numpy as np
 import streamlit as st
 
+from rnn_core.datasets.imu.attitude import filter_rate
 from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.imu.reader import ImuRecording
+from rnn_core.datasets.imu.samples import SETTLE_SECONDS
 from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.evaluation.baselines import ATTITUDE_METHODS
@@ -23,12 +25,18 @@ from rnn_core.evaluation.imu import (
 from rnn_core.evaluation.imu_scores import (
     BEATS,
     BLOCKS,
+    GIMBAL_MARGIN_DEG,
     SCORE_COLUMNS,
     TOO_FEW,
     WITHIN_NOISE,
     WORSE,
 )
-from rnn_core.evaluation.imu_truth import ATTITUDE_COLUMNS, attitude_scores, filter_estimates
+from rnn_core.evaluation.imu_truth import (
+    ATTITUDE_COLUMNS,
+    attitude_scores,
+    filter_estimates,
+    scored_rows,
+)
 from rnn_core.figures.attitude import attitude_figure
 from rnn_core.figures.imu import confusion_figure, prediction_figure
 from rnn_core.models import SequenceModel
@@ -97,9 +105,13 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
             st.warning(sentence)
         else:
             st.info(sentence)
+    for sentence in left_out_sentences(result):
+        st.info(sentence)
+    reference = result.reference_name("roll")
     st.caption(
-        "RMSE in degrees (roll, pitch) and deg/s (gyroscope) over the test windows whose target "
-        "has a truth. Persistence repeats what a device has at the window's last step; gyro "
+        f"RMSE in degrees (roll, pitch, against the {reference}) and deg/s (gyroscope) over the "
+        "test windows whose target has a value. Persistence repeats what a device has at the "
+        "window's last step; gyro "
         "propagation carries that attitude forward with the last gyro reading (a filter's "
         "predict step). The interval is the 95 % range of RMSE(model) − RMSE(best baseline) over "
         f"{BLOCKS} contiguous blocks of test windows resampled: 'beats' only when all of it is "
@@ -116,9 +128,30 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
             result.persistence[:, k],
             target,
             result.propagation[:, k] if target in ("roll", "pitch") else None,
+            truth_name=result.reference_name(target),
         ),
         key=f"{key}.chart",
     )
+
+
+def left_out_sentences(result: ForecastEvaluation) -> list[str]:
+    """Sentences on the test windows left out of scores: gimbal lock (roll), filters settling."""
+    out = []
+    if result.gimbal_windows:
+        share = result.gimbal_windows / max(len(result.time), 1)
+        out.append(
+            f"{result.gimbal_windows:,} test window(s) ({share:.1%}) "
+            f"have a pitch within {GIMBAL_MARGIN_DEG:g}° of ±90°, where roll is undefined (gimbal "
+            "lock): they are left out of the roll scores of the model and of every baseline alike; "
+            "pitch and the gyroscope keep them."
+        )
+    if result.settling_windows:
+        out.append(
+            f"{result.settling_windows:,} test window(s) fall in the first {SETTLE_SECONDS:g} s "
+            "after a gap, where every attitude filter has restarted and is still settling: left "
+            "out of the roll and pitch scores."
+        )
+    return out
 
 
 def verdict_sentences(table) -> list[tuple[str, str]]:
@@ -155,17 +188,28 @@ def show_truth_scores(
         rows = unseen[0][on_test]
     scores = attitude_scores(table, rows, estimates, model_rows)
     motion_said = "the file's movement phases" if table.motion is not None else "motion"
+    scores["ran at"] = [
+        f"{table.sample_rate:g} Hz, the model's steps"
+        if name.startswith("the model")
+        else filter_rate(recording)
+        for name in scores["estimator"]
+    ]
     st.table(
         scores.set_index("estimator").style.format(
             {c: "{:.3g}" for c in ATTITUDE_COLUMNS[1:-1]}, na_rep="–"
         )
     )
     st.caption(
-        "Against the file's ground truth on the test part: RMSE in degrees of roll, pitch and the "
-        "inclination (the angle between the true and the estimated vertical, heading-free, as "
-        f"BROAD scores it), also over {motion_said}. A filter's number is its estimate at the "
-        "row itself; the model's is its forecast of that row from the window before it."
+        "Against the file's ground truth on the test part: RMSE in degrees of the inclination "
+        "(the angle between the true and the estimated vertical, heading-free, as BROAD scores "
+        f"it: the headline number), roll and pitch, also over {motion_said}. Each filter ran at "
+        f"{filter_rate(recording)}, on the samples as read, as a device runs it; its estimate "
+        "is then taken at the model's steps (column 'ran at'). A filter's "
+        "number is its estimate at the row itself; the model's is its forecast of that row from "
+        "the window before it."
     )
+    for sentence in truth_left_out(table, rows):
+        st.info(sentence)
     labels = {ATTITUDE_METHODS[m].label: e for m, e in estimates.items()}
     best = scores.iloc[1:]["inclination RMSE (deg)"].idxmin() if len(scores) > 1 else None
     chart(
@@ -180,6 +224,19 @@ def show_truth_scores(
         key=f"{key}.attitude_chart",
     )
     st.caption("Click a name in the legend to show or hide that filter.")
+
+
+def truth_left_out(table: ImuTable, rows) -> list[str]:
+    """Sentences on the test rows left out of the truth scores: roll at gimbal lock."""
+    known, defined = scored_rows(table, rows)
+    locked = int(known.sum() - defined.sum())
+    if locked == 0:
+        return []
+    return [
+        f"{locked:,} test row(s) ({locked / max(int(known.sum()), 1):.1%}) have a true pitch "
+        f"within {GIMBAL_MARGIN_DEG:g}° of ±90°, where roll is undefined (gimbal lock): they are "
+        "left out of every roll RMSE (model and filters alike); inclination and pitch keep them."
+    ]
 
 
 def _estimates(recording: ImuRecording, key: str) -> dict:

@@ -20,6 +20,7 @@ from rnn_core.datasets.imu.reader import (
     detect_columns,
     read_imu_csv,
 )
+from rnn_core.datasets.imu.table import settling_note
 from ui.imu_attitude import (
     attitude_controls,
     attitude_from_settings,
@@ -111,6 +112,13 @@ def _chosen_file() -> tuple[str, bytes] | None:
     choice = setting("imu.choice")
     if choice != UPLOAD:
         return SAMPLES[choice], (DATA / SAMPLES[choice]).read_bytes()
+    # The uploader's new file is in session state from the start of the run that it triggers,
+    # before the Data page draws the uploader: the banner at the top of the page reads the
+    # choice first, so taking the file only where the uploader is drawn left it saying that
+    # nothing was uploaded until the next click.
+    arrived = st.session_state.get("imu.upload")
+    if arrived is not None:
+        st.session_state["imu.last_upload"] = (arrived.name, arrived.getvalue())
     return st.session_state.get("imu.last_upload")
 
 
@@ -211,7 +219,7 @@ def _what_was_read(recording: ImuRecording, table: ImuTable) -> None:
     c3.metric("Duration", f"{len(table.values) / recording.sample_rate:.1f} s")
     c4.metric("Segments", f"{len(recording.segments)}")
     with st.expander("What was detected", expanded=True):
-        for sentence in (*recording.detected, table.orientation_note):
+        for sentence in (*recording.detected, table.orientation_note, *settling_note(table)):
             st.markdown(f"- {as_text(sentence)}")
 
 
