@@ -7,6 +7,7 @@ from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoin
 from rnn_core.datasets.imu.prepare import ImuMeta
 from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.evaluation.imu import (
+    filter_rate_column,
     imu_model_extra,
     prepare_for_saved,
     saved_imu_model,
@@ -89,6 +90,7 @@ else:
                     result.prediction,
                     {"persistence": result.persistence, "gyro propagation": result.propagation},
                     result.reference_names(),
+                    filter_rate_column(table),
                 ),
                 file_name="imu-test-predictions.csv",
                 mime="text/csv",

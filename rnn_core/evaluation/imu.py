@@ -112,6 +112,14 @@ def evaluate_forecast(
     )
 
 
+def filter_rate_column(table: ImuTable) -> dict[str, float]:
+    """For the predictions CSV: the rate (Hz) the attitude filter giving the inputs ran at,
+    {"vqf_ran_at_hz": 285.7}; nothing when the inputs are the truth."""
+    if table.filter_rate is None:
+        return {}
+    return {f"{table.attitude_source}_ran_at_hz": table.filter_rate}
+
+
 def reference_of(table: ImuTable) -> str:
     """What roll and pitch targets are: "truth", or "<filter> estimate" without one."""
     if table.truth is not None:

@@ -208,12 +208,14 @@ def _unit_suffix(target: str) -> str:
     return "_" + unit.replace("/s^2", "_per_s2").replace("/s", "_per_s") if unit else ""
 
 
-def predictions_csv(time, targets, truth, prediction, baselines=None, true_names=None) -> bytes:
+def predictions_csv(
+    time, targets, truth, prediction, baselines=None, true_names=None, constants=None
+) -> bytes:
     """The test predictions as UTF-8 CSV in display units, the unit in every header: time_s, then
     per target <target>_true_<unit>, <target>_pred_<unit> and one column per baseline
     (baselines: name -> (N, K) SI). truth and prediction (N, K) SI, time (N,) seconds; a
     missing truth is an empty cell. true_names (K,) renames "true" per target (a filter's
-    estimate is no truth)."""
+    estimate is no truth); constants (name -> number) are last columns, one value throughout."""
     time = np.asarray(time, dtype=np.float64)
     series = {"true": truth, "pred": prediction, **(baselines or {})}
     series = {name: np.asarray(v, dtype=np.float64) for name, v in series.items()}
@@ -231,6 +233,8 @@ def predictions_csv(time, targets, truth, prediction, baselines=None, true_names
             if name == "true" and true_names is not None:
                 name = true_names[k]
             columns[f"{target}_{name.replace(' ', '_')}{suffix}"] = factor * values[:, k]
+    for name, value in (constants or {}).items():
+        columns[name] = np.full(len(time), value, dtype=np.float64)
     buffer = io.StringIO()
     pd.DataFrame(columns).to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")

@@ -70,6 +70,7 @@ def model_json(graph: ExportGraph, data: PreparedData, table: ImuTable | None = 
         "horizon": meta.task.horizon if meta is not None and not meta.task.classify else 1,
         "sample_rate_hz": meta.sample_rate if meta is not None else None,
         "attitude_source": table.attitude_source if table is not None else None,
+        "attitude_rate_hz": table.filter_rate if table is not None else None,  # the sensor's
         "statistics": _statistics(graph),
         "vocabulary": list(data.vocabulary.chars) if data.vocabulary is not None else None,
         "classes": list(data.class_names) or None,

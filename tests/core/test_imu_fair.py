@@ -15,9 +15,18 @@ from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.imu.samples import SETTLE_SECONDS
 from rnn_core.datasets.imu.table import imu_table, settling_note
 from rnn_core.evaluation.baselines import inclination_error
-from rnn_core.evaluation.imu import scored_step
+from rnn_core.evaluation.imu import (
+    ForecastEvaluation,
+    filter_rate_column,
+    reference_of,
+    scored_step,
+)
 from rnn_core.evaluation.imu_scores import roll_defined
 from rnn_core.evaluation.imu_truth import attitude_scores, filter_estimates, scored_rows
+from rnn_core.evaluation.metrics import predictions_csv
+from rnn_core.export.graph import ExportGraph
+from rnn_core.export.sidecar import model_json
+from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.history import COLUMNS
 from tests.paths import SHARED
 
@@ -172,3 +181,48 @@ def test_the_header_names_the_step_whose_weights_are_scored():
         "weights of step 900, the best validation loss; trained to 1,100"
     )
     assert scored_step(history, 1100, False) == "weights of step 1,100"
+
+
+def test_the_csv_and_the_checkpoint_say_at_which_rate_the_filter_ran(broad):
+    _, table, _ = broad
+    rate = table.filter_rate
+    assert filter_rate_column(table) == {"vqf_ran_at_hz": rate}
+    csv = predictions_csv(
+        np.arange(2.0),
+        ("roll", "gx"),
+        np.zeros((2, 2)),
+        np.zeros((2, 2)),
+        None,
+        ("vqf estimate", "true"),
+        filter_rate_column(table),
+    )
+    frame = pd.read_csv(io.BytesIO(csv))
+    assert list(frame.columns) == [
+        "time_s",
+        "roll_vqf_estimate_deg",
+        "roll_pred_deg",
+        "gx_true_deg_per_s",
+        "gx_pred_deg_per_s",
+        "vqf_ran_at_hz",
+    ]
+    assert (frame["vqf_ran_at_hz"] == rate).all()
+
+
+def test_without_a_truth_the_reference_is_the_filters_estimate():
+    gait = imu_table(read_imu_csv(GAIT, target_rate=50))
+    assert reference_of(gait) == "VQF estimate"
+    result = ForecastEvaluation(
+        ("roll", "pitch", "gx"), *([np.zeros(0)] * 6), None, reference=reference_of(gait)
+    )
+    assert result.reference_names() == ("vqf estimate", "vqf estimate", "true")
+    assert result.reference_name("gx") == "truth"
+
+
+def test_the_exports_model_json_says_at_which_rate_the_filter_ran(broad):
+    _, table, _ = broad
+    data = prepare_imu(table, 20, ImuTask())
+    config = ModelConfig(input_size=8, output_size=5, hidden_size=4, task_shape="many_to_one")
+    graph = ExportGraph(build_model(config, seed=0), data)
+    sidecar = model_json(graph, data, table)
+    assert sidecar["attitude_rate_hz"] == pytest.approx(285.714, abs=0.01)
+    assert sidecar["sample_rate_hz"] == 50.0
