@@ -14,6 +14,7 @@ from rnn_core.datasets.imu.prepare import ImuTask, prepare_imu
 from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.imu.samples import SETTLE_SECONDS
 from rnn_core.datasets.imu.table import imu_table, settling_note
+from rnn_core.datasets.imu.timebase import resample
 from rnn_core.evaluation.baselines import inclination_error
 from rnn_core.evaluation.imu import (
     ForecastEvaluation,
@@ -226,3 +227,13 @@ def test_the_exports_model_json_says_at_which_rate_the_filter_ran(broad):
     sidecar = model_json(graph, data, table)
     assert sidecar["attitude_rate_hz"] == pytest.approx(285.714, abs=0.01)
     assert sidecar["sample_rate_hz"] == 50.0
+
+
+def test_downsampling_averages_an_odd_number_of_samples_centred_on_each_row(broad):
+    recording = broad[0]
+    assert said(recording, "Averaged over 7 samples before resampling")
+    t = np.arange(2000) / 285.7
+    ramp = t[:, None].copy()  # (M, 1): a centred average of a ramp is the ramp itself
+    out, _, _, _ = resample(t, ramp, None, [(0, t.size)], 50.0, 7)
+    grid = np.arange(out.shape[0]) / 50.0
+    np.testing.assert_allclose(out[2:-2, 0], grid[2:-2], atol=1e-12)
