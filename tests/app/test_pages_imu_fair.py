@@ -2,12 +2,18 @@
 scores, and a filter's estimate never called the truth."""
 
 import json
+from dataclasses import replace
+
+import numpy as np
 
 from rnn_core.datasets.imu.reader import read_imu_csv
+from rnn_core.datasets.imu.table import imu_table
+from rnn_core.evaluation.imu import ForecastEvaluation
 from rnn_core.live.states import RunState
 from tests.app.conftest import no_problems
 from tests.app.test_pages_imu import BROAD, PHYPHOX, imu_data_page, train_on_page
 from tests.paths import ROOT
+from ui.evaluation import left_out_sentences, truth_left_out
 from ui.imu_source import SAMPLES
 
 
@@ -54,3 +60,26 @@ def test_without_a_truth_the_forecast_chart_calls_the_reference_vqfs_estimate():
     assert names[0] == "VQF estimate" and "truth" not in names
     assert "forecast against VQF estimate" in json.dumps(forecast[0]["layout"]["title"])
     assert any("(roll, pitch, against the VQF estimate)" in c.value for c in at.caption)
+
+
+def test_the_sentences_give_how_many_windows_gimbal_lock_and_settling_leave_out():
+    result = ForecastEvaluation(
+        ("roll", "pitch"), np.arange(1500.0), *([np.zeros(0)] * 5), None, 21, 300
+    )
+    gimbal, settling = left_out_sentences(result)
+    assert gimbal.startswith("21 test window(s) (1.4%) have a pitch within 5° of ±90°")
+    assert "left out of the roll scores of the model and of every baseline alike" in gimbal
+    assert settling.startswith("300 test window(s) fall in the first 6 s after a gap")
+    quiet = ForecastEvaluation(("roll",), np.arange(3.0), *([np.zeros(0)] * 5), None)
+    assert left_out_sentences(quiet) == []
+
+
+def test_the_truth_scores_say_how_many_rows_gimbal_lock_leaves_out_of_roll():
+    table = imu_table(read_imu_csv(ROOT / "data" / SAMPLES[BROAD]))
+    truth = table.truth.copy()
+    rows = np.arange(100, 200)
+    truth.loc[rows[:7], "pitch"] = np.radians(-88.0)
+    tilted = replace(table, truth=truth)
+    (sentence,) = truth_left_out(tilted, rows)
+    assert sentence.startswith("7 test row(s) (7.0%) have a true pitch within 5° of ±90°")
+    assert truth_left_out(table, rows) == []
