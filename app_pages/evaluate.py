@@ -7,13 +7,12 @@ from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoin
 from rnn_core.datasets.imu.prepare import ImuMeta
 from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.evaluation.imu import (
-    filter_rate_column,
     imu_model_extra,
     prepare_for_saved,
     saved_imu_model,
-    scored_step,
     trained_on_this,
 )
+from rnn_core.evaluation.imu_report import filter_rate_column, scored_step
 from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
 from rnn_core.live.states import RunState

@@ -15,16 +15,15 @@ import torch
 
 from rnn_core.analysis.predict import ForecastPreview
 from rnn_core.checkpoint import standardizer_from_dict
-from rnn_core.datasets.imu.attitude import ATTITUDE_METHODS
 from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable, ImuTask, prepare_imu
 from rnn_core.datasets.imu.table import ANGLES
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.windows import Standardizer, WindowSet
+from rnn_core.evaluation.imu_report import reference_of
 from rnn_core.evaluation.imu_scores import forecast_scores, gyro_propagation, roll_defined
 from rnn_core.evaluation.imu_truth import recording_fingerprint
 from rnn_core.evaluation.metrics import classification_report, display_unit, majority_baseline
 from rnn_core.models import SequenceModel
-from rnn_core.training.history import COLUMNS
 
 
 @dataclass(frozen=True)
@@ -112,21 +111,6 @@ def evaluate_forecast(
     )
 
 
-def filter_rate_column(table: ImuTable) -> dict[str, float]:
-    """For the predictions CSV: the rate (Hz) the attitude filter giving the inputs ran at,
-    {"vqf_ran_at_hz": 285.7}; nothing when the inputs are the truth."""
-    if table.filter_rate is None:
-        return {}
-    return {f"{table.attitude_source}_ran_at_hz": table.filter_rate}
-
-
-def reference_of(table: ImuTable) -> str:
-    """What roll and pitch targets are: "truth", or "<filter> estimate" without one."""
-    if table.truth is not None:
-        return "truth"
-    return f"{ATTITUDE_METHODS[table.attitude_source].label.split(' (')[0]} estimate"
-
-
 def _roll_defined_only(table: ImuTable, targets, target_rows, truth) -> tuple[np.ndarray, int]:
     """The truth (W, K) to score on, roll NaN where pitch is near +-90 deg (roll undefined), and
     how many windows with a roll truth that leaves out."""
@@ -138,17 +122,6 @@ def _roll_defined_only(table: ImuTable, targets, target_rows, truth) -> tuple[np
     scored = truth.copy()
     scored[off, k] = np.nan
     return scored, int(off.sum())
-
-
-def scored_step(history: np.ndarray, step: int, early_stopped: bool) -> str:
-    """Which step's weights are scored, for a header: after early stopping the weights of the
-    best validation loss (history (n, C) rows of rnn_core.training.history.COLUMNS)."""
-    steps, val = history[:, COLUMNS.index("step")], history[:, COLUMNS.index("val_loss")]
-    known = np.isfinite(val)
-    if not early_stopped or not known.any():
-        return f"weights of step {step:,}"
-    best = int(steps[known][np.argmin(val[known])])
-    return f"weights of step {best:,}, the best validation loss; trained to {step:,}"
 
 
 def propagated(table: ImuTable, targets, last_rows, horizon: int, persistence) -> np.ndarray:

@@ -16,12 +16,8 @@ from rnn_core.datasets.imu.samples import SETTLE_SECONDS
 from rnn_core.datasets.imu.table import imu_table, settling_note
 from rnn_core.datasets.imu.timebase import resample
 from rnn_core.evaluation.baselines import inclination_error
-from rnn_core.evaluation.imu import (
-    ForecastEvaluation,
-    filter_rate_column,
-    reference_of,
-    scored_step,
-)
+from rnn_core.evaluation.imu import ForecastEvaluation
+from rnn_core.evaluation.imu_report import filter_rate_column, reference_of, scored_step
 from rnn_core.evaluation.imu_scores import roll_defined
 from rnn_core.evaluation.imu_truth import attitude_scores, filter_estimates, scored_rows
 from rnn_core.evaluation.metrics import predictions_csv

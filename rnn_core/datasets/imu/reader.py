@@ -25,19 +25,13 @@ from rnn_core.datasets.imu.formats import (
 )
 from rnn_core.datasets.imu.parse import ImuFormatError, is_zip, load_input, to_utf8
 from rnn_core.datasets.imu.raw import CsvSource, Raw, drop_missing, in_time_order
-from rnn_core.datasets.imu.samples import (
-    BRIDGE_SECONDS,
-    DROPOUT_FACTOR,
-    SETTLE_SECONDS,
-    RawSamples,
-    raw_samples,
-)
+from rnn_core.datasets.imu.samples import BRIDGE_SECONDS, SETTLE_SECONDS, RawSamples, raw_samples
 from rnn_core.datasets.imu.timebase import (
+    dropout_sentences,
     find_segments,
-    jitter_beyond,
     nice_rate,
+    rate_sentence,
     resample,
-    resolution,
 )
 from rnn_core.datasets.imu.units import align_quaternions, angle_unit
 
@@ -290,8 +284,8 @@ def _timeline(raw: Raw, target_rate, gap_factor: float, min_rows: int, name: str
     source_rate = 1.0 / step
     rate = float(target_rate) if target_rate else nice_rate(source_rate)
     steps = np.diff(t)
-    notes.append(_rate_sentence(steps, step, source_rate, rate))
-    notes += _dropout_sentences(steps, step, gap_factor)
+    notes.append(rate_sentence(steps, step, source_rate, rate))
+    notes += dropout_sentences(steps, step, gap_factor)
     if gaps:
         at, length = max(gaps, key=lambda gap: gap[1])
         notes.append(
@@ -302,38 +296,6 @@ def _timeline(raw: Raw, target_rate, gap_factor: float, min_rows: int, name: str
             f"{SETTLE_SECONDS:g} s there are left out of targets and scores."
         )
     return t, segments, source_rate, rate, notes
-
-
-def _rate_sentence(steps: np.ndarray, step: float, source_rate: float, rate: float) -> str:
-    """The file's rate, its timestamps' resolution and the jitter beyond it, and the output rate."""
-    ordinary = steps[steps <= DROPOUT_FACTOR * step]
-    quantum = resolution(ordinary)
-    jitter = jitter_beyond(ordinary, step, quantum)
-    written = (
-        f"timestamps written to {quantum * 1e3:.3g} ms, jitter beyond that {jitter:.1%}"
-        if quantum >= 1e-6
-        else f"jitter {jitter:.1%}"
-    )
-    return (
-        f"Sample rate: {source_rate:.4g} Hz in the file (median step {step * 1e3:.4g} ms, "
-        f"{written}); resampled to a uniform {rate:g} Hz (linear interpolation in each segment). "
-        f"Attitude filters run on the file's own samples at {source_rate:.4g} Hz."
-    )
-
-
-def _dropout_sentences(steps: np.ndarray, step: float, gap_factor: float) -> list[str]:
-    """A sentence on the short dropouts bridged inside segments, when there are any."""
-    limit = max(gap_factor * step, BRIDGE_SECONDS)
-    holes = np.flatnonzero((steps > DROPOUT_FACTOR * step) & (steps <= limit))
-    if holes.size == 0:
-        return []
-    longest = int(holes[np.argmax(steps[holes])])
-    missing = int(np.sum(np.rint(steps[holes] / step) - 1))
-    return [
-        f"{holes.size:,} short dropout(s) of up to {limit * 1e3:.3g} ms ({missing:,} missing "
-        f"sample(s), the longest {steps[longest] * 1e3:.3g} ms): bridged by linear "
-        "interpolation, and the attitude filters keep their state across them (no split)."
-    ]
 
 
 def _unwrapped(raw: Raw, units: dict) -> tuple[np.ndarray, list[str]]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.datasets.imu.parse import ImuFormatError
+from rnn_core.datasets.imu.samples import BRIDGE_SECONDS, DROPOUT_FACTOR
 
 TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 _UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
@@ -146,6 +147,38 @@ def jitter_beyond(steps: np.ndarray, step: float, quantum: float) -> float:
         return 0.0
     beyond = np.maximum(np.abs(steps - step) - quantum, 0.0)
     return float(np.sqrt(np.mean(beyond**2)) / step)
+
+
+def rate_sentence(steps: np.ndarray, step: float, source_rate: float, rate: float) -> str:
+    """The file's rate, its timestamps' resolution and the jitter beyond it, and the output rate."""
+    ordinary = steps[steps <= DROPOUT_FACTOR * step]
+    quantum = resolution(ordinary)
+    jitter = jitter_beyond(ordinary, step, quantum)
+    written = (
+        f"timestamps written to {quantum * 1e3:.3g} ms, jitter beyond that {jitter:.1%}"
+        if quantum >= 1e-6
+        else f"jitter {jitter:.1%}"
+    )
+    return (
+        f"Sample rate: {source_rate:.4g} Hz in the file (median step {step * 1e3:.4g} ms, "
+        f"{written}); resampled to a uniform {rate:g} Hz (linear interpolation in each segment). "
+        f"Attitude filters run on the file's own samples at {source_rate:.4g} Hz."
+    )
+
+
+def dropout_sentences(steps: np.ndarray, step: float, gap_factor: float) -> list[str]:
+    """A sentence on the short dropouts bridged inside segments, when there are any."""
+    limit = max(gap_factor * step, BRIDGE_SECONDS)
+    holes = np.flatnonzero((steps > DROPOUT_FACTOR * step) & (steps <= limit))
+    if holes.size == 0:
+        return []
+    longest = int(holes[np.argmax(steps[holes])])
+    missing = int(np.sum(np.rint(steps[holes] / step) - 1))
+    return [
+        f"{holes.size:,} short dropout(s) of up to {limit * 1e3:.3g} ms ({missing:,} missing "
+        f"sample(s), the longest {steps[longest] * 1e3:.3g} ms): bridged by linear "
+        "interpolation, and the attitude filters keep their state across them (no split)."
+    ]
 
 
 def nice_rate(rate: float) -> float:
