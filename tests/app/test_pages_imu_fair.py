@@ -60,6 +60,8 @@ def test_without_a_truth_the_forecast_chart_calls_the_reference_vqfs_estimate():
     assert names[0] == "VQF estimate" and "truth" not in names
     assert "forecast against VQF estimate" in json.dumps(forecast[0]["layout"]["title"])
     assert any("(roll, pitch, against the VQF estimate)" in c.value for c in at.caption)
+    for table in at.table:
+        assert not any("truth" in str(column) for column in table.value.columns)
 
 
 def test_the_sentences_give_how_many_windows_gimbal_lock_and_settling_leave_out():

@@ -67,6 +67,8 @@ def bridged(t: np.ndarray, values: np.ndarray, segments, step: float):
         row += ts.size
     if not times:
         return np.zeros(0), np.zeros((0, values.shape[1])), ()
+    if len(blocks) == 1:  # one segment: no copy
+        return times[0], blocks[0], tuple(out_segments)
     return np.concatenate(times), np.vstack(blocks), tuple(out_segments)
 
 
@@ -87,11 +89,12 @@ def grid_times(t: np.ndarray, segments, rate: float) -> tuple[np.ndarray, list[t
 
 def raw_samples(t, imu: np.ndarray, scale: np.ndarray, segments, rate: float, row_rate: float):
     """RawSamples from the file's times (M,) s and IMU columns (M, 6 or 9) in file units with
-    their SI factors (6 or 9,): dropouts bridged, the recording's rows placed on the same clock."""
-    si = imu * scale  # (M, 6 or 9) SI, a new array: the reader's own values are left alone
+    their SI factors (6 or 9,): dropouts bridged, the recording's rows placed on the same clock.
+    `imu` is scaled in place (the reader passes its own copy; one copy, not two, held at once)."""
+    imu *= scale  # (M, 6 or 9) SI
     step = 1.0 / rate
     row_time, kept = grid_times(t, segments, row_rate)
-    time, filled, out_segments = bridged(t, si, kept, step)
+    time, filled, out_segments = bridged(t, imu, kept, step)
     return RawSamples(
         time=time,
         accel=filled[:, 0:3],
