@@ -34,3 +34,12 @@ BROAD_TRIALS = {  # trial (as BROAD names it) -> role
 def broad_member(trial: str) -> str:
     """The zip member that holds a trial."""
     return f"broad-{trial}.csv"
+
+
+def read_broad_set(path=BROAD_SET_PATH):
+    """(names, recordings, roles) of the shipped BROAD set, in BROAD_TRIALS's order."""
+    from rnn_core.datasets.imu.recordings import read_recordings
+
+    found = dict(read_recordings(path))
+    names = [broad_member(trial) for trial in BROAD_TRIALS]
+    return names, [found[n] for n in names], [BROAD_TRIALS[t] for t in BROAD_TRIALS]
