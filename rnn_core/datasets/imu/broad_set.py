@@ -36,10 +36,12 @@ def broad_member(trial: str) -> str:
     return f"broad-{trial}.csv"
 
 
-def read_broad_set(path=BROAD_SET_PATH):
-    """(names, recordings, roles) of the shipped BROAD set, in BROAD_TRIALS's order."""
-    from rnn_core.datasets.imu.recordings import read_recordings
+def read_broad_set(path=BROAD_SET_PATH, trials=None):
+    """(names, recordings, roles) of the shipped BROAD set (or of `trials`, a few of its trial
+    names), in BROAD_TRIALS's order."""
+    from rnn_core.datasets.imu.recordings import read_zip_members
 
-    found = dict(read_recordings(path))
-    names = [broad_member(trial) for trial in BROAD_TRIALS]
-    return names, [found[n] for n in names], [BROAD_TRIALS[t] for t in BROAD_TRIALS]
+    chosen = [t for t in BROAD_TRIALS if trials is None or t in trials]
+    names = [broad_member(trial) for trial in chosen]
+    recordings = [r for _, r in read_zip_members(path, names)]
+    return names, recordings, [BROAD_TRIALS[t] for t in chosen]

@@ -82,6 +82,13 @@ def read_recordings(source) -> list[tuple[str, ImuRecording]]:
     return [(name, read_imu_csv(_named(data, name)))]
 
 
+def read_zip_members(source, members: Sequence[str]) -> list[tuple[str, ImuRecording]]:
+    """(name, recording) of chosen CSV members of a zip of whole recordings, in that order."""
+    data, _ = load_input(source)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(m, read_imu_csv(_named(archive.read(m), m))) for m in members]
+
+
 def _named(data: bytes, name: str) -> io.BytesIO:
     """Bytes the reader reads under `name` (its sentences then say which file)."""
     buffer = io.BytesIO(data)
