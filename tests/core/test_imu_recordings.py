@@ -8,6 +8,12 @@ import numpy as np
 import pytest
 import torch
 
+from rnn_core.datasets.imu.broad_set import (
+    BROAD_SET_PATH,
+    BROAD_TRIALS,
+    broad_member,
+    read_broad_set,
+)
 from rnn_core.datasets.imu.prepare import ImuTask
 from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.datasets.imu.recordings import (
@@ -117,3 +123,26 @@ def test_a_zero_head_forecasts_the_training_mean_change_on_every_unseen_recordin
     pooled = evaluations[POOLED]
     assert len(pooled.truth) == len(evaluations["broad-02"].truth)
     assert list(set_score_table(evaluations)["recording"].unique()) == list(evaluations)
+
+
+def test_the_shipped_set_holds_every_trial_with_the_excerpts_layout():
+    with zipfile.ZipFile(BROAD_SET_PATH) as archive:
+        members = archive.namelist()
+        header = archive.read(members[0]).split(b"\n", 1)[0]
+    assert members == [broad_member(trial) for trial in BROAD_TRIALS]
+    assert header == EXCERPT.read_bytes().split(b"\n", 1)[0]
+    assert BROAD_SET_PATH.stat().st_size < 15e6
+    roles = list(BROAD_TRIALS.values())
+    assert (roles.count("train"), roles.count("validation"), roles.count("test")) == (8, 2, 5)
+
+
+def test_a_shipped_trial_is_the_published_trial_as_the_reader_makes_it_at_100_hz():
+    _, (shipped,), roles = read_broad_set(trials=["02_undisturbed_slow_rotation_B"])
+    published = read_imu_csv(TRIAL_02, target_rate=100.0)
+    assert roles == ["test"] and shipped.sample_rate == 100.0
+    assert shipped.segments == published.segments
+    np.testing.assert_array_equal(shipped.motion, published.motion)
+    columns = ["ax", "ay", "az", "gx", "gy", "gz", "qw", "qx", "qy", "qz"]
+    a, b = shipped.channels[columns].to_numpy(), published.channels[columns].to_numpy()
+    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))  # the truth's holes, kept
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=True)  # 6 digits
