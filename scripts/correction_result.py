@@ -55,8 +55,8 @@ def configs(args) -> tuple[ModelConfig, TrainConfig]:
 
 
 def markdown(table) -> str:
-    """A DataFrame as a Markdown table, numbers to 2 decimals."""
-    cell = lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)  # noqa: E731
+    """A DataFrame as a Markdown table, numbers to 3 decimals."""
+    cell = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
     lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(False)]
     return "\n".join(lines)
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown(result.table))
     print(
         f"\nMean over the {len(result.table) - 1} test trials, in motion: VQF "
-        f"{result.mean_filter_rmse:.2f} deg, VQF + correction {result.mean_corrected_rmse:.2f} deg"
+        f"{result.mean_filter_rmse:.3f} deg, VQF + correction {result.mean_corrected_rmse:.3f} deg"
         f" (RIANN, reported on BROAD's 22 trials: {RIANN_DEG} deg). {args}, "
         f"{time.perf_counter() - started:.0f} s."
     )
