@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         "--export", action="store_true", help="only the export's rows (a compile, a C++ build)"
     )
     parser.add_argument(
+        "--correction", action="store_true", help="only the cost of correcting VQF per sample"
+    )
+    parser.add_argument(
         "--sweep", action="store_true", help="only a sweep's runs per minute, locally and on Ray"
     )
     args = parser.parse_args(argv)
@@ -85,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         return sweep_table(args.quick)
     if args.attitude:
         print(attitude_rows(1_000_000))
+        return 0
+    if args.correction:
+        print(correction_table())
         return 0
     if args.startup:
         return startup_rows(args.startup)
@@ -133,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| complementary filter (roll, pitch), {rows_read} rows | {filtered:.2f} s | | |"
         )
     print(attitude_rows(100_000 if args.quick else 1_000_000))
+    print(correction_table(1 if args.quick else 3))
     if not args.quick:  # a compile and a C++ build: a minute or two
         print("\n" + "\n".join(export.export_rows()))
     return 0
@@ -147,6 +154,15 @@ def sweep_table(quick: bool) -> int:
     print("| where | runs per minute | ratio to 2 at a time here |\n|---|---|---|")
     print("\n".join(sweep_rows(seeds=4, steps=steps)))
     return 0
+
+
+def correction_table(repeats: int = 3) -> str:
+    """Markdown: the correction of VQF per sample against VQF alone (ratio in the same run)."""
+    from bench.correction import correction_rows
+
+    return "\n| correcting VQF | per sample | baseline | ratio |\n|---|---|---|---|\n" + (
+        correction_rows(repeats=repeats)
+    )
 
 
 def attitude_rows(rows: int) -> str:

@@ -32,6 +32,7 @@ TaskShape = Literal["many_to_many", "many_to_one"]
 CELL_TYPES: tuple[str, ...] = ("rnn", "lstm", "gru")
 TASK_SHAPES: tuple[str, ...] = ("many_to_many", "many_to_one")
 RECURRENT_INITS: tuple[str, ...] = ("default", "orthogonal")
+HEAD_INITS: tuple[str, ...] = ("default", "zero")
 GATES_PER_CELL = {"rnn": 1, "lstm": 4, "gru": 3}
 
 # torch's global generator is process-wide: seeding it and building a model must not interleave
@@ -57,6 +58,9 @@ class ModelConfig:
     vocab_size: int | None = None  # set for text: an embedding turns token ids into vectors
     embedding_dim: int = 16  # width of that embedding
     recurrent_init: Literal["default", "orthogonal"] = "default"  # init of W_hh
+    # "zero": the head's weight and bias start at 0, so an untrained model outputs exactly 0 (a
+    # model that learns a correction then starts as no correction at all).
+    head_init: Literal["default", "zero"] = "default"
 
     def __post_init__(self) -> None:
         if isinstance(self.layer_sizes, list):  # a checkpoint's JSON-like round trip gives a list
@@ -97,6 +101,8 @@ def config_problems(config: ModelConfig) -> list[str]:
         problems.append(f"Task shape must be one of {', '.join(TASK_SHAPES)}.")
     if config.recurrent_init not in RECURRENT_INITS:
         problems.append(f"Recurrent init must be one of {', '.join(RECURRENT_INITS)}.")
+    if config.head_init not in HEAD_INITS:
+        problems.append(f"Head init must be one of {', '.join(HEAD_INITS)}.")
     problems += _size_problems(config)
     problems += _layer_size_problems(config.layer_sizes, config.num_layers)
     if not 0.0 <= config.dropout < 1.0:
@@ -243,6 +249,9 @@ class SequenceModel(nn.Module):
         self.head = nn.Linear(config.last_hidden_size * config.num_directions, config.output_size)
         if config.recurrent_init == "orthogonal":
             orthogonal_recurrent_init_(self.rnn)
+        if config.head_init == "zero":
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     def init_hidden(self, batch_size: int):
         """Zero initial state on the model's device and dtype: (L*D, B, H), a pair for LSTM; for
