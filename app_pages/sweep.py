@@ -49,13 +49,13 @@ with left:
         st.stop()
     st.radio(**widget("sweep.band"))
     address = configured_cluster()
-    st.caption(as_text(where_line(address)))
     runs = len(spec.runs())
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
 with button_area:
     cost = sweep_estimate(spec, data)
     affordable = budget_line(cost)
     affordable = kept_in_store(where=st) and affordable
+    st.caption(as_text(where_line(address)))  # beside Start: the knobs may be folded away
     if address is None:
         st.caption(sweep_duration(spec, cost))
     b1, b2 = st.columns(2)
