@@ -11,18 +11,14 @@ Every Ray call happens in a driver process (`ray_driver`), one per cluster addre
 read by a thread of this process: a cluster that cannot be reached, or a local Ray instance that
 dies, ends that process and the runs sent there (each with a sentence), never the server.
 
-    page --RaySweep--> _Driver (a thread here) ==pipe==> driver process --Ray--> cluster
+    page --RaySweep--> Driver (`ray_connection`, a thread here) ==pipe==> driver process --Ray-->
 
 Ray is optional (`requirements-ray.txt`): only the driver process imports it.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import queue
 import threading
-import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,158 +29,15 @@ from rnn_core.datasets.prepare import PreparedData
 from rnn_core.live.states import RunState, ended_state
 from rnn_core.sweeps.aggregate import RunResult
 from rnn_core.sweeps.local import ListenerFor, run_spec
+from rnn_core.sweeps.ray_connection import Driver, cluster_name, connect, driver_for, shutdown
 from rnn_core.sweeps.ray_driver import STOPPED
 from rnn_core.sweeps.spec import SweepRun
 from rnn_core.training.history import COLUMNS
 from rnn_core.training.state import state_from_bytes
 
+__all__ = ["MAX_RETRIES", "RaySweep", "cluster_name", "connect", "shutdown"]
+
 MAX_RETRIES = 2  # a run whose worker is lost is tried again this many times, then failed
-CONNECT_TIMEOUT_S = 120.0  # a driver not connected by then is ended, and its runs with it
-_DRIVERS: dict[str | None, _Driver] = {}  # address -> its driver process, while it lives
-_LOCK = threading.Lock()
-
-
-def cluster_name(address: str | None) -> str:
-    """Where a sweep sent to `address` trains, as a sentence names it."""
-    local = address in (None, "local")
-    return "a Ray instance on this machine" if local else f"the Ray cluster at {address}"
-
-
-def connect(address: str | None = None, num_cpus: int | None = None, timeout: float = 180.0):
-    """Start the driver process for `address` ("local" or None: a Ray instance on this machine
-    with `num_cpus`) and wait until it is connected; ConnectionError with a sentence when it
-    cannot be. Sweeps start it themselves: this is for tests and benchmarks."""
-    driver = driver_for(address, num_cpus)
-    if not driver.connected.wait(timeout) or driver.problem:
-        raise ConnectionError(driver.problem or f"{cluster_name(address)} did not answer.")
-    return driver
-
-
-def shutdown() -> None:
-    """End every driver process (a local Ray instance ends with its driver)."""
-    with _LOCK:
-        drivers = list(_DRIVERS.values())
-    for driver in drivers:
-        driver.quit()
-
-
-def driver_for(address: str | None, num_cpus: int | None = None) -> _Driver:
-    """The living driver process for `address`, started when there is none."""
-    key = None if address in (None, "local") else address
-    with _LOCK:
-        if key not in _DRIVERS:
-            if importlib.util.find_spec("ray") is None:
-                raise ImportError("Ray is not installed")
-            _DRIVERS[key] = _Driver(key, num_cpus)
-        return _DRIVERS[key]
-
-
-class _Driver:
-    """This process's side of one driver process: a thread starts it, sends it requests and
-    hands its reports to the sweeps they belong to."""
-
-    def __init__(self, address: str | None, num_cpus: int | None) -> None:
-        self.address, self._num_cpus = address, num_cpus
-        self.connected = threading.Event()  # set once connected, or once it never will be
-        self.problem: str | None = None  # why its runs ended, once they did
-        self.pid: int | None = None  # of the driver process, once started
-        self._outbox: queue.Queue = queue.Queue()
-        self._sweeps: dict[str, RaySweep] = {}
-        self._thread = threading.Thread(target=self._pump, name="rnn-ray-driver", daemon=True)
-        self._thread.start()
-
-    def submit(self, sweep: RaySweep, specs: list, data: PreparedData) -> None:
-        """Send a sweep's runs; their reports go to `sweep`."""
-        self._sweeps[sweep.id] = sweep
-        self._outbox.put(("start", sweep.id, specs, data, sweep.max_retries))
-        if self.problem:  # ended before the sweep was registered: say so to it too
-            sweep.lost(self.problem)
-
-    def cancel(self, sweep_id: str) -> None:
-        """Cancel a sweep's runs on the cluster (their workers end at once)."""
-        self._outbox.put(("stop", sweep_id))
-
-    def quit(self) -> None:
-        """Ask the driver process to disconnect and end, and wait for it (a hang guard)."""
-        self._outbox.put(("quit",))
-        self._thread.join(timeout=60)
-
-    def _pump(self) -> None:
-        from rnn_core.live.processes import training_context  # the fork server: torch loaded
-        from rnn_core.sweeps.ray_driver import serve
-
-        context = training_context()
-        mine, theirs = context.Pipe()
-        process = context.Process(
-            target=serve, args=(theirs, self.address, self._num_cpus), daemon=True
-        )
-        try:
-            process.start()
-        except Exception as err:  # a sentence for every run, never a traceback
-            self._end(f"{_unreachable(self.address)}: {err}")
-            return
-        theirs.close()
-        self.pid = process.pid
-        self._end(self._serve(process, mine) or _lost(self.address, process))
-
-    def _serve(self, process, conn) -> str | None:
-        """Pass requests and reports until the driver process ends; what ended it, if said."""
-        started = time.monotonic()
-        while True:
-            try:
-                while not self._outbox.empty():
-                    conn.send(self._outbox.get_nowait())
-                if conn.poll(0.1):
-                    problem = self._receive(conn)
-                    if problem:
-                        return problem
-            except (EOFError, OSError):
-                process.join(timeout=5)
-                return None
-            if not process.is_alive() and not conn.poll(0):
-                return None  # ended without closing its end of the pipe first
-            waited = time.monotonic() - started
-            if not self.connected.is_set() and waited > CONNECT_TIMEOUT_S:
-                process.kill()
-                return f"{_unreachable(self.address)}: no answer within {CONNECT_TIMEOUT_S:.0f} s."
-
-    def _receive(self, conn) -> str | None:
-        message = json.loads(conn.recv_bytes())
-        kind = message.get("kind")
-        if kind == "connected":
-            self.connected.set()
-        elif kind == "unreachable":
-            return f"{_unreachable(self.address)}: {message.get('message', '')}"
-        elif kind in ("report", "sweep_failed"):
-            state = conn.recv_bytes() if message.get("state") == "ended" else None
-            sweep = self._sweeps.get(str(message.get("sweep")))
-            if sweep is not None:
-                sweep.hear(message, state)
-        return None
-
-    def _end(self, problem: str) -> None:
-        """Take this driver out of use and end every run it still had, with `problem`."""
-        self.problem = problem
-        self.connected.set()
-        with _LOCK:
-            if _DRIVERS.get(self.address) is self:
-                del _DRIVERS[self.address]
-        for sweep in list(self._sweeps.values()):
-            sweep.lost(problem)
-
-
-def _unreachable(address: str | None) -> str:
-    if address is None:
-        return "A Ray instance could not be started on this machine"
-    return f"The Ray cluster at {address} could not be reached"
-
-
-def _lost(address: str | None, process) -> str:
-    return (
-        f"The connection to {cluster_name(address)} was lost (its Ray driver process ended, "
-        f"exit code {process.exitcode}): runs still waiting or training there ended; press "
-        "Start to send them again."
-    )
 
 
 @dataclass
@@ -219,7 +72,7 @@ class RaySweep:
         self.id = uuid.uuid4().hex
         self._tasks: list[_Task] = []
         self._lock = threading.Lock()
-        self._driver: _Driver | None = None
+        self._driver: Driver | None = None
 
     def start(self) -> None:
         """Send the runs to the cluster's driver (the data once); they report as they go.

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from rnn_core.live.child import train_to_end
-from rnn_core.sweeps import ray_sweep
+from rnn_core.sweeps import ray_connection
 from rnn_core.sweeps.local import run_spec
 from rnn_core.sweeps.ray_driver import _checked, train_on_worker
 from rnn_core.sweeps.ray_sweep import RaySweep, _Task, connect, shutdown
@@ -47,7 +47,7 @@ def test_a_malformed_cluster_address_ends_the_runs_with_rays_sentence():
 
 
 def test_a_cluster_that_never_answers_ends_the_runs_with_a_sentence(monkeypatch):
-    monkeypatch.setattr(ray_sweep, "CONNECT_TIMEOUT_S", 5.0)
+    monkeypatch.setattr(ray_connection, "CONNECT_TIMEOUT_S", 5.0)
     sweep = one_run_sweep("192.0.2.1:6379")  # TEST-NET-1: nothing ever answers there
     sweep.start()
     assert sweep.connecting
@@ -90,7 +90,7 @@ def test_a_local_ray_instance_that_dies_ends_its_runs_and_not_this_process():
             assert time.monotonic() < deadline, "the driver process outlived its Ray instance"
             time.sleep(0.5)
         assert driver.problem.startswith(LOST[1])  # it ended; this process goes on
-        assert ray_sweep._DRIVERS.get(None) is not driver  # the next sweep starts afresh
+        assert ray_connection._DRIVERS.get(None) is not driver  # the next sweep starts afresh
     finally:
         shutdown()
 
