@@ -3,6 +3,7 @@
 import streamlit as st
 
 from rnn_core.analysis.display import decay_ratio, input_for_display
+from rnn_core.analysis.gradient_race import race_problem
 from rnn_core.analysis.gradients import hidden_grad_norms, input_connectivity
 from rnn_core.analysis.inspect import model_with_weights, snapshot_grad_norms
 from rnn_core.figures.inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
@@ -75,6 +76,10 @@ def race_view() -> None:
     bias = c3.slider(**widget("grad.bias"), step=0.25, disabled=default_gates)
     rescale = c4.checkbox(**widget("grad.rescale"))
     radius = c4.slider(**widget("grad.radius"), step=0.1, disabled=not rescale)
+    problem = race_problem(int(hidden), int(length))
+    if problem:  # the race runs in the server process: within the analysis memory limit
+        st.error(problem)
+        return
     norms_by_cell = race(
         int(hidden),
         int(length),

@@ -17,6 +17,7 @@ from ui.state import chosen, device, seed, widget
 from ui.sweep import (
     SWEEP,
     best_of,
+    configured_cluster,
     start_sweep,
     stop_sweep,
     sweep_active,
@@ -24,7 +25,7 @@ from ui.sweep import (
     sweep_duration,
     sweep_estimate,
     train_with,
-    where_control,
+    where_line,
 )
 from ui.sweep_view import sweep_view
 
@@ -47,13 +48,14 @@ with left:
         st.error(as_text(str(err)))
         st.stop()
     st.radio(**widget("sweep.band"))
-    address = where_control()
+    address = configured_cluster()
     runs = len(spec.runs())
     st.caption(f"{runs} runs: {len(spec.settings())} settings × {len(spec.seeds)} seeds.")
 with button_area:
     cost = sweep_estimate(spec, data)
     affordable = budget_line(cost)
     affordable = kept_in_store(where=st) and affordable
+    st.caption(as_text(where_line(address)))  # beside Start: the knobs may be folded away
     if address is None:
         st.caption(sweep_duration(spec, cost))
     b1, b2 = st.columns(2)
@@ -67,8 +69,8 @@ if start and affordable:
     except ImportError:
         st.error("Ray is not installed here: `pip install -r requirements-ray.txt`, then restart.")
         st.stop()
-    except Exception as err:  # a cluster that cannot be reached: a sentence, not a traceback
-        st.error(as_text(f"The sweep could not start on {address}: {err}"))
+    except Exception as err:  # a sentence, not a traceback (the cluster is reached elsewhere)
+        st.error(as_text(f"The sweep could not start: {err}"))
         st.stop()
     st.rerun()
 if stop:

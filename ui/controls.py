@@ -7,7 +7,7 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig, steps_for_epochs
-from ui.settings import SETTINGS, shortened
+from ui.settings import SETTINGS, sizes_from_text
 from ui.state import chosen, seed, setting, widget
 
 
@@ -84,13 +84,10 @@ def _layer_sizes(text: str, layers: int) -> tuple[int, ...]:
         return ()
     high = int(SETTINGS["layer_sizes"].high)
     try:
-        sizes = tuple(int(v) for v in text.replace(";", ",").split(",") if v.strip())
-    except ValueError:
-        raise ValueError(
-            "Units per layer must be whole numbers separated by commas, like 64, 32, not "
-            f"{shortened(text)!r}."
-        ) from None
-    if len(sizes) != layers or not all(1 <= size <= high for size in sizes):
+        sizes = sizes_from_text(text, high)
+    except ValueError as err:
+        raise ValueError(f"Units per layer: {err}.") from None
+    if len(sizes) != layers:
         raise ValueError(
             f"Give {layers} sizes from 1 to {high} under Units per layer (one per layer), or "
             "leave it empty for the same size in every layer."

@@ -85,12 +85,26 @@ class Setting:
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(f"{len(value):,} characters is more than {self.max_length:,}")
         if self.high is not None:  # sizes written as text
-            for part in value.replace(";", ",").split(","):
-                if part.strip() and not (part.strip().isdigit() and 1 <= int(part) <= self.high):
-                    raise ValueError(
-                        f"{quoted(part.strip())} is not a whole number from 1 to {self.high:g}"
-                    )
+            sizes_from_text(value, int(self.high))
         return value
+
+
+def sizes_from_text(text: str, high: int) -> tuple[int, ...]:
+    """Whole numbers typed as '64, 32' (commas or semicolons between them), each from 1 to
+    `high`; ValueError with a sentence for any other piece. Only the digits 0 to 9 count: other
+    scripts' digits and superscripts, which Python's int() half accepts, get the sentence too."""
+    sizes = []
+    for part in text.replace(";", ",").split(","):
+        piece = part.strip()
+        if not piece:
+            continue
+        if not (piece.isascii() and piece.isdigit() and 1 <= int(piece) <= high):
+            raise ValueError(
+                f"{quoted(piece)} is not a whole number from 1 to {high:g}: type the digits "
+                "0 to 9, separated by commas, like 64, 32"
+            )
+        sizes.append(int(piece))
+    return tuple(sizes)
 
 
 SHOWN_CHARS = 80  # longest piece of outside text a sentence quotes whole

@@ -13,13 +13,14 @@ import streamlit as st
 
 from rnn_core.live.budget import Estimate, data_bytes, duration_text, estimate
 from rnn_core.sweeps.aggregate import best_setting, mean_curve, run_table, summary_table
+from rnn_core.sweeps.ray_sweep import cluster_name
 from rnn_core.sweeps.spec import KNOBS, SweepSpec, seeds_from, setting_label
 from ui.run_store import session_listener
 from ui.settings import NO_KNOB
-from ui.state import PERSIST, persisted, seed, widget
+from ui.state import PERSIST, seed, widget
 
 SWEEP = "sweep.current"  # session key: {"executor", "spec", "id"}
-ADDRESS_VARIABLE = "RAY_ADDRESS"
+ADDRESS_VARIABLE = "RAY_ADDRESS"  # the operator's setting: where sweeps train
 MAX_CURVES = 8  # settings drawn as mean curves: the best ones when there are more
 # Where each knob lives on the Train page: the settings "Train with the best setting" writes.
 TRAIN_SETTINGS = {
@@ -58,17 +59,21 @@ def sweep_controls(model_config, train_config) -> SweepSpec:
     return SweepSpec(tuple(knobs), seeds_from(seed(), int(seeds)), model_config, train_config)
 
 
-def where_control() -> str | None:
-    """The Ray cluster to train on, from the box or RAY_ADDRESS; None: this machine."""
-    address = st.text_input(
-        "Ray cluster address",
-        **persisted("sweep.address", os.environ.get(ADDRESS_VARIABLE, "")),
-        placeholder="empty: this machine, one training per core",
-        help="auto, or the head node's host:6379, with this machine joined to the cluster; "
-        "every node needs requirements.txt and requirements-ray.txt installed. The project's "
-        "code is sent to the cluster. local: a Ray instance started on this machine.",
-    )
-    return address.strip() or None
+def configured_cluster() -> str | None:
+    """The Ray cluster the server's operator set (RAY_ADDRESS when the app started); None:
+    sweeps train on this machine. Only the operator chooses where code runs: no widget or link
+    sets it."""
+    return os.environ.get(ADDRESS_VARIABLE, "").strip() or None
+
+
+def where_line(address: str | None) -> str:
+    """Where this server sends sweeps, as the page says it."""
+    if address is None:
+        return (
+            "Runs train on this machine, one per core. (The server's operator can send sweeps "
+            "to a Ray cluster instead: see the README.)"
+        )
+    return f"Runs train on {cluster_name(address)}, as the server's operator set it."
 
 
 def sweep_estimate(spec: SweepSpec, data) -> Estimate:
@@ -140,6 +145,18 @@ def progress_line(results) -> str:
     training = sum(s in ("training", "paused") for s in states)
     ended = len(states) - waiting - training
     return f"{ended} of {len(states)} runs ended · {training} training · {waiting} waiting"
+
+
+def failures(results, most: int = 3) -> list[str]:
+    """One sentence per distinct reason runs failed (at most `most`), with how many it ended."""
+    reasons: dict[str, int] = {}
+    for r in results:
+        if r.state == "failed":
+            reasons[r.message] = reasons.get(r.message, 0) + 1
+    return [
+        f"{count} run{'s' if count > 1 else ''} failed. {message}"
+        for message, count in list(reasons.items())[:most]
+    ]
 
 
 def mean_and_spread(mean: float, std: float) -> str:

@@ -8,7 +8,15 @@ import streamlit as st
 from rnn_core.figures.sweeps import band_figure, heatmap_figure
 from rnn_core.sweeps.aggregate import grid, summary_table
 from ui.charts import chart
-from ui.sweep import SWEEP, curves_to_draw, progress_line, shown_runs, shown_summary
+from ui.plain import as_text
+from ui.sweep import (
+    SWEEP,
+    curves_to_draw,
+    failures,
+    progress_line,
+    shown_runs,
+    shown_summary,
+)
 
 SWEEP_REFRESH_S = 1.0  # a sweep's table changes as runs end: once a second is plenty
 
@@ -31,7 +39,11 @@ def sweep_view(baseline: float, unit: str, scale: float, band: str) -> None:
     def view() -> None:
         results = executor.results()
         summary = summary_table(results, names)
-        st.caption(f"{progress_line(results)} · on {executor.where}")
+        st.caption(as_text(f"{progress_line(results)} · on {executor.where}"))
+        if getattr(executor, "connecting", False):
+            st.caption(as_text(f"Connecting to {executor.where}…"))
+        for problem in failures(results):
+            st.error(as_text(problem))
         columns, rows, matrix = grid(summary, names)
         second = names[1] if len(names) > 1 else ""
         chart(

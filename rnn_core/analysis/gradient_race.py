@@ -10,6 +10,7 @@ radius 3 the RNN's grows about 1e11 times (radius 1.5 only about 5: saturated ta
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +18,38 @@ import torch
 from torch import Tensor
 
 from rnn_core.analysis.gradients import hidden_grad_norms
+from rnn_core.live.budget import BudgetError, analysis_memory_limit, mib_text
 from rnn_core.models import ModelConfig, SequenceModel, build_model, layer_parameter
+
+# float64 values kept per unit, step and window while one cell's ||dL/dh_t|| is computed (the
+# trace's states, gates, probes and their gradients), measured against the peak resident memory
+# of real races (tests/core/test_gradient_budget.py); the cells run one after another.
+SAVED_PER_UNIT_STEP = 24
+RACE_BATCH = 16
+_ONE_RACE = threading.Lock()  # one race at a time per process: its bound holds for the process
+
+
+def race_bytes(hidden_size: int, seq_len: int, batch_size: int = RACE_BATCH) -> int:
+    """About what one race adds to its process at the peak (float64, the cells in turn)."""
+    return SAVED_PER_UNIT_STEP * batch_size * seq_len * hidden_size * 8
+
+
+def race_problem(
+    hidden_size: int, seq_len: int, batch_size: int = RACE_BATCH, limit: int | None = None
+) -> str | None:
+    """A sentence saying what to lower when a race would pass the analysis memory limit; else
+    None."""
+    limit = analysis_memory_limit() if limit is None else limit
+    needed = race_bytes(hidden_size, seq_len, batch_size)
+    if needed <= limit:
+        return None
+    most = limit // race_bytes(1, 1, batch_size)  # the largest hidden size x length allowed
+    return (
+        f"A race at hidden size {hidden_size} over {seq_len} steps would need about "
+        f"{mib_text(needed)} of the server's memory, more than the {mib_text(limit)} one "
+        f"race may use: lower the hidden size or the sequence length (their product up to "
+        f"{most:,}, like {hidden_size} and {max(1, most // hidden_size)} steps)."
+    )
 
 
 def race_model(
@@ -89,11 +121,15 @@ def gradient_race(
     (Jozefowicz, Zaremba and Sutskever 2015 use 1); None keeps PyTorch's init, whose gates sit
     near 0.5 and let the gated cells' gradients vanish too.
     Runs in float64: in float32 the squares inside the RNN's norm underflow within 100 steps and
-    its ratio reads exactly 0.
+    its ratio reads exactly 0. BudgetError with a sentence past the analysis memory limit.
     """
+    problem = race_problem(hidden_size, seq_len, batch_size)
+    if problem:
+        raise BudgetError(problem)
     x, y = race_batch(batch_size, seq_len, input_size, seed)
     norms = {}
-    for cell in cells:
-        model = race_model(cell, hidden_size, seed, input_size, spectral_radius, forget_bias)
-        norms[cell] = hidden_grad_norms(model, x, y)[0]  # (T,)
+    with _ONE_RACE:
+        for cell in cells:
+            model = race_model(cell, hidden_size, seed, input_size, spectral_radius, forget_bias)
+            norms[cell] = hidden_grad_norms(model, x, y)[0]  # (T,)
     return norms

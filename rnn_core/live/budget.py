@@ -39,6 +39,10 @@ MULTIPLY_ADDS_PER_S = 1e10
 SECONDS_PER_KERNEL = 4e-5  # fixed cost of one time step of one layer, forward and backward
 HEAD_COST = 3  # the head's multiply-adds also pay for the softmax and loss over every output
 PROCESS_BYTES = 32 * MIB  # what a training process adds besides its tensors (allocator, pickles)
+# An analysis the server runs itself (the gradient race) may add this much to the server process
+# at its peak: `RNN_EXPLORER_ANALYSIS_MIB` when set to a positive number.
+ANALYSIS_VARIABLE = "RNN_EXPLORER_ANALYSIS_MIB"
+ANALYSIS_MIB = 128
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,17 @@ def training_memory_limit() -> int:
     if mib > 0 and math.isfinite(mib):
         return int(mib * MIB)
     return int(total_memory_bytes() * MEMORY_FRACTION / max_concurrent_trainings())
+
+
+def analysis_memory_limit() -> int:
+    """Bytes one analysis may add to the server process: `RNN_EXPLORER_ANALYSIS_MIB` when set to
+    a positive number, else 128 MiB."""
+    text = os.environ.get(ANALYSIS_VARIABLE, "").strip()
+    try:
+        mib = float(text) if text else 0.0
+    except ValueError:
+        mib = 0.0
+    return int((mib if mib > 0 and math.isfinite(mib) else ANALYSIS_MIB) * MIB)
 
 
 def budget_problem(found: Estimate, limit: int | None = None, compare: bool = False) -> str | None:

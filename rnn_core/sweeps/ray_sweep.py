@@ -7,90 +7,44 @@ with Ray's own placement (one CPU each), retries of a lost worker (`max_retries`
 cancellation (Stop). Each task is a streaming generator that first reports where it trains, then
 its final state, so the page can say where each run is while it trains.
 
-Ray is optional (`requirements-ray.txt`): it is imported only here, and only when a sweep is sent
-to a cluster.
+Every Ray call happens in a driver process (`ray_driver`), one per cluster address, started and
+read by a thread of this process: a cluster that cannot be reached, or a local Ray instance that
+dies, ends that process and the runs sent there (each with a sentence), never the server.
+
+    page --RaySweep--> Driver (`ray_connection`, a thread here) ==pipe==> driver process --Ray-->
+
+Ray is optional (`requirements-ray.txt`): only the driver process imports it.
 """
 
 from __future__ import annotations
 
-import os
-import socket
+import threading
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
 from rnn_core.datasets.prepare import PreparedData
-from rnn_core.live.child import train_to_end
-from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState, ended_state
 from rnn_core.sweeps.aggregate import RunResult
 from rnn_core.sweeps.local import ListenerFor, run_spec
+from rnn_core.sweeps.ray_connection import Driver, cluster_name, connect, driver_for, shutdown
+from rnn_core.sweeps.ray_driver import STOPPED
 from rnn_core.sweeps.spec import SweepRun
 from rnn_core.training.history import COLUMNS
-from rnn_core.training.state import TrainingState
+from rnn_core.training.state import state_from_bytes
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_CONNECTED: list[str | None] = []  # the address this process connected to, once it has
-STOPPED = "Stopped before the end (Stop)."
+__all__ = ["MAX_RETRIES", "RaySweep", "cluster_name", "connect", "shutdown"]
+
 MAX_RETRIES = 2  # a run whose worker is lost is tried again this many times, then failed
-# Shipped to every worker as its working directory, so that it imports this project's modules;
-# nothing else (no environment to build, no package to fetch: workers have requirements.txt).
-PACKAGE_EXCLUDES = [".git", ".venv", "data", "test-artifacts", "tests", "*.png", "__pycache__"]
-
-
-def runtime_env() -> dict:
-    """What every worker gets: this project as its working directory (uploaded through the
-    cluster's own store, never fetched from outside) and one torch thread per run."""
-    return {
-        "working_dir": str(PROJECT_ROOT),
-        "excludes": PACKAGE_EXCLUDES,
-        "env_vars": {"OMP_NUM_THREADS": "1"},
-    }
-
-
-def connect(address: str | None = None, num_cpus: int | None = None):
-    """The ray module, connected to `address` ("local" or None: a Ray instance on this machine
-    with `num_cpus`); once per process (ValueError with a sentence for another address later)."""
-    import ray  # optional: only a sweep sent to a cluster needs it
-
-    local = address in (None, "local")
-    if ray.is_initialized() and _CONNECTED and _CONNECTED[0] != (None if local else address):
-        raise ValueError(
-            f"This server already sends sweeps to {_CONNECTED[0] or 'a local Ray instance'}; "
-            "restart the app to use another cluster."
-        )
-    if not ray.is_initialized():
-        _CONNECTED[:] = [None if local else address]
-        ray.init(
-            address=None if local else address,
-            num_cpus=num_cpus if local else None,
-            include_dashboard=False,
-            log_to_driver=False,
-            runtime_env=runtime_env(),
-        )
-    return ray
-
-
-def train_on_worker(spec: RunSpec, data: PreparedData):
-    """The Ray task: say where it trains, then train the spec to its end and yield the state."""
-    import torch
-
-    torch.set_num_threads(1)
-    where = {"host": socket.gethostname(), "pid": os.getpid()}
-    yield where
-    state = train_to_end(replace(spec, data=data))
-    yield {**where, "state": state}
 
 
 @dataclass
 class _Task:
-    """A submitted run: its generator of reports and what it has said so far."""
+    """A submitted run and what it has said so far."""
 
     run: SweepRun
-    spec: RunSpec
-    reports: object  # ray.ObjectRefGenerator
     listener: object = None  # the run's RunListener (the run store), told what a local run tells
     state: str = "queued"
     message: str = ""
@@ -112,110 +66,112 @@ class RaySweep:
         num_cpus: int | None = None,
     ) -> None:
         self.runs, self.data, self.address = list(runs), data, address
-        local = address in (None, "local")
-        self.where = "a Ray instance on this machine" if local else f"the Ray cluster {address}"
+        self.where = cluster_name(address)
         self._listener_for = listener_for or (lambda spec: None)
         self.max_retries, self._num_cpus = max_retries, num_cpus
+        self.id = uuid.uuid4().hex
         self._tasks: list[_Task] = []
+        self._lock = threading.Lock()
+        self._driver: Driver | None = None
 
     def start(self) -> None:
-        """Send the data once to the cluster's object store, then one task per run."""
-        ray = connect(self.address, self._num_cpus)
-        data_ref = ray.put(self.data)
-        task = ray.remote(train_on_worker).options(
-            num_cpus=1, max_retries=self.max_retries, num_returns="streaming"
-        )
-        for run in self.runs:
-            spec = run_spec(run, None)  # the data travels once, by reference
-            reports = task.remote(spec, data_ref)
-            self._tasks.append(_Task(run, spec, reports, self._listener_for(spec)))
-            self._tell(self._tasks[-1], RunState.QUEUED)
+        """Send the runs to the cluster's driver (the data once); they report as they go.
+        ImportError when Ray is not installed; nothing here waits on the cluster."""
+        specs = [run_spec(run, None) for run in self.runs]  # the data travels once, by reference
+        self._driver = driver_for(self.address, self._num_cpus)
+        for run, spec in zip(self.runs, specs, strict=True):
+            self._tasks.append(_Task(run, self._listener_for(spec)))
+            _tell(self._tasks[-1], RunState.QUEUED)
+        self._driver.submit(self, specs, self.data)
+
+    @property
+    def connecting(self) -> bool:
+        """True while the runs wait for the driver process to reach the cluster."""
+        driver = self._driver
+        return driver is not None and not driver.connected.is_set() and self.active
 
     @property
     def active(self) -> bool:
         """True while any run is queued or trains on the cluster."""
-        self._poll()
-        return any(t.state in ("queued", "training") for t in self._tasks)
+        with self._lock:
+            return any(t.state in ("queued", "training") for t in self._tasks)
 
     def results(self) -> list[RunResult]:
         """Every run's state, history (once it ended) and the host it trains on."""
-        self._poll()
         empty = pd.DataFrame(columns=list(COLUMNS), dtype=float)
-        return [
-            RunResult(
-                t.run, t.state, t.message, t.history if t.history is not None else empty, t.where
-            )
-            for t in self._tasks
-        ]
+        with self._lock:
+            return [
+                RunResult(
+                    t.run, t.state, t.message, empty if t.history is None else t.history, t.where
+                )
+                for t in self._tasks
+            ]
 
     def pids(self) -> dict[int, int]:
         """Run index -> process id of the worker training it (for tests that kill one)."""
-        self._poll()
-        return {t.run.index: t.pid for t in self._tasks if t.pid is not None}
+        with self._lock:
+            return {t.run.index: t.pid for t in self._tasks if t.pid is not None}
 
     def stop(self) -> None:
         """Cancel every run still queued or training: their workers are ended at once."""
-        import ray
-
+        if self._driver is not None:
+            self._driver.cancel(self.id)
         for t in self._tasks:
-            if t.state in ("queued", "training"):
-                ray.cancel(t.reports, force=True)
-                self._end(t, RunState.STOPPED, STOPPED)
-
-    def _poll(self) -> None:
-        import ray
-
-        for t in self._tasks:
-            while t.state in ("queued", "training"):
-                ready, _ = ray.wait([t.reports], timeout=0)
-                if not ready:
-                    break
-                self._take(ray, t)
-
-    def _take(self, ray, t: _Task) -> None:
-        """Read the task's next report: where it trains, its end, or the error that ended it."""
-        try:
-            report = ray.get(next(t.reports))
-        except StopIteration:  # ended without its final state: said, never silent
-            self._end(t, RunState.FAILED, "The run ended without reporting its result.")
-            return
-        except ray.exceptions.TaskCancelledError:
             self._end(t, RunState.STOPPED, STOPPED)
-            return
-        except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError) as err:
-            lost = f"The worker training it was lost ({type(err).__name__})"
-            tries = f", and so were its {self.max_retries} retries." if self.max_retries else "."
-            self._end(t, RunState.FAILED, lost + tries)
-            return
-        except ray.exceptions.RayError as err:
-            self._end(t, RunState.FAILED, f"It failed on the cluster: {_first_line(err)}")
-            return
-        t.pid = report["pid"]
-        t.where = f"{report['host']} (pid {report['pid']})"
-        if "state" not in report:
-            t.state = RunState.TRAINING.value
-            self._tell(t, RunState.TRAINING)
-            return
-        self._finish(t, report["state"])
 
-    def _finish(self, t: _Task, state: TrainingState) -> None:
-        """Record a run's end and hand it to its listener, as a local run would."""
-        t.history = pd.DataFrame(state.history, columns=list(COLUMNS))
+    def lost(self, problem: str) -> None:
+        """End every run still queued or training with `problem` (its driver has ended)."""
+        for t in self._tasks:
+            self._end(t, RunState.FAILED, problem)
+
+    def hear(self, report: dict, state: bytes | None) -> None:
+        """A report from the driver process (plain values), for one run or the whole sweep."""
+        if report.get("kind") == "sweep_failed":
+            self.lost(f"The sweep could not start on {self.where}: {report.get('message', '')}")
+            return
+        index = report.get("index")
+        if not isinstance(index, int) or not 0 <= index < len(self._tasks):
+            return
+        t = self._tasks[index]
+        with self._lock:
+            if t.state not in ("queued", "training"):
+                return  # a report after Stop, or after the run ended
+            if isinstance(report.get("pid"), int):
+                t.pid, t.where = report["pid"], f"{report.get('host')} (pid {report['pid']})"
+        if state is not None:
+            self._finish(t, state)
+        elif report.get("state") == "training":
+            with self._lock:
+                t.state = RunState.TRAINING.value
+            _tell(t, RunState.TRAINING)
+        else:
+            ended = report.get("state")
+            state = RunState(ended) if ended in ("stopped", "failed") else RunState.FAILED
+            self._end(t, state, str(report.get("message", "")))
+
+    def _finish(self, t: _Task, data: bytes) -> None:
+        """Record a run's end from its state's bytes and hand it to its listener, as a local
+        run would; a state this app cannot read fails the run with a sentence."""
+        try:
+            state = state_from_bytes(data)  # torch.load(weights_only=True): no code runs
+        except ValueError as err:
+            self._end(t, RunState.FAILED, f"Its result from {self.where} was not read: {err}")
+            return
+        with self._lock:
+            t.history = pd.DataFrame(state.history, columns=list(COLUMNS))
         if t.listener is not None:
             t.listener.rows(state.history)
             t.listener.checkpoint(state)
         self._end(t, ended_state(state.status), state.message)
 
     def _end(self, t: _Task, state: RunState, message: str) -> None:
-        t.state, t.message = state.value, message
-        self._tell(t, state, message)
-
-    @staticmethod
-    def _tell(t: _Task, state: RunState, message: str = "") -> None:
-        if t.listener is not None:
-            t.listener.state_changed(state, message)
+        with self._lock:
+            if t.state not in ("queued", "training"):
+                return
+            t.state, t.message = state.value, message
+        _tell(t, state, message)
 
 
-def _first_line(err: Exception) -> str:
-    lines = [line for line in str(err).splitlines() if line.strip()]
-    return lines[-1][:300] if lines else type(err).__name__
+def _tell(t: _Task, state: RunState, message: str = "") -> None:
+    if t.listener is not None:
+        t.listener.state_changed(state, message)

@@ -1,5 +1,6 @@
-"""The Sweep page sent to Ray (a local instance, the same path as a cluster): the runs train
-there, and the table of every run says where each one trained. Ray starts once for this module."""
+"""The Sweep page sent to Ray by the operator (a local instance, the same path as a cluster): the
+runs train there, and the table of every run says where each one trained. Ray starts once for
+this module."""
 
 import socket
 import time
@@ -14,19 +15,19 @@ ray = pytest.importorskip("ray")
 
 @pytest.fixture(scope="module")
 def local_ray():
-    from rnn_core.sweeps.ray_sweep import connect
+    from rnn_core.sweeps.ray_sweep import connect, shutdown
 
     connect("local", num_cpus=2)
     yield
-    ray.shutdown()
+    shutdown()
 
 
-def test_a_sweep_on_ray_says_where_each_run_trained(local_ray):
+def test_a_sweep_on_ray_says_where_each_run_trained(local_ray, monkeypatch):
+    monkeypatch.setenv("RAY_ADDRESS", "local")  # the operator's setting, read by the page
     at = sweep_page(steps=20)
     at.selectbox(key="opt.sweep.knob2").set_value("(none)").run()
     at.text_input(key="opt.sweep.values1").input("0.01, 0.03").run()
     at.number_input(key="opt.sweep.seeds").set_value(2).run()
-    at.text_input(key="opt.sweep.address").input("local").run()
     at.button(key="btn.sweep").click().run()
     executor = at.session_state[SWEEP]["executor"]
     deadline = time.monotonic() + 120

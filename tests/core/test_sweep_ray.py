@@ -15,14 +15,14 @@ from rnn_core.sweeps.local import run_spec
 from tests.core.sweep_data import tiny_data, tiny_sweep
 
 ray = pytest.importorskip("ray")
-from rnn_core.sweeps.ray_sweep import RaySweep, connect  # noqa: E402
+from rnn_core.sweeps.ray_sweep import RaySweep, connect, shutdown  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def cluster():
     connect("local", num_cpus=2)
     yield
-    ray.shutdown()
+    shutdown()
 
 
 def wait_until(condition, timeout: float = 120.0) -> None:
@@ -109,8 +109,3 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"  # a zombie has ended too
-
-
-def test_a_second_cluster_address_gets_a_sentence(cluster):
-    with pytest.raises(ValueError, match="restart the app to use another cluster"):
-        connect("head-node:6379")
