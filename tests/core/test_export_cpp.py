@@ -121,7 +121,7 @@ def test_the_cpp_example_runs_a_text_model_on_token_ids(text_export, program):
     [
         ("no sidecar", "There is no sidecar (model.json)"),
         ("a channel missing", "but the model reads 8 channel(s): give it the columns roll,pitch"),
-        ("a damaged pt2", "model.pt2 is not the file this export wrote: it has 22 bytes"),
+        ("a damaged pt2", "model.pt2 is not the file this export wrote: it has 18 bytes"),
         ("too few samples", "fewer than one window (12)"),
         ("a foreign sidecar", "is not an RNN Explorer export's sidecar"),
         ("a value that is not a number", "has a value that is not a number (n/a)"),
