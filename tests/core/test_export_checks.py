@@ -21,7 +21,7 @@ import torch
 
 from rnn_core.export.aoti import run_pt2
 from rnn_core.export.bundle import MEMBERS
-from rnn_core.export.checks import MAX_WINDOW, ExportError, package_metadata
+from rnn_core.export.checks import MAX_WINDOW, ExportError, file_record, package_metadata
 from rnn_core.export.cpp import run_example
 from rnn_core.export.reader import open_export
 from rnn_core.export.samples import stream_windows
@@ -239,6 +239,29 @@ def test_the_python_reader_refuses_the_same(export, damaged):
     with pytest.raises(ExportError) as error:
         run_pt2(folder / "model.pt2", windows_of(export))
     assert sentence in str(error.value)
+    assert not marker.exists()
+
+
+def test_a_forged_manifest_still_meets_the_graphs_own_description(
+    program, export, hostile_library, tmp_path, monkeypatch
+):
+    """A replaced library with the manifest rewritten to match it: the package's metadata (read
+    from the zip, its library not loaded) still disagrees with the sidecar's window, so neither
+    reader loads it. (A forgery consistent throughout is what only a trusted source prevents.)"""
+    folder = tmp_path / "export"
+    shutil.copytree(export, folder)
+    a_replaced_library(folder, hostile_library)
+
+    def forge(sidecar: dict) -> None:
+        sidecar["manifest"]["model.pt2"] = file_record((folder / "model.pt2").read_bytes())
+        another_window(sidecar)
+
+    edit_sidecar(folder, forge)
+    marker = tmp_path / "library-ran"
+    monkeypatch.setenv("RNN_EXPORT_MARKER", str(marker))
+    refused(run_example(program, folder), MISMATCH)
+    with pytest.raises(ExportError, match=MISMATCH):
+        open_export(folder)
     assert not marker.exists()
 
 
