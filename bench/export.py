@@ -16,6 +16,7 @@ from bench.core import median_seconds
 from rnn_core.datasets.imu.prepare import imu_table, prepare_imu
 from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.export.build import STAGES, build_files
+from rnn_core.export.checks import manifest
 from rnn_core.export.cpp import build_example, run_example
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.samples import sample_stream, stream_windows
@@ -56,7 +57,8 @@ def export_rows() -> list[str]:
         folder = Path(folder)
         for name, content in files.items():
             (folder / name).write_bytes(content)
-        (folder / "model.json").write_text(json.dumps(model_json(graph, data, table)))
+        sidecar = model_json(graph, data, table) | {"manifest": manifest(files)}
+        (folder / "model.json").write_text(json.dumps(sidecar))
         started = time.perf_counter()
         program = build_example(folder / "build")
         build_s = time.perf_counter() - started

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from rnn_core.export.aoti import compile_pt2, run_pt2
+from rnn_core.export.aoti import compile_pt2, run_compiled
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.onnx_export import onnx_bytes, run_onnx
 from rnn_core.export.samples import last_step, stream_windows
@@ -61,7 +61,7 @@ def build_files(
     with tempfile.TemporaryDirectory(prefix="rnn-export-") as folder:
         path = compile_pt2(graph, Path(folder) / "model.pt2")
         stage(3)
-        pt2_difference = float(np.abs(run_pt2(path, windows) - expected).max())
+        pt2_difference = float(np.abs(run_compiled(path, windows) - expected).max())
         files["model.pt2"] = path.read_bytes()
     seconds[STAGES[3]] = round(time.perf_counter() - clock, 2)
     files["samples.csv"] = samples_csv(samples, spec.channels)

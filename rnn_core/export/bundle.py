@@ -3,7 +3,8 @@
 rnn-export.zip
   model.onnx      raw inputs in, prediction out (onnxruntime, any ONNX runtime)
   model.pt2       the same graph compiled by AOTInductor, for libtorch (examples/cpp)
-  model.json      channels, units, window, horizon, statistics, vocabulary, streaming, versions
+  model.json      channels, units, window, horizon, statistics, vocabulary, streaming, versions,
+                  and the manifest: the SHA-256 and size of every other file, checked before use
   samples.csv     a stretch of test samples, one per row, as a device reads them
   expected.csv    PyTorch's prediction after each sample once a window is full
   settings.json   the model's and the training's settings, and the seed
@@ -22,6 +23,7 @@ import pandas as pd
 
 from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.export.checks import manifest
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.sidecar import model_json
 from rnn_core.models import SequenceModel
@@ -67,16 +69,16 @@ def export_zip(
     table: ImuTable | None = None,
 ) -> bytes:
     """The zip of MEMBERS from `build_files`'s result and the run's settings, history and
-    checkpoint; model.json records the checks and the seconds each stage took."""
+    checkpoint; model.json records the checks, the seconds each stage took and the manifest."""
     files, checks = built
-    sidecar = model_json(graph, data, table) | {"checks": checks, "files": list(MEMBERS)}
     members = {
         **files,
-        "model.json": _json(sidecar),
         "settings.json": _json(settings),
         "history.csv": history.to_csv(index=False, lineterminator="\n").encode(),
         "checkpoint.pt": checkpoint,
     }
+    sidecar = model_json(graph, data, table) | {"checks": checks, "manifest": manifest(members)}
+    members["model.json"] = _json(sidecar)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in MEMBERS:

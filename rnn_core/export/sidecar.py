@@ -58,6 +58,7 @@ def model_json(graph: ExportGraph, data: PreparedData, table: ImuTable | None = 
         },
         "output": {
             "name": OUTPUT_NAME,
+            "dtype": "float32",
             "shape": ["batch", T, len(spec.outputs)]
             if spec.per_step
             else ["batch", len(spec.outputs)],

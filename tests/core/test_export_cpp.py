@@ -1,65 +1,42 @@
 """The whole export of one IMU model and one text model: built in the background with every stage
 reported, the .pt2 loaded back equal to what Evaluate shows, and the C++ example built with g++
 against the wheel's libtorch printing PyTorch's predictions to 1e-4; a damaged export is refused
-with a sentence. One compile per model and one C++ build for the module."""
+with a sentence. One compile per model and one C++ build per test session (export_shared)."""
 
-import io
 import json
 import shutil
-import time
-import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from rnn_core.checkpoint import CheckpointError, load_checkpoint
 from rnn_core.evaluation.imu import saved_imu_model
 from rnn_core.export.aoti import run_pt2
-from rnn_core.export.build import STAGES, ExportJob, build_files
-from rnn_core.export.bundle import MEMBERS, checkpoint_extra, export_zip, run_settings
-from rnn_core.export.cpp import build_example, run_example
+from rnn_core.export.build import STAGES, build_files
+from rnn_core.export.bundle import MEMBERS
+from rnn_core.export.checks import manifest
+from rnn_core.export.cpp import run_example
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.samples import last_step, sample_stream, stream_windows
 from rnn_core.export.sidecar import model_json
-from rnn_core.training import TrainConfig
-from tests.core.export_cases import imu_case, imu_reference, imu_sim_table, imu_windows, small_model
+from tests.core.export_cases import imu_reference, imu_windows, small_model
+from tests.core.export_shared import example_program, imu_model
+from tests.core.export_shared import imu_export as shared_imu_export
 
 CPP_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
 
 
-def wait_for(job: ExportJob, seen: list[int]) -> ExportJob:
-    """Poll the job as a page does, noting each stage it reports."""
-    while not job.done:
-        if not seen or seen[-1] != job.stage:
-            seen.append(job.stage)
-        time.sleep(0.2)
-    return job
-
-
 @pytest.fixture(scope="module")
 def imu():
-    table = imu_sim_table()
-    data, model = imu_case(table, "lstm", 2)
-    graph = ExportGraph(model, data)
-    return table, data, model, graph
+    return imu_model()
 
 
 @pytest.fixture(scope="module")
-def imu_export(imu, tmp_path_factory):
+def imu_export(tmp_path_factory):
     """The IMU model's zip, built by a background job, unzipped: (folder, job, stages seen)."""
-    table, data, model, graph = imu
-    seen: list[int] = []
-    job = wait_for(ExportJob(graph, sample_stream(data, graph.spec, table)).start(), seen)
-    assert job.error is None, job.error
-    history = pd.DataFrame({"step": [1, 2], "loss": [0.5, 0.4]})
-    checkpoint = save_checkpoint(model, data.standardizer, checkpoint_extra(data, table))
-    settings = run_settings(model, TrainConfig(), seed=3)
-    archive = export_zip(graph, data, (job.files, job.checks), settings, history, checkpoint, table)
-    folder = tmp_path_factory.mktemp("imu-export")
-    zipfile.ZipFile(io.BytesIO(archive)).extractall(folder)
-    return folder, job, seen
+    return shared_imu_export(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +48,15 @@ def text_export(text_data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("text-export")
     for name, content in files.items():
         (folder / name).write_bytes(content)
-    (folder / "model.json").write_text(json.dumps(model_json(graph, text_data)))
+    sidecar = model_json(graph, text_data) | {"manifest": manifest(files)}
+    (folder / "model.json").write_text(json.dumps(sidecar))
     return folder, graph, samples
 
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory):
-    """The C++ example, built once with CMake and g++ (no skip: a missing compiler fails)."""
-    return build_example(tmp_path_factory.mktemp("cpp-build"))
+    """The C++ example, built once per test session with CMake and g++."""
+    return example_program(tmp_path_factory)
 
 
 def test_the_background_job_reports_its_stages_and_both_runtimes_agree(imu_export):
@@ -143,7 +121,7 @@ def test_the_cpp_example_runs_a_text_model_on_token_ids(text_export, program):
     [
         ("no sidecar", "There is no sidecar (model.json)"),
         ("a channel missing", "but the model reads 8 channel(s): give it the columns roll,pitch"),
-        ("a damaged pt2", "model.pt2 cannot be loaded"),
+        ("a damaged pt2", "model.pt2 is not the file this export wrote: it has 18 bytes"),
         ("too few samples", "fewer than one window (12)"),
         ("a foreign sidecar", "is not an RNN Explorer export's sidecar"),
         ("a value that is not a number", "has a value that is not a number (n/a)"),
@@ -153,21 +131,21 @@ def test_the_cpp_example_refuses_a_damaged_export(imu_export, program, tmp_path,
     folder = tmp_path / "export"
     shutil.copytree(imu_export[0], folder)
     samples = pd.read_csv(folder / "samples.csv")
+    own = tmp_path / "my-samples.csv"  # the export's own samples.csv is checked by its manifest
+    samples.to_csv(own, index=False)
     if damage == "no sidecar":
         (folder / "model.json").unlink()
     elif damage == "a channel missing":
-        samples.drop(columns=["gz"]).to_csv(folder / "samples.csv", index=False)
+        samples.drop(columns=["gz"]).to_csv(own, index=False)
     elif damage == "a damaged pt2":
         (folder / "model.pt2").write_bytes(b"PK\x03\x04 not a package")
     elif damage == "a value that is not a number":
-        samples.astype(object).assign(ax=["n/a"] * len(samples)).to_csv(
-            folder / "samples.csv", index=False
-        )
+        samples.astype(object).assign(ax=["n/a"] * len(samples)).to_csv(own, index=False)
     elif damage == "too few samples":
-        samples.head(5).to_csv(folder / "samples.csv", index=False)
+        samples.head(5).to_csv(own, index=False)
     else:
         (folder / "model.json").write_text('{"format": "something-else"}')
-    run = run_example(program, folder)
+    run = run_example(program, folder, str(own))
     assert run.returncode == 2 and len(run.predictions) == 0
     assert sentence in run.message
     assert "terminate" not in run.message and "Exception" not in run.message
@@ -183,3 +161,19 @@ def test_evaluate_reads_the_zips_checkpoint_and_refuses_its_other_files(imu, imu
     for name in ("model.pt2", "model.onnx", "model.json"):
         with pytest.raises(CheckpointError, match="not a model saved by RNN Explorer"):
             load_checkpoint((folder / name).read_bytes())
+
+
+def test_the_cpp_example_refuses_a_token_id_outside_the_vocabulary(text_export, program, tmp_path):
+    """An id past the embedding's rows would read outside it: refused with its row."""
+    folder, graph, samples = text_export
+    ids = samples.copy()
+    ids[3] = len(graph.spec.outputs)  # one past the last character
+    own = tmp_path / "my-samples.csv"
+    pd.DataFrame({"token": ids}).to_csv(own, index=False)
+    run = run_example(program, folder, str(own))
+    assert run.returncode == 2 and len(run.predictions) == 0
+    last = len(graph.spec.outputs) - 1
+    assert (
+        f"Row 5 of {own}, column token is {last + 1}, not a token id from 0 to {last}"
+        in run.message
+    )
