@@ -53,7 +53,7 @@ with left:
 with button_area:
     cost = sweep_estimate(spec, data)
     affordable = budget_line(cost)
-    affordable = kept_in_store(where=st) and affordable
+    affordable = kept_in_store(where=st, runs=runs) and affordable
     if address is None:
         st.caption(sweep_duration(spec, cost))
     b1, b2 = st.columns(2)
