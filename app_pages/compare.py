@@ -80,7 +80,7 @@ with button_area:
     affordable = budget_line(cost, compare=True)
     if seeds > 1:
         st.caption(seeds_duration(cost, seeds))
-    affordable = kept_in_store(where=st) and affordable
+    affordable = kept_in_store(where=st, runs=len(runs) * seeds) and affordable
     b1, b2 = st.columns(2)
     start = b1.button("Train them all", type="primary", key="btn.compare", disabled=not affordable)
     start = (take_pending("compare") or start) and affordable

@@ -15,7 +15,7 @@ from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import IMU_PRESET_SAID, apply_imu_preset
 from ui.source_kinds import SINE_FRACTIONS, sine_series
-from ui.sources import chosen_kind
+from ui.sources import accept_source, chosen_kind
 from ui.state import widget
 
 
@@ -107,7 +107,7 @@ except DataError as err:
 if source is None:
     st.session_state.pop("source", None)
     st.stop()
-st.session_state["source"] = source
+accept_source(source)  # a warning about missing data above it goes
 st.success(f"Training will use: {plain(source.label, 160)}. Go to **2 · Train** to start.")
 
 

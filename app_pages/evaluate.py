@@ -106,7 +106,7 @@ if upload is not None:
         st.stop()
     try:
         loaded, standardizer, extra = load_checkpoint(upload.getvalue())
-        saved = saved_imu_model(standardizer, extra)
+        saved = saved_imu_model(standardizer, extra, loaded.config)
         recording, table = recording_of(source.imu)
         data = prepare_for_saved(table, saved, loaded.config.task_shape)
     except (CheckpointError, ValueError) as err:  # DataError is a ValueError

@@ -28,8 +28,8 @@ st.caption(
     "Every training on Train and Compare is kept here as it goes, private to this browser. "
     "Pick runs to overlay their curves."
 )
-quota_reached = quota_line(store, me, records) is not None
-import_box(store, me, quota_reached)
+quota_line(store, me, records)
+import_box(store, me)
 if not records:
     st.info("No runs yet: start a training on **2 · Train** or **7 · Compare**.")
     st.stop()

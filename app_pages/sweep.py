@@ -54,7 +54,7 @@ with left:
 with button_area:
     cost = sweep_estimate(spec, data)
     affordable = budget_line(cost)
-    affordable = kept_in_store(where=st) and affordable
+    affordable = kept_in_store(where=st, runs=runs) and affordable
     st.caption(as_text(where_line(address)))  # beside Start: the knobs may be folded away
     if address is None:
         st.caption(sweep_duration(spec, cost))

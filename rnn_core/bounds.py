@@ -8,3 +8,7 @@ MAX_VOCAB = 2000  # distinct characters of a text; also the most values in or ou
 MAX_EMBEDDING = 512  # width of a text model's embedding
 MAX_TEXT_CHARS = 5_000_000  # characters of a text to train on (pasted or uploaded)
 MAX_RUNS = 8  # trainings one comparison starts: four cells, each with and without clipping
+MAX_RUN_NAME = 200  # characters of a run's name (the Rename box allows fewer)
+MAX_HISTORY_ROWS = 100_000  # history rows a run may bring in one import: the longest training
+# the Train page starts (100,000 steps), one row a step
+MAX_STEP = 1_000_000_000  # the highest step number a run's history may hold

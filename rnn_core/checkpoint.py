@@ -20,8 +20,10 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
+from rnn_core.bounds import MAX_VOCAB
 from rnn_core.datasets.windows import Standardizer
 from rnn_core.models import ModelConfig, SequenceModel, build_model
+from rnn_core.untrusted import Untrusted, a_dict, check_tree, numbers
 
 FORMAT = "rnn-explorer-model"
 VERSION = 1
@@ -66,21 +68,21 @@ def save_checkpoint(
 
 def load_checkpoint(data: bytes) -> tuple[SequenceModel, Standardizer | None, dict]:
     """(model in eval mode on the CPU, standardizer or None, extra) from `save_checkpoint`'s bytes;
-    anything else raises CheckpointError without running code from the file."""
+    anything else raises CheckpointError without running code from the file. Every value is
+    checked by type, shape and size before an array or a model is built from it."""
     payload = _read(data)
     config = _config(payload["config"])  # sizes within the bounds of every model
     _check_shapes(config, payload["state_dict"])  # before a tensor of the model is allocated
+    try:
+        extra = payload.get("extra", {})
+        check_tree(a_dict(extra, "its extra information"), "its extra information")
+        standardizer = None
+        if payload.get("standardizer") is not None:  # one mean and std per output
+            standardizer = standardizer_from_dict(payload["standardizer"], config.output_size)
+    except ValueError as error:  # Untrusted is a ValueError
+        raise CheckpointError(DAMAGED.format(why=str(error).rstrip("."))) from error
     model = build_model(config, seed=0)  # every weight is overwritten next
     _load_weights(model, payload["state_dict"])
-    standardizer = None
-    if payload.get("standardizer") is not None:
-        try:
-            standardizer = standardizer_from_dict(payload["standardizer"])
-        except ValueError as error:
-            raise CheckpointError(DAMAGED.format(why=str(error).rstrip("."))) from error
-    extra = payload.get("extra", {})
-    if not isinstance(extra, dict):
-        raise CheckpointError(DAMAGED.format(why="its extra information is not a dict"))
     return model.eval(), standardizer, extra
 
 
@@ -167,17 +169,15 @@ def _config(config) -> ModelConfig:
         raise CheckpointError(DAMAGED.format(why=why)) from error
 
 
-def standardizer_from_dict(d) -> Standardizer:
-    """The Standardizer whose `to_dict()` gave `d`; ValueError when `d` cannot be one."""
+def standardizer_from_dict(d, channels: int | None = None) -> Standardizer:
+    """The Standardizer whose `to_dict()` gave `d` (with `channels` values each, when given);
+    ValueError (Untrusted) when `d` cannot be one, checked before any array is built."""
     if not isinstance(d, dict) or not {"mean", "std"} <= d.keys():
-        raise ValueError("The standardizer needs 'mean' and 'std' lists.")
-    try:
-        mean = np.asarray(d["mean"], dtype=np.float32)
-        std = np.asarray(d["std"], dtype=np.float32)
-    except (TypeError, ValueError) as error:
-        raise ValueError("The standardizer's mean and std must be lists of numbers.") from error
-    if mean.ndim != 1 or mean.shape != std.shape:
-        raise ValueError("The standardizer's mean and std must be lists of the same length.")
-    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
-        raise ValueError("The standardizer's numbers must be finite, with every std above 0.")
-    return Standardizer(mean=mean, std=std)
+        raise Untrusted("the standardizer needs 'mean' and 'std' lists")
+    mean = numbers(d["mean"], "the standardizer's mean", MAX_VOCAB, channels)
+    std = numbers(d["std"], "the standardizer's std", MAX_VOCAB)
+    if len(std) != len(mean):
+        raise Untrusted("the standardizer's mean and std must be lists of the same length")
+    if not all(value > 0 for value in std):
+        raise Untrusted("the standardizer's numbers must be finite, with every std above 0")
+    return Standardizer(mean=np.asarray(mean, np.float32), std=np.asarray(std, np.float32))

@@ -43,6 +43,7 @@ UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
+REFUSED = "imu.refused"  # session key: (name, sentence) of the upload last refused
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,35 @@ def _bytes_store() -> dict[str, bytes]:
     return st.session_state.setdefault("imu.by_digest", {})
 
 
-@st.cache_resource(max_entries=6, show_spinner="Reading the recording…")
-def _loaded(digest: str, name: str, column_map: tuple, target_rate, attitude: tuple, _data: bytes):
-    """(recording, table) of a file's bytes, read once per (file, mapping, rate, attitude with
-    its gains and magnetometer) for all sessions; kept by reference (not copied), so callers
-    must not change them."""
-    recording = read_imu_csv(_named(name, _data), dict(column_map) or None, target_rate)
+def _hold(digest: str, data: bytes) -> None:
+    """Keep one file's bytes for this session (the chosen one): an earlier upload is let go."""
+    st.session_state["imu.by_digest"] = {digest: data}
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_digests() -> frozenset[str]:
+    """The sha1 of every sample the app ships (their reading is shared by all sessions)."""
+    return frozenset(hashlib.sha1((DATA / name).read_bytes()).hexdigest() for name in SAMPLE_FILES)
+
+
+def _read(name: str, column_map: tuple, target_rate, attitude: tuple, data: bytes):
+    """(recording, table) of a file's bytes, read with a mapping, rate and attitude filter."""
+    recording = read_imu_csv(_named(name, data), dict(column_map) or None, target_rate)
     return recording, imu_table(recording, *attitude)
+
+
+@st.cache_resource(max_entries=6, show_spinner="Reading the recording…")
+def _loaded_sample(digest: str, name: str, column_map: tuple, target_rate, attitude: tuple, _data):
+    """A sample's (recording, table), read once per (file, mapping, rate, attitude with its
+    gains and magnetometer) for all sessions; kept by reference, so callers must not change it."""
+    return _read(name, column_map, target_rate, attitude, _data)
+
+
+@st.cache_resource(max_entries=2, scope="session", show_spinner="Reading the recording…")
+def _loaded_upload(digest: str, name: str, column_map: tuple, target_rate, attitude: tuple, _data):
+    """An upload's (recording, table), held for its session only: let go when the session ends
+    (nothing user-specific in a process-wide cache)."""
+    return _read(name, column_map, target_rate, attitude, _data)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -84,11 +107,12 @@ def _named(name: str, data: bytes) -> io.BytesIO:
 
 def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
     """The recording and table of an IMU choice (ImuFormatError with a sentence)."""
-    data = _bytes_store()[choice.digest]
+    data = _bytes_store().get(choice.digest)
+    if data is None:  # another file was chosen since
+        raise ImuFormatError(f"{choice.name} is no longer chosen: choose it again on 1 · Data.")
     attitude = (choice.attitude, choice.gains, choice.use_mag)
-    return _loaded(
-        choice.digest, choice.name, choice.column_map, choice.target_rate, attitude, data
-    )
+    loaded = _loaded_sample if choice.digest in _sample_digests() else _loaded_upload
+    return loaded(choice.digest, choice.name, choice.column_map, choice.target_rate, attitude, data)
 
 
 def _file() -> tuple[str, bytes] | None:
@@ -102,9 +126,18 @@ def _file() -> tuple[str, bytes] | None:
             type=["csv", "txt", "tsv", "zip"],
             key="imu.upload",
         )
+        st.session_state.pop(REFUSED, None)  # read again, or gone from the uploader
         if file is not None:
             st.session_state["imu.last_upload"] = (file.name, file.getvalue())
     return _chosen_file()
+
+
+def _refuse(name: str, sentence: str) -> None:
+    """Let go of a refused upload's bytes (the uploader still has them, to map its columns by
+    hand) and keep only why it was refused, for the other pages."""
+    st.session_state.pop("imu.last_upload", None)
+    st.session_state.pop("imu.by_digest", None)
+    st.session_state[REFUSED] = (name, sentence)
 
 
 def _chosen_file() -> tuple[str, bytes] | None:
@@ -119,6 +152,9 @@ def _chosen_file() -> tuple[str, bytes] | None:
     arrived = st.session_state.get("imu.upload")
     if arrived is not None:
         st.session_state["imu.last_upload"] = (arrived.name, arrived.getvalue())
+    refused = st.session_state.get(REFUSED)
+    if refused is not None and "imu.last_upload" not in st.session_state:
+        raise ImuFormatError(refused[1])  # said where a page needs the file
     return st.session_state.get("imu.last_upload")
 
 
@@ -130,7 +166,7 @@ def imu_choice_from_settings() -> ImuChoice | None:
         return None
     name, data = picked
     digest = hashlib.sha1(data).hexdigest()
-    _bytes_store()[digest] = data
+    _hold(digest, data)
     choice = ImuChoice(digest, name, (), float(setting("imu.rate")) or None)
     recording, _ = recording_of(choice)
     choice = replace(
@@ -150,7 +186,7 @@ def imu_controls() -> ImuChoice | None:
         return None
     name, data = picked
     digest = hashlib.sha1(data).hexdigest()
-    _bytes_store()[digest] = data
+    _hold(digest, data)
     rate = st.number_input(**widget("imu.rate"))
     column_map = _mapping_controls(name, data, digest)
     has_columns = column_map is not None  # None: not even the columns could be read
@@ -170,6 +206,8 @@ def imu_controls() -> ImuChoice | None:
         recording, table = recording_of(choice)
     except (ImuFormatError, DataError) as err:
         st.error(as_text(str(err)))
+        if setting("imu.choice") == UPLOAD:
+            _refuse(name, str(err))
         if has_columns:
             st.caption("Map the columns by hand above if detection got them wrong.")
         return None

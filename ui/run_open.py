@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.live import reopened_run
 from rnn_core.runs.store import RunRecord, RunStore
+from rnn_core.untrusted import Untrusted
 from ui.experiment import experiment
 from ui.link import use_settings
 from ui.plain import as_text
@@ -24,12 +26,17 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
     if current is not None and current.run is not None and current.run.active:
         st.error("A training of this session is going: stop it on 2 · Train, then open the run.")
         return False
-    values, problems = settings_from_link(record.settings.get("link", {}))
+    try:  # a run stored before imports were checked may hold settings no page can use
+        checked_settings(record.settings)
+    except Untrusted as error:
+        st.error(as_text(f"This run cannot be opened: {error}. Delete it on this page."))
+        return False
+    values, problems = settings_from_link(record.settings["link"])
     use_settings(values)
     for problem in problems:
         st.warning(as_text(f"{problem} (from the run's settings)"))
     try:
-        exp = experiment(record.settings.get("model", {}).get("task_shape", "many_to_many"))
+        exp = experiment(record.settings["model"].get("task_shape", "many_to_many"))
         exp.run = reopened_run(store, record, exp.data, device())
         exp.run.listener.experiment_key = exp.key  # a reload finds it again while it trains
     except (DataError, ValueError) as error:

@@ -12,6 +12,7 @@ from rnn_core.runs import RunStore, StoreError, open_store, store_location
 from rnn_core.runs.live import live_run_of, store_listener
 from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
+from rnn_core.runs.store import Usage
 from ui.link import session_link
 from ui.owner import owner
 from ui.plain import as_text
@@ -76,22 +77,24 @@ def live_run_to_attach(key: Hashable) -> LiveRun | None:
     return None
 
 
-def quota_refusal() -> str | None:
-    """The sentence that refuses a new run when this browser's quota is reached, else None."""
+def quota_refusal(runs: int = 1) -> str | None:
+    """The sentence that refuses `runs` new runs when this browser's usage plus them passes its
+    quota, else None."""
     if store_problem() is not None:
         return None
     store, me = run_store(), owner()
-    return quota_problem(store.usage(me), quota_from_environment(), store.runs(me))
+    adding = Usage(runs, 0.0)
+    return quota_problem(store.usage(me), quota_from_environment(), store.runs(me), adding)
 
 
-def kept_in_store(where) -> bool:
+def kept_in_store(where, runs: int = 1) -> bool:
     """Say, in `where`, when new runs cannot be kept: the store cannot be used (training still
-    works, unkept), or the quota is reached (False: no new run may start)."""
+    works, unkept), or the quota cannot take `runs` more (False: none may start)."""
     problem = store_problem()
     if problem is not None:
         where.warning(as_text(f"Runs are not being kept: {problem}"))
         return True
-    refusal = quota_refusal()
+    refusal = quota_refusal(runs)
     if refusal is not None:
         where.warning(as_text(refusal))
     return refusal is None

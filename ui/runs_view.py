@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from rnn_core.figures.runs import QUANTITIES, runs_figure
-from rnn_core.runs.archive import ArchiveError, import_zip
+from rnn_core.runs.archive import ArchiveError, read_run, store_run
 from rnn_core.runs.compare import lines_and_bands
+from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
+from rnn_core.untrusted import Untrusted
 from ui.charts import chart
-from ui.plain import as_text
+from ui.plain import as_text, plain
 from ui.settings import shortened
 
 MAX_COMPARED = 12  # runs overlaid at once: more lines than colours cannot be told apart
+MAX_NAME_SHOWN = 80  # characters of a run's name in the table, a legend or a sentence
+MAX_DRAWN = 3000  # points per curve: a long history is thinned evenly, its last row kept
 
 
 def state_word(state: str) -> str:
@@ -29,7 +34,7 @@ def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
     """One row per run, the columns the table shows."""
     return pd.DataFrame(
         {
-            "name": [r.name for r in records],
+            "name": [shortened(r.name, MAX_NAME_SHOWN) for r in records],
             "source": [r.source for r in records],
             "cell": [r.cell for r in records],
             "parameters": [r.parameters for r in records],
@@ -90,9 +95,38 @@ def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> 
         key=f"{key}.bands",
         help="Such runs are drawn as their mean, with the band from the lowest to the highest.",
     )
+    as_bands = as_bands and all(_usable(r) for r in records)  # groups compare the settings
     for tab, column in zip(st.tabs([t for t, _ in QUANTITIES.values()]), QUANTITIES, strict=True):
         lines, bands = lines_and_bands(records, histories, column, as_bands)
+        lines, bands = _drawn(lines, column), _drawn(bands, "mean")
         chart(runs_figure(lines, bands, column), key=f"{key}.{column}", container=tab)
+
+
+def _usable(record: RunRecord) -> bool:
+    """True when the run's settings are what this app stores (a run kept before imports were
+    checked may hold others: it is drawn alone, and refused with a sentence when opened)."""
+    try:
+        checked_settings(record.settings)
+    except Untrusted:
+        return False
+    return True
+
+
+def _drawn(curves: list[tuple[str, pd.DataFrame]], column: str) -> list[tuple[str, pd.DataFrame]]:
+    """Each (label, frame) with its label shortened and the rows that measured `column` thinned
+    to MAX_DRAWN (a validation loss is measured every few steps only)."""
+    return [
+        (shortened(label, MAX_NAME_SHOWN), thinned(frame.loc[np.isfinite(frame[column])]))
+        for label, frame in curves
+    ]
+
+
+def thinned(frame: pd.DataFrame, most: int = MAX_DRAWN) -> pd.DataFrame:
+    """Every k-th row of `frame` so that at most `most` (and its last row) are left."""
+    if len(frame) <= most:
+        return frame
+    stride = -(-len(frame) // most)  # ceil
+    return pd.concat([frame.iloc[:-1:stride], frame.iloc[-1:]])
 
 
 def quota_line(store: RunStore, owner: str, records: list[RunRecord]) -> str | None:
@@ -109,23 +143,29 @@ def quota_line(store: RunStore, owner: str, records: list[RunRecord]) -> str | N
     return problem
 
 
-def import_box(store: RunStore, owner: str, quota_reached: bool) -> None:
-    """Upload a run's zip (from Download) to add it to this browser's runs."""
+def import_box(store: RunStore, owner: str) -> None:
+    """Upload a run's zip (from Download) to add it to this browser's runs: checked whole before
+    anything is stored, and against the quota with what it would add."""
     with st.expander("Import a run (.zip)", icon=":material/upload:"):
         upload = st.file_uploader("A zip downloaded from the Runs page", ["zip"], key="runs.upload")
         if upload is None:
             return
-        if quota_reached:
-            st.error("The quota is reached: delete runs before importing another.")
-            return
-        done = st.session_state.get("runs.imported")
-        if done and done[0] == upload.file_id:  # a rerun must not import the same file again
-            st.success(as_text(f"Imported “{done[1]}”."))
+        said = st.session_state.get("runs.imported")
+        if said and said[0] == upload.file_id:  # a rerun must not read the same file again
+            (st.success if said[1] else st.error)(said[2])
             return
         try:
-            record = import_zip(store, owner, upload.getvalue())
+            run = read_run(upload.getvalue())
+            problem = quota_problem(
+                store.usage(owner), quota_from_environment(), store.runs(owner), run.usage
+            )
         except ArchiveError as error:
-            st.error(as_text(str(error)))
+            problem = str(error)
+        if problem:
+            st.session_state["runs.imported"] = (upload.file_id, False, as_text(problem))
+            st.error(as_text(problem))
             return
-        st.session_state["runs.imported"] = (upload.file_id, record.name)
+        record = store_run(store, owner, run)
+        said = f"Imported “{plain(record.name, MAX_NAME_SHOWN)}”."
+        st.session_state["runs.imported"] = (upload.file_id, True, said)
         st.rerun()

@@ -14,6 +14,7 @@ from ui.state import chosen
 from ui.text_source import TextSource
 
 NO_SOURCE = "source.none"  # session key: why the session has no data of its own to train on
+WARNED = "source.warned"  # session key: that sentence is drawn at the top of this run's page
 KINDS: dict[str, type[Source]] = {  # the `source_kind` setting's values -> their kinds
     kind.kind: kind for kind in (SineSource, TextSource, ImuSource, MemorySource)
 }
@@ -91,6 +92,7 @@ def warn_unusable_source() -> None:
     """Say why the data the settings describe cannot be used: once when the default sine stands
     in for unusable knobs, on every page when an upload or pasted text is missing."""
     missing = missing_source()  # builds the source the settings describe, noting why it cannot
+    st.session_state[WARNED] = bool(missing)
     if missing:
         st.warning(as_text(shortened(missing, 400)))
     problem = st.session_state.pop("source.problem", None)
@@ -98,3 +100,12 @@ def warn_unusable_source() -> None:
         st.warning(
             as_text(f"{problem} The default sine waves are used until this is fixed on 1 · Data.")
         )
+
+
+def accept_source(source: Source) -> None:
+    """Make `source` the session's data (the Data page accepted it); a sentence about missing
+    data drawn above it in this run is taken away: the page is drawn again without it."""
+    st.session_state["source"] = source
+    if st.session_state.pop(WARNED, False):
+        st.session_state.pop(NO_SOURCE, None)
+        st.rerun()

@@ -8,13 +8,15 @@ from typing import ClassVar
 
 import streamlit as st
 
-from rnn_core.datasets.prepare import PreparedData, prepare_text
+from rnn_core.datasets.prepare import PreparedData, check_text, prepare_text
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
 from ui.settings import TEXT_CHOICES
 from ui.source_kinds import Source
 from ui.state import setting, widget
 
 TEXT_FRACTIONS = (0.8, 0.1, 0.1)
+TEXTS_HELD = 2  # texts a session keeps: the chosen one and the one before (a page may still
+# read it while the choice changes)
 PASTE, UPLOAD = TEXT_CHOICES[-2:]
 
 
@@ -24,9 +26,9 @@ def corpus_text(name: str) -> str:
     return CORPORA[name]()
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=2, scope="session", show_spinner=False)
 def uploaded_text(data: bytes) -> str:
-    """Decoded upload, cached on the bytes."""
+    """Decoded upload, cached on the bytes for its session only (let go when it ends)."""
     return decode_text_bytes(data)
 
 
@@ -85,8 +87,15 @@ class TextSource(Source):
     @classmethod
     def of(cls, label: str, text: str) -> TextSource:
         """A text source for `text`, kept for this session under its digest."""
+        check_text(text)  # the bounds training has, said where the text is read
         digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
-        st.session_state.setdefault("text.by_digest", {})[digest] = text
+        held = st.session_state.setdefault("text.by_digest", {})
+        held.pop(digest, None)
+        held[digest] = text  # the newest last; older texts are let go
+        upload = st.session_state.get("text.last_upload")  # kept while it is the upload
+        for old in list(held)[:-TEXTS_HELD]:
+            if upload is None or old != upload.text_digest:
+                del held[old]
         return cls(f"{label} ({len(text):,} characters)", digest)
 
     @classmethod

@@ -105,13 +105,9 @@ def prepare_series(
     )
 
 
-def prepare_text(
-    text: str,
-    seq_len: int,
-    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
-    device: str | torch.device = "cpu",
-) -> PreparedData:
-    """Windows to predict the next character at every step of one long text."""
+def check_text(text: str) -> None:
+    """DataError when a text is too long, or has too few or too many different characters, to
+    train on: the one place these bounds are checked (where a text is read, and before training)."""
     if len(text) > MAX_TEXT_CHARS:
         raise DataError(
             f"The text has {len(text):,} characters; at most {MAX_TEXT_CHARS:,} can be trained "
@@ -126,6 +122,16 @@ def prepare_text(
             f"{MAX_VOCAB:,} (each is an output of every step): use a text with fewer, such as "
             "one language's letters and punctuation."
         )
+
+
+def prepare_text(
+    text: str,
+    seq_len: int,
+    fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+    device: str | torch.device = "cpu",
+) -> PreparedData:
+    """Windows to predict the next character at every step of one long text."""
+    check_text(text)
     vocabulary = Vocabulary.from_text(text)
     ids = vocabulary.encode(text)[None, :]  # (1, L)
     parts = temporal_split(ids, fractions)

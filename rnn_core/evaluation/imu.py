@@ -14,15 +14,20 @@ import pandas as pd
 import torch
 
 from rnn_core.analysis.predict import ForecastPreview
-from rnn_core.checkpoint import standardizer_from_dict
-from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable, ImuTask, prepare_imu
+from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.imu.table import ANGLES
 from rnn_core.datasets.prepare import PreparedData
-from rnn_core.datasets.windows import Standardizer, WindowSet
+from rnn_core.datasets.windows import WindowSet
 from rnn_core.evaluation.imu_report import reference_of
 from rnn_core.evaluation.imu_scores import forecast_scores, gyro_propagation, roll_defined
 from rnn_core.evaluation.imu_truth import recording_fingerprint
 from rnn_core.evaluation.metrics import classification_report, display_unit, majority_baseline
+from rnn_core.evaluation.saved_model import (  # noqa: F401 (their import path)
+    SavedImuModel,
+    prepare_for_saved,
+    saved_imu_model,
+    trained_on_this,
+)
 from rnn_core.models import SequenceModel
 
 
@@ -226,93 +231,6 @@ def imu_model_extra(data: PreparedData, table: ImuTable) -> dict:
             },
         }
     }
-
-
-@dataclass(frozen=True)
-class SavedImuModel:
-    """How a saved model reads a recording: its task, window, rate and fitted statistics."""
-
-    task: ImuTask
-    seq_len: int
-    sample_rate: float
-    fitted: tuple[Standardizer, Standardizer | None, tuple[str, ...]]
-    attitude: str | None = None  # the attitude source its roll and pitch inputs came from
-    trained_on: tuple[str, tuple[float, float, float], float | None] | None = None  # fingerprint,
-    # fractions and test_at of the recording it trained on
-
-
-def saved_imu_model(standardizer: Standardizer | None, extra: dict) -> SavedImuModel:
-    """The IMU settings of a loaded checkpoint; ValueError with a sentence when it has none."""
-    info = extra.get("imu") if isinstance(extra, dict) else None
-    if not isinstance(info, dict):
-        raise ValueError(
-            "This model was not trained on an IMU recording (it has no IMU settings): save one "
-            "from this page after training on an IMU recording."
-        )
-    try:
-        task = ImuTask(
-            inputs=tuple(info["inputs"]),
-            targets=tuple(info["targets"]),
-            horizon=int(info["horizon"]),
-            classify=bool(info["classify"]),
-            predict_change=bool(info["predict_change"]),
-        )
-        fitted = (
-            standardizer_from_dict(info["input_standardizer"]),
-            standardizer,
-            tuple(info["class_names"]),
-        )
-        saved = SavedImuModel(
-            task,
-            int(info["seq_len"]),
-            float(info["sample_rate"]),
-            fitted,
-            str(info["attitude"]) if "attitude" in info else None,
-            _trained_on(info.get("trained_on")),
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(
-            f"This model's IMU settings are damaged ({error}): save the model again."
-        ) from None
-    if not task.classify and standardizer is None:
-        raise ValueError("This forecasting model has no target statistics: save it again.")
-    return saved
-
-
-def _trained_on(info) -> tuple[str, tuple[float, float, float], float | None] | None:
-    """(fingerprint, fractions, test_at) from a checkpoint's JSON, None when absent."""
-    if info is None:
-        return None
-    fractions = tuple(float(f) for f in info["fractions"])
-    if len(fractions) != 3:
-        raise ValueError("the split needs three fractions")
-    test_at = None if info["test_at"] is None else float(info["test_at"])
-    return str(info["fingerprint"]), fractions, test_at
-
-
-def trained_on_this(table: ImuTable, saved: SavedImuModel) -> bool:
-    """True when the saved model trained on this very recording (its fingerprint matches)."""
-    return saved.trained_on is not None and saved.trained_on[0] == recording_fingerprint(table)
-
-
-def prepare_for_saved(
-    table: ImuTable, saved: SavedImuModel, task_shape: str, device: str = "cpu"
-) -> PreparedData:
-    """The windows to score a saved model on, read with its own statistics: on the recording it
-    trained on, only its test part (the same split); on any other, the whole recording."""
-    fractions, test_at = (0.0, 0.0, 1.0), None
-    if trained_on_this(table, saved):
-        _, fractions, test_at = saved.trained_on
-    return prepare_imu(
-        table,
-        saved.seq_len,
-        saved.task,
-        task_shape,
-        fractions=fractions,
-        device=device,
-        fitted=saved.fitted,
-        test_at=test_at,
-    )
 
 
 def unseen_forecasts(

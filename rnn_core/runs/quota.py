@@ -37,22 +37,55 @@ def _positive(text: str | None, default: float) -> float:
     return value if value > 0 else default
 
 
-def quota_problem(usage: Usage, quota: Quota, runs: list[RunRecord]) -> str | None:
-    """A sentence when `usage` has reached the quota (what is full and which runs to delete
-    first: the largest), else None."""
-    if usage.runs < quota.max_runs and usage.megabytes < quota.max_megabytes:
-        return None
-    if usage.runs >= quota.max_runs:
-        full = f"{usage.runs} runs, the most this browser may keep ({quota.max_runs})"
+ONE_RUN = Usage(1, 0.0)  # what a Start adds: one run, its megabytes not known yet
+
+
+def quota_problem(
+    usage: Usage, quota: Quota, runs: list[RunRecord], adding: Usage = ONE_RUN
+) -> str | None:
+    """A sentence when `usage` plus what is about to be added (`adding`: one run by default; a
+    sweep's runs, an import's megabytes) passes the quota, saying how many runs to delete and
+    which first (the oldest, or the largest), else None."""
+    if usage.runs + adding.runs > quota.max_runs:
+        full, what = _too_many(usage, quota, adding)
         order = sorted((r for r in runs if not r.active), key=lambda r: r.created)
-    else:
+    elif (
+        usage.megabytes >= quota.max_megabytes
+        or usage.megabytes + adding.megabytes > quota.max_megabytes
+    ):
+        added = f", and this would add {adding.megabytes:.1f} MB" if adding.megabytes else ""
         full = (
-            f"{usage.megabytes:.0f} MB, the most this browser may keep ({quota.max_megabytes:g} MB)"
+            f"Your runs take {usage.megabytes:.0f} MB{added}; this browser may keep "
+            f"{quota.max_megabytes:g} MB"
         )
+        what = "runs you no longer need"
         order = sorted((r for r in runs if not r.active), key=lambda r: -r.file_bytes)
-    names = ", ".join(f"“{r.name}”" for r in order[:3])
+    else:
+        return None
+    names = ", ".join(f"“{shortened(r.name, 40)}”" for r in order[:3])
     suggestion = f" (for instance {names})" if names else ""
     return (
-        f"Your runs take {full}: delete runs you no longer need on the Runs page{suggestion}, "
-        "then start again. Nothing is deleted for you."
+        f"{full}: delete {what} on the Runs page{suggestion}, then start again. "
+        "Nothing is deleted for you."
     )
+
+
+def _too_many(usage: Usage, quota: Quota, adding: Usage) -> tuple[str, str]:
+    """What is full, and how many runs to delete, when the runs would pass the quota."""
+    over = usage.runs + adding.runs - quota.max_runs
+    what = f"at least {over:,} run{'s' if over > 1 else ''}"
+    if adding.runs > 1:
+        return (
+            f"This would add {adding.runs:,} runs to your {usage.runs:,}, and this browser may "
+            f"keep {quota.max_runs:,}",
+            what,
+        )
+    return (
+        f"Your runs take {usage.runs:,} runs, the most this browser may keep ({quota.max_runs:,})",
+        what,
+    )
+
+
+def shortened(text: str, most: int) -> str:
+    """`text` cut to `most` characters with an ellipsis when longer."""
+    return text if len(text) <= most else text[: most - 1] + "…"

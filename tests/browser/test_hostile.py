@@ -1,12 +1,15 @@
 """Hostile inputs through the browser, on a server of its own: links with knobs at and past their
-bounds, Markdown in a link's names and values, an edited checkpoint, a link that needs an upload
-and a refused upload. Each ends with a sentence, no traceback or server path, no request to
-another machine (the `page` fixture), a health check that keeps answering, and server memory
-back within 20 % of where it was once the pages are closed."""
+bounds, Markdown in a link's names and values, an edited checkpoint, a crafted checkpoint (a
+standardizer of self-nested lists) and crafted run zips, a link that needs an upload and a refused
+upload. Each ends with a sentence, no traceback or server path, no request to another machine
+(the `page` fixture), a health check that keeps answering (sampled all along while the crafted
+files are read), and server memory back within 20 % of where it was once the pages are closed."""
 
 from __future__ import annotations
 
 import io
+import json
+import threading
 import time
 import urllib.request
 from dataclasses import asdict
@@ -18,11 +21,15 @@ from playwright.sync_api import Page, expect
 
 from rnn_core.checkpoint import save_checkpoint
 from rnn_core.models import ModelConfig, build_model
+from rnn_core.runs import open_store
+from rnn_core.runs.archive import run_zip
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import CONNECTED, assert_no_exception, screenshot, wait_idle
 from tests.browser.server import served
+from tests.core.test_import_bounds import parts, stored_real_run, zipped
+from tests.core.test_untrusted import self_nested
 from tests.paths import ROOT
-from ui.imu_source import UPLOAD
+from ui.imu_source import SAMPLE_FILES, UPLOAD
 from ui.plain import WORD_JOINER
 
 pytestmark = pytest.mark.browser
@@ -183,6 +190,11 @@ def _every_case(browser, url: str, tmp_path, hosts: set[str], report: list[str])
         report.append(f"{name}: health check {_health_answers(url):.3f} s")
         context.close()
     _edited_checkpoints(browser, url, tmp_path, hosts, report)
+    with HealthSampler(url) as health:
+        _crafted_checkpoint(browser, url, tmp_path, hosts)
+        _crafted_run_zips(browser, url, tmp_path, hosts)
+    report.append(f"crafted files: slowest health check {health.slowest:.3f} s")
+    assert health.slowest < HEALTH_TIMEOUT_S and not health.failures, health.failures
     _refused_upload(browser, url, hosts)
 
 
@@ -198,6 +210,90 @@ def _edited_checkpoints(browser, url: str, tmp_path, hosts: set[str], report: li
         expect(refusal).to_be_visible(timeout=RERUN_MS)
         _no_traceback_or_path(page)
         report.append(f"checkpoint hidden {hidden}: health check {_health_answers(url):.3f} s")
+    context.close()
+
+
+class HealthSampler:
+    """The health check asked every half second in a thread while the block runs: the slowest
+    answer, and what failed."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.slowest, self.failures = url, 0.0, []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.5):
+            try:
+                self.slowest = max(self.slowest, _health_answers(self.url))
+            except Exception as error:  # noqa: BLE001 (a failure is what is recorded)
+                self.failures.append(repr(error)[:200])
+
+    def __enter__(self) -> HealthSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._done.set()
+        self._thread.join(timeout=HEALTH_TIMEOUT_S + 1)
+
+
+def _upload(page: Page, path) -> None:
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_idle(page)
+
+
+def _crafted_checkpoint(browser, url: str, tmp_path, hosts: set[str]) -> None:
+    """A 28 KB-class saved model whose standardizer is a list nested in itself 40 times (2**40
+    numbers through shared references) is refused on Evaluate without being expanded."""
+    model = build_model(ModelConfig(input_size=8, output_size=5, hidden_size=8), seed=0)
+    payload = torch.load(io.BytesIO(save_checkpoint(model, None)), weights_only=True)
+    payload["standardizer"] = {"mean": self_nested(40), "std": self_nested(40)}
+    path = tmp_path / "crafted-standardizer.pt"
+    torch.save(payload, path)
+    assert path.stat().st_size < 60_000
+    context, page = _new_page(browser, hosts)
+    _open(page, url, "evaluate", {"source_kind": "IMU recording"})
+    _upload(page, path)
+    refusal = page.locator(ALERT).filter(has_text="standardizer's mean must be a flat list")
+    expect(refusal).to_be_visible(timeout=RERUN_MS)
+    _no_traceback_or_path(page)
+    screenshot(page, "hostile-crafted-checkpoint")
+    context.close()
+
+
+def _crafted_zips(tmp_path) -> dict[str, tuple]:
+    """Run zips, each crafted from a real one, and the sentence that refuses each."""
+    store = open_store(str(tmp_path / "crafted-runs"))
+    real = run_zip(store, stored_real_run(store))
+    store.close()
+    members = parts(real)
+    summary = json.loads(members["settings.json"])
+    summary["settings"]["link"] = "hidden=32"
+    many_rows = "step,loss,val_loss,grad_norm,lr,seconds\n" + "1,1,,1,1,1\n" * 2_000_000
+    return {
+        "string-link": (
+            {**members, "settings.json": json.dumps(summary).encode()},
+            "its link's settings must be a table",
+        ),
+        "two-million-rows": ({**members, "history.csv": many_rows.encode()}, "larger than"),
+    }
+
+
+def _crafted_run_zips(browser, url: str, tmp_path, hosts: set[str]) -> None:
+    """Crafted run zips are refused on Runs with a sentence, and nothing is stored."""
+    context, page = _new_page(browser, hosts)
+    _open(page, url, "runs", {})
+    page.get_by_text("Import a run (.zip)").click()
+    for name, (members, sentence) in _crafted_zips(tmp_path).items():
+        path = tmp_path / f"{name}.zip"
+        path.write_bytes(zipped(members))
+        _upload(page, path)
+        refusal = page.locator(ALERT).filter(has_text=sentence)
+        expect(refusal).to_be_visible(timeout=RERUN_MS)
+        _no_traceback_or_path(page)
+        screenshot(page, f"hostile-crafted-zip-{name}")
+    expect(page.get_by_text("No runs yet")).to_be_visible()
     context.close()
 
 
@@ -223,6 +319,14 @@ def _refused_upload(browser, url: str, hosts: set[str]) -> None:
     expect(_start_button(page, "train")).to_be_disabled()
     _no_traceback_or_path(page)
     screenshot(page, "hostile-refused-upload-train")
+    page.get_by_role("link", name="1 · Data").click()  # a good file now: no warning stays above
+    wait_idle(page)
+    _upload(page, ROOT / "data" / SAMPLE_FILES[1])
+    expect(page.get_by_text("Training will use:")).to_be_visible(timeout=RERUN_MS)
+    wait_idle(page)
+    for missing in ("cannot be used", "choose its data on 1 · Data"):
+        expect(page.locator(ALERT).filter(has_text=missing)).to_have_count(0)
+    screenshot(page, "hostile-accepted-upload-data")
     context.close()
 
 

@@ -4,6 +4,7 @@ from one browser to another."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 
 import pandas as pd
 import pytest
@@ -19,7 +20,8 @@ from tests.browser.helpers import (
     wait_for_chart,
     wait_idle,
 )
-from tests.core.test_run_store import rows, state_bytes
+from tests.core.test_import_bounds import CONFIG, TRAINING, trained_state
+from tests.core.test_run_store import rows
 from ui.owner import COOKIE
 
 pytestmark = pytest.mark.browser
@@ -41,10 +43,10 @@ def trained_run(owner: str, name: str) -> str:
         cell="GRU",
         parameters=1000,
         seed=3,
-        settings=run_settings({"seed": 3, "cell": "GRU"}, {}, {}, 3),
+        settings=run_settings({"seed": 3, "cell": "GRU"}, asdict(CONFIG), asdict(TRAINING), 3),
     )
     store.append_rows(record.id, rows(1, 41))
-    store.save_state(record.id, 40, state_bytes(40))
+    store.save_state(record.id, 40, trained_state())  # an import checks it against the settings
     store.set_state(record.id, "finished", "Finished after 40 steps.")
     store.close()
     return record.id

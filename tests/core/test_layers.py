@@ -53,6 +53,7 @@ BELOW = {
         "analysis",
         "evaluation",
         "checkpoint",
+        "untrusted",  # the checks of what a saved model's file holds
     },
     # a sweep runs trainings (live) and summarises them; figures draw it, never the reverse
     "sweeps": {

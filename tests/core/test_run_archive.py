@@ -16,7 +16,8 @@ from rnn_core.runs import open_store
 from rnn_core.runs.archive import ArchiveError, import_zip, run_zip
 from rnn_core.runs.quota import Quota, quota_from_environment, quota_problem
 from rnn_core.runs.store import Usage
-from tests.core.test_run_store import new_run, rows, state_bytes
+from tests.core.test_import_bounds import stored_real_run
+from tests.core.test_run_store import new_run
 
 
 @pytest.fixture
@@ -28,10 +29,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def downloaded(store):
-    run = new_run(store, sweep="s1")
-    store.append_rows(run.id, rows(1, 31))
-    store.save_state(run.id, 30, state_bytes(30))
-    store.set_state(run.id, "finished", "done")
+    run = stored_real_run(store)  # an import checks the settings and the state against each other
     return run, run_zip(store, store.get(run.id))
 
 
@@ -43,7 +41,7 @@ def test_an_imported_zip_gives_the_same_run(store, downloaded):
         assert getattr(imported, field) == getattr(store.get(run.id), field), field
     assert imported.state == "finished" and imported.best_val == store.get(run.id).best_val
     pd.testing.assert_frame_equal(store.history(imported.id), store.history(run.id))
-    assert store.state_bytes(imported.id) == state_bytes(30)
+    assert store.state_bytes(imported.id) == store.state_bytes(run.id)
 
 
 def rezipped(data: bytes, **replaced: bytes | None) -> bytes:
@@ -63,7 +61,7 @@ def rezipped(data: bytes, **replaced: bytes | None) -> bytes:
         (None, "not a zip file"),
         ({"history_csv": None}, "has no history.csv"),
         ({"settings_json": b"{"}, "is not JSON"),
-        ({"settings_json": json.dumps({"name": 3}).encode()}, "lacks name"),
+        ({"settings_json": json.dumps({"name": 3}).encode()}, "lacks source"),
         ({"history_csv": b"a,b\n1,2\n"}, "must have the columns"),
         (
             {"history_csv": b"step,loss,val_loss,grad_norm,lr,seconds\n2,1,,1,1,1\n1,1,,1,1,1\n"},
@@ -101,5 +99,5 @@ def test_the_quota_setting(monkeypatch):
 
 def test_a_state_file_is_a_weights_only_torch_file(store, downloaded):
     run, _ = downloaded
-    assert torch.load(io.BytesIO(store.state_bytes(run.id)), weights_only=True)["step"] == 30
+    assert torch.load(io.BytesIO(store.state_bytes(run.id)), weights_only=True)["steps_done"] == 6
     assert np.isfinite(store.history(run.id)["loss"]).all()
