@@ -12,3 +12,16 @@ MAX_RUN_NAME = 200  # characters of a run's name (the Rename box allows fewer)
 MAX_HISTORY_ROWS = 100_000  # history rows a run may bring in one import: the longest training
 # the Train page starts (100,000 steps), one row a step
 MAX_STEP = 1_000_000_000  # the highest step number a run's history may hold
+
+MIB = 2**20  # bytes
+
+
+class BudgetError(ValueError):
+    """Settings whose training would pass the memory limit; the message names the knob."""
+
+
+def mib_text(count: int) -> str:
+    """Bytes as a person reads them: '12 MiB', '3.4 GiB'."""
+    if count >= 2**30:
+        return f"{count / 2**30:.1f} GiB"
+    return f"{max(count / MIB, 0.1):.3g} MiB" if count < 10 * MIB else f"{count / MIB:,.0f} MiB"

@@ -26,7 +26,9 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from rnn_core.datasets.imu.broad_set import read_broad_set  # noqa: E402
 from rnn_core.datasets.imu.correction import CORRECTION_INPUTS, prepare_correction  # noqa: E402
 from rnn_core.datasets.imu.table import imu_table  # noqa: E402
-from rnn_core.evaluation.correction import evaluate_correction, train_correction  # noqa: E402
+from rnn_core.evaluation.correction import evaluate_correction  # noqa: E402
+from rnn_core.live.child import trained_model  # noqa: E402
+from rnn_core.live.spec import RunSpec  # noqa: E402
 from rnn_core.models import ModelConfig  # noqa: E402
 from rnn_core.training.trainer import TrainConfig  # noqa: E402
 
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = [imu_table(r, "vqf") for r in recordings]
     data = prepare_correction(tables, names, roles, args.window)
     model_config, train_config = configs(args)
-    model = train_correction(data, model_config, train_config, args.seed)
+    model = trained_model(RunSpec(data, model_config, train_config, args.seed, preview=False))
     result = evaluate_correction(model, data, tables)
     print(markdown(result.table))
     print(

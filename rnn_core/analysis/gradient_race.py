@@ -18,7 +18,8 @@ import torch
 from torch import Tensor
 
 from rnn_core.analysis.gradients import hidden_grad_norms
-from rnn_core.live.budget import BudgetError, analysis_memory_limit, mib_text
+from rnn_core.analysis.limits import analysis_memory_limit
+from rnn_core.bounds import BudgetError, mib_text
 from rnn_core.models import ModelConfig, SequenceModel, build_model, layer_parameter
 
 # float64 values kept per unit, step and window while one cell's ||dL/dh_t|| is computed (the

@@ -29,10 +29,7 @@ from rnn_core.datasets.imu.table import ImuTable
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.evaluation.imu_scores import BEATS, WORSE, block_interval, verdict
 from rnn_core.evaluation.imu_truth import attitude_scores, filter_estimates
-from rnn_core.live.child import train_to_end
-from rnn_core.live.spec import RunSpec
-from rnn_core.models import ModelConfig, SequenceModel, build_model
-from rnn_core.training.trainer import TrainConfig
+from rnn_core.models import SequenceModel
 
 DEG = 180.0 / np.pi
 IMPROVES, APART, WORSE_THAN = "improves on {}", "cannot be told apart", "worse"
@@ -47,16 +44,6 @@ COLUMNS = (
     "corrected RMSE, all rows (deg)",
     "rows in motion",
 )
-
-
-def train_correction(
-    data: PreparedData, model_config: ModelConfig, train_config: TrainConfig, seed: int
-) -> SequenceModel:
-    """The correction model trained on `data` by `train_to_end` (the app's one training path)."""
-    state = train_to_end(RunSpec(data, model_config, train_config, seed, preview=False))
-    model = build_model(model_config, seed)
-    model.load_state_dict(state.weights)
-    return model.eval()
 
 
 @torch.no_grad()

@@ -8,13 +8,11 @@ numbers are its forecasts of those rows; a filter's are its estimate at the row 
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 
 from rnn_core.datasets.imu.reader import ImuRecording
-from rnn_core.datasets.imu.table import ImuTable
+from rnn_core.datasets.imu.table import ImuTable, recording_fingerprint  # noqa: F401 (its path)
 from rnn_core.datasets.imu.units import wrap
 from rnn_core.evaluation.baselines import ATTITUDE_METHODS, estimate_attitude, inclination_error
 from rnn_core.evaluation.imu_scores import roll_defined
@@ -112,11 +110,3 @@ def split_warnings(table: ImuTable, parts: dict[str, list[tuple[int, int]]]) -> 
                 "training early: move the test part with 'Test part starts at' on 1 · Data."
             )
     return warnings
-
-
-def recording_fingerprint(table: ImuTable) -> str:
-    """A short hash of the sensor channels and rate: the same recording read the same way."""
-    sensor = table.values[["ax", "ay", "az", "gx", "gy", "gz"]].to_numpy(np.float32)
-    digest = hashlib.sha256(np.ascontiguousarray(sensor).tobytes())
-    digest.update(f"{table.sample_rate:.9g}".encode())
-    return digest.hexdigest()[:16]

@@ -20,7 +20,12 @@ import math
 import os
 from dataclasses import dataclass
 
-from rnn_core.bounds import MAX_RUNS
+from rnn_core.analysis.limits import (  # noqa: F401 (their import path)
+    ANALYSIS_MIB,
+    ANALYSIS_VARIABLE,
+    analysis_memory_limit,
+)
+from rnn_core.bounds import MAX_RUNS, MIB, BudgetError, mib_text  # noqa: F401
 from rnn_core.live.slots import max_concurrent_trainings
 from rnn_core.models import GATES_PER_CELL, ModelConfig, count_parameters
 from rnn_core.training.trainer import TrainConfig
@@ -28,7 +33,6 @@ from rnn_core.training.trainer import TrainConfig
 MEMORY_FRACTION = 0.5  # of the machine's memory, for all trainings together
 LIMIT_VARIABLE = "RNN_EXPLORER_TRAINING_MIB"
 LONG_RUN_S = 600.0  # a run estimated to take longer than this gets a warning before Start
-MIB = 2**20
 BYTES = 4  # float32
 # Saved per step and unit of a layer for the backward pass (gates, states, their nonlinearities),
 # as measured against the peak resident memory of real steps (tests/core/test_budget.py).
@@ -39,10 +43,6 @@ MULTIPLY_ADDS_PER_S = 1e10
 SECONDS_PER_KERNEL = 4e-5  # fixed cost of one time step of one layer, forward and backward
 HEAD_COST = 3  # the head's multiply-adds also pay for the softmax and loss over every output
 PROCESS_BYTES = 32 * MIB  # what a training process adds besides its tensors (allocator, pickles)
-# An analysis the server runs itself (the gradient race) may add this much to the server process
-# at its peak: `RNN_EXPLORER_ANALYSIS_MIB` when set to a positive number.
-ANALYSIS_VARIABLE = "RNN_EXPLORER_ANALYSIS_MIB"
-ANALYSIS_MIB = 128
 
 
 @dataclass(frozen=True)
@@ -146,17 +146,6 @@ def training_memory_limit() -> int:
     return int(total_memory_bytes() * MEMORY_FRACTION / max_concurrent_trainings())
 
 
-def analysis_memory_limit() -> int:
-    """Bytes one analysis may add to the server process: `RNN_EXPLORER_ANALYSIS_MIB` when set to
-    a positive number, else 128 MiB."""
-    text = os.environ.get(ANALYSIS_VARIABLE, "").strip()
-    try:
-        mib = float(text) if text else 0.0
-    except ValueError:
-        mib = 0.0
-    return int((mib if mib > 0 and math.isfinite(mib) else ANALYSIS_MIB) * MIB)
-
-
 def budget_problem(found: Estimate, limit: int | None = None, compare: bool = False) -> str | None:
     """A sentence naming the knob to lower when the runs would pass the memory limit; else None."""
     limit = training_memory_limit() if limit is None else limit
@@ -201,13 +190,6 @@ def time_warning(found: Estimate) -> str | None:
     )
 
 
-def mib_text(count: int) -> str:
-    """Bytes as a person reads them: '12 MiB', '3.4 GiB'."""
-    if count >= 2**30:
-        return f"{count / 2**30:.1f} GiB"
-    return f"{max(count / MIB, 0.1):.3g} MiB" if count < 10 * MIB else f"{count / MIB:,.0f} MiB"
-
-
 def duration_text(seconds: float) -> str:
     """Seconds as a person reads them: '4 ms', '2.5 s', '3 min', '2.1 h'."""
     if seconds < 1:
@@ -218,10 +200,6 @@ def duration_text(seconds: float) -> str:
     if seconds < 2 * 3600:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-class BudgetError(ValueError):
-    """Settings whose training would pass the memory limit; the message names the knob."""
 
 
 def check_budget(found: Estimate, limit: int | None = None, compare: bool = False) -> None:

@@ -28,7 +28,7 @@ import torch
 from rnn_core.live.limits import limit_memory, out_of_memory, out_of_memory_sentence
 from rnn_core.live.memory_peak import peak_since, start_peak
 from rnn_core.live.spec import RunSpec, data_on
-from rnn_core.models import build_model, device_label
+from rnn_core.models import SequenceModel, build_model, device_label
 from rnn_core.training.state import TrainingState, cpu_copy
 from rnn_core.training.trainer import Trainer
 
@@ -199,6 +199,14 @@ def train_to_end(
     `report` gets the same messages a page would."""
     trainer = trainer_for(spec)
     return TrainingLoop(LocalChannel(report, should_stop), trainer, spec).run()
+
+
+def trained_model(spec: RunSpec) -> SequenceModel:
+    """The model `spec` describes, trained to its end by `train_to_end`, in eval mode."""
+    state = train_to_end(spec)
+    model = build_model(spec.model_config, spec.seed)
+    model.load_state_dict(state.weights)
+    return model.eval()
 
 
 def train_in_process(conn, payload: bytes) -> None:

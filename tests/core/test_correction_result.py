@@ -14,7 +14,9 @@ import torch
 from rnn_core.datasets.imu.broad_set import read_broad_set
 from rnn_core.datasets.imu.correction import CORRECTION_INPUTS, prepare_correction
 from rnn_core.datasets.imu.table import imu_table
-from rnn_core.evaluation.correction import evaluate_correction, train_correction
+from rnn_core.evaluation.correction import evaluate_correction
+from rnn_core.live.child import trained_model
+from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
 
@@ -37,7 +39,7 @@ def result():
         input_size=len(CORRECTION_INPUTS), output_size=3, hidden_size=16, head_init="zero"
     )
     train_config = TrainConfig(learning_rate=3e-3, batch_size=32, max_steps=300, eval_every=50)
-    model = train_correction(data, model_config, train_config, seed=0)
+    model = trained_model(RunSpec(data, model_config, train_config, 0, preview=False))
     return data, evaluate_correction(model, data, tables)
 
 

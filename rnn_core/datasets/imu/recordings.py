@@ -24,9 +24,9 @@ import torch
 from rnn_core.datasets.imu.parse import ImuFormatError, is_zip, load_input
 from rnn_core.datasets.imu.prepare import ImuTable, ImuTask, prepare_imu
 from rnn_core.datasets.imu.reader import ImuRecording, read_imu_csv
+from rnn_core.datasets.imu.table import recording_fingerprint
 from rnn_core.datasets.prepare import SPLIT_NAMES, PreparedData
 from rnn_core.datasets.windows import DataError, Standardizer, WindowSet
-from rnn_core.evaluation.imu_truth import recording_fingerprint
 
 ROLES = SPLIT_NAMES  # train, validation, test: the role of a whole recording
 

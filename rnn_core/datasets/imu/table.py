@@ -12,6 +12,7 @@ from `values` (what a device has), never from the truth.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,3 +173,11 @@ def _note(attitude: str, has_truth: bool) -> str:
         "ground truth, so they are both input and target, and filters can only be compared "
         "with each other."
     )
+
+
+def recording_fingerprint(table: ImuTable) -> str:
+    """A short hash of the sensor channels and rate: the same recording read the same way."""
+    sensor = table.values[["ax", "ay", "az", "gx", "gy", "gz"]].to_numpy(np.float32)
+    digest = hashlib.sha256(np.ascontiguousarray(sensor).tobytes())
+    digest.update(f"{table.sample_rate:.9g}".encode())
+    return digest.hexdigest()[:16]
