@@ -58,6 +58,7 @@ class StoreListener:
         self.problem: str | None = None  # a sentence when the store could not be written
         self.lost = False  # another server took the run over: nothing more is written
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._rows: list[np.ndarray] = []
         self._checkpoint = None  # the latest TrainingState not yet written
@@ -90,7 +91,12 @@ class StoreListener:
         self._wake.set()
 
     def flush(self) -> None:
-        """Write whatever is pending, in order: rows, checkpoint, state."""
+        """Write whatever is pending, in order: rows, checkpoint, state (one flush at a time:
+        `close` may flush while the writer thread does)."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             rows, self._rows = self._rows, []
             checkpoint, self._checkpoint = self._checkpoint, None
