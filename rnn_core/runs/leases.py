@@ -31,6 +31,9 @@ RENEW_S = 5.0
 # Six renewals missed: no live server stalls that long, and a killed one on another machine is
 # known dead within half a minute (one on this machine at once: its process is gone).
 STALE_S = 30.0
+# A server silent for a day has its row removed (its runs, naming no server, are interrupted
+# all the same): the table keeps about one row per server alive, not one per restart ever.
+FORGOTTEN_S = 86_400.0
 ELSEWHERE = "This run is training on another server ({where}); open it there or wait for it to end."
 LOST = (
     "Another server took this run over (this server's lease on it ended), so what it trains "
@@ -83,6 +86,8 @@ class Lease:
             if self._thread is not None:
                 return
             self.renew()
+            with self.database.transaction() as tx:  # rows of servers long gone
+                tx(f"DELETE FROM rnn_servers WHERE heartbeat <= {tx.now} - ?", (FORGOTTEN_S,))
             self._thread = threading.Thread(target=self._renewing, name="run-lease", daemon=True)
             self._thread.start()
 
@@ -176,16 +181,27 @@ class LeasedRuns:
         """Runs still marked active whose server died (its lease not renewed for `older_than`
         seconds, or its process on this machine gone; a run of a store from before leases:
         untouched that long) become interrupted and belong to no server; returns how many."""
-        marks = ", ".join("?" * len(ACTIVE))
+        with self.database.transaction(write=False) as tx:  # most often none: no write then
+            where, params = _dead_runs(tx, older_than)
+            if not tx(f"SELECT id FROM rnn_runs WHERE {where}", params):
+                return 0
         with self.database.transaction() as tx:
-            dead = dead_servers(tx, older_than)
-            dead_marks = ", ".join("?" * len(dead)) or "NULL"
+            where, params = _dead_runs(tx, older_than)
             rows = tx(
-                "UPDATE rnn_runs SET state = 'interrupted', message = ?, server = NULL WHERE "
-                f"state IN ({marks}) AND (server IN ({dead_marks}) OR (server IS NULL AND "
-                "updated <= ?) OR server NOT IN (SELECT id FROM rnn_servers)) RETURNING id",
-                (message, *ACTIVE, *dead, time.time() - older_than),
+                "UPDATE rnn_runs SET state = 'interrupted', message = ?, server = NULL "
+                f"WHERE {where} RETURNING id",
+                (message, *params),
             )
-            if dead:
-                tx.many("DELETE FROM rnn_servers WHERE id = ?", [(server,) for server in dead])
+            tx(f"DELETE FROM rnn_servers WHERE heartbeat <= {tx.now} - ?", (FORGOTTEN_S,))
         return len(rows)
+
+
+def _dead_runs(tx, older_than: float) -> tuple[str, tuple]:
+    """The condition (SQL, parameters) of active runs whose server died."""
+    dead = dead_servers(tx, older_than)
+    marks, dead_marks = ", ".join("?" * len(ACTIVE)), ", ".join("?" * len(dead)) or "NULL"
+    where = (
+        f"state IN ({marks}) AND (server IN ({dead_marks}) OR (server IS NULL AND updated <= ?)"
+        " OR server NOT IN (SELECT id FROM rnn_servers))"
+    )
+    return where, (*ACTIVE, *dead, time.time() - older_than)

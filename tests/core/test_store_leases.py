@@ -160,3 +160,18 @@ def test_the_lease_is_renewed_by_its_thread_and_released_on_close(store_location
     assert other.database.query("SELECT id FROM rnn_servers") == []
     assert other.interrupt_stale(STALE_S, STOPPED) == 1  # a closed store trains nothing
     other.close()
+
+
+def test_rows_of_servers_gone_for_a_day_are_removed_and_their_runs_interrupted(store_location):
+    first, second = open_store(store_location), open_store(store_location)
+    first.lease.renew_s = 3600.0
+    left = new_run(first, state="paused")
+    with first.database.transaction() as tx:  # gone two days ago, on another machine
+        tx("UPDATE rnn_servers SET heartbeat = heartbeat - ?, host = 'gone/boot'", (2 * 86_400.0,))
+    new_run(second, state="training")  # the second server takes its lease
+    servers = second.database.query("SELECT id FROM rnn_servers")
+    assert servers == [(second.lease.id,)]
+    assert second.interrupt_stale(STALE_S, STOPPED) == 1
+    assert second.get(left.id).state == "interrupted"
+    first.close()
+    second.close()
