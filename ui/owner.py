@@ -4,8 +4,8 @@ Each browser holds a secret token in a cookie (`rnn_explorer_owner`, set by a sc
 time a session finds none); the store keeps only its SHA-256, as the runs' owner. A reload, or
 the same address opened again in that browser, sends the cookie back: the same owner. Another
 browser (or a private window) has another token and sees none of these runs. A link
-`?run=<id>&share=<token>` opens that one run read-only. Nothing here imports the core: every
-page, Home included, runs it.
+`?run=<id>&share=<token>` opens that one run read-only, until its owner revokes it on the Runs
+page (the link then says so). Nothing here imports the core: every page, Home included, runs it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from rnn_core.runs.archive import run_zip
+from rnn_core.runs.leases import RunElsewhere
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.owner import forget_shared_link
 from ui.plain import as_text, plain
@@ -52,26 +53,48 @@ def rename_and_delete(store: RunStore, owner: str, record: RunRecord) -> None:
             st.error("A run needs a name: type one, then Rename.")
     with right:
         if record.active:
-            st.caption("A run that trains cannot be deleted: stop it on its page first.")
+            st.caption(
+                store.elsewhere(record.id)
+                or "A run that trains cannot be deleted: stop it on its page first."
+            )
             return
         sure = st.checkbox("Delete this run, its history and its weights", key="runs.sure")
         if st.button("Delete", disabled=not sure, key="runs.delete", icon=":material/delete:"):
-            store.delete(owner, record.id)
+            try:
+                store.delete(owner, record.id)
+            except RunElsewhere as busy:  # resumed on another server since this page drew
+                st.error(as_text(str(busy)))
+                return
             st.session_state.pop("runs.sure", None)
             st.rerun()
 
 
 def share_control(store: RunStore, owner: str, record: RunRecord) -> None:
-    """A link that opens this one run read-only in any browser."""
+    """A link that opens this one run read-only in any browser; Revoke ends it."""
     if st.button("Share a read-only link", key="runs.share", icon=":material/share:"):
         st.session_state["runs.share_for"] = record.id
-    if st.session_state.get("runs.share_for") == record.id:
+        st.session_state.pop("runs.revoked", None)
+    showing = st.session_state.get("runs.share_for") == record.id
+    if showing:
         token = store.share(owner, record.id)
         st.code(f"{st.context.url or ''}?run={record.id}&share={token}", language=None)
         st.caption(
             "Whoever has this link can see this run, its curves and download it, but not "
-            "change it, nor see your other runs."
+            "change it, nor see your other runs, until you revoke it."
         )
+    if showing or record.share_token:
+        revoke_control(store, owner, record.id)
+    elif st.session_state.get("runs.revoked") == record.id:
+        st.success("The link is revoked: it opens nothing now. Share again for a new link.")
+
+
+def revoke_control(store: RunStore, owner: str, run_id: str) -> None:
+    """Revoke the run's share link: whoever has it sees a sentence instead of the run."""
+    if st.button("Revoke the shared link", key="runs.revoke", icon=":material/link_off:"):
+        store.revoke_share(owner, run_id)
+        st.session_state.pop("runs.share_for", None)
+        st.session_state["runs.revoked"] = run_id
+        st.rerun()
 
 
 def shared_view(store: RunStore, shared: tuple[str, str], run_curves) -> None:
@@ -81,9 +104,13 @@ def shared_view(store: RunStore, shared: tuple[str, str], run_curves) -> None:
         forget_shared_link()
         st.rerun()
     if record is None:
+        revoked = bool(shared[0]) and store.share_revoked(*shared)
         st.error(
-            "This shared link does not open a run: it was mistyped, or the run was deleted. "
-            "Ask for the link again."
+            "This shared link was revoked by the run's owner: it opens nothing now. Ask the "
+            "owner for a new link."
+            if revoked
+            else "This shared link does not open a run: it was mistyped, or the run was "
+            "deleted. Ask for the link again."
         )
         return
     st.subheader(plain(record.name, MAX_NAME))

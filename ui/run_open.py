@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.runs.imported import checked_settings
-from rnn_core.runs.live import reopened_run
+from rnn_core.runs.live import HERE, reopened_run
 from rnn_core.runs.store import RunRecord, RunStore
 from rnn_core.untrusted import Untrusted
 from ui.experiment import experiment
@@ -64,4 +64,4 @@ def open_and_resume_buttons(store: RunStore, record: RunRecord) -> None:
         exp.run.start()
         st.switch_page("app_pages/train.py")
     if record.active:
-        st.caption("This run is training: it is on 2 · Train of the browser that started it.")
+        st.caption(store.elsewhere(record.id) or HERE)

@@ -9,8 +9,8 @@ import streamlit as st
 from rnn_core.live.run import LiveRun
 from rnn_core.live.spec import RunSpec
 from rnn_core.runs import RunStore, StoreError, open_store, store_location
+from rnn_core.runs.leases import STALE_S
 from rnn_core.runs.live import live_run_of, store_listener
-from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import Usage
 from ui.link import session_link
@@ -18,7 +18,6 @@ from ui.owner import owner
 from ui.plain import as_text
 from ui.sources import current_source
 
-STALE_S = 60.0  # with PostgreSQL: a run no replica has touched for this long was interrupted
 INTERRUPTED = (
     "The server stopped while this run was training: Resume continues it from its last save."
 )
@@ -26,10 +25,10 @@ INTERRUPTED = (
 
 @st.cache_resource(show_spinner=False)
 def _opened(location: str) -> RunStore:
-    """The store at `location`, once per server; runs that an earlier server left active are
-    interrupted (SQLite: any; PostgreSQL: those no replica has touched for a minute)."""
+    """The store at `location`, once per server; runs that a dead server left active are
+    interrupted (those another live server trains stay as they are: see runs.leases)."""
     store = open_store(location)
-    store.interrupt_stale(STALE_S if is_postgres(location) else 0.0, INTERRUPTED)
+    store.interrupt_stale(STALE_S, INTERRUPTED)
     return store
 
 
@@ -101,7 +100,6 @@ def kept_in_store(where, runs: int = 1) -> bool:
 
 
 def interrupt_dead_replicas(store: RunStore) -> None:
-    """With PostgreSQL, runs no replica has touched for a minute (theirs was killed) are
-    interrupted now, not only when a replica starts."""
-    if is_postgres(store.location):
-        store.interrupt_stale(STALE_S, INTERRUPTED)
+    """Runs of a server that died while another shares the store (its lease not renewed for
+    half a minute, or its process gone) are interrupted now, not only when a server starts."""
+    store.interrupt_stale(STALE_S, INTERRUPTED)

@@ -16,9 +16,16 @@ from pathlib import Path
 
 from rnn_core.runs.location import DATABASE_FILE, STORE_SETTING, StoreError, shown
 
-FORMAT, VERSION = "rnn-explorer-runs", "1"
+FORMAT, VERSION = "rnn-explorer-runs", "2"
 SQLITE_HEADER = b"SQLite format 3\x00"
-TABLES = ("rnn_store_info", "rnn_runs", "rnn_history", "rnn_snapshots")
+TABLES = (
+    "rnn_store_info",
+    "rnn_runs",
+    "rnn_history",
+    "rnn_snapshots",
+    "rnn_servers",
+    "rnn_revoked_shares",
+)
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS rnn_store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE IF NOT EXISTS rnn_runs (
@@ -27,7 +34,7 @@ SCHEMA = (
         settings TEXT NOT NULL, state TEXT NOT NULL, message TEXT NOT NULL,
         created DOUBLE PRECISION NOT NULL, updated DOUBLE PRECISION NOT NULL,
         steps BIGINT NOT NULL, best_val DOUBLE PRECISION, sweep TEXT, share_token TEXT,
-        checkpoint_step BIGINT, file_bytes BIGINT NOT NULL)""",
+        checkpoint_step BIGINT, file_bytes BIGINT NOT NULL, server TEXT)""",
     "CREATE INDEX IF NOT EXISTS rnn_runs_owner ON rnn_runs (owner)",
     """CREATE TABLE IF NOT EXISTS rnn_history (
         run_id TEXT NOT NULL, step BIGINT NOT NULL, loss DOUBLE PRECISION,
@@ -36,7 +43,17 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS rnn_snapshots (
         run_id TEXT NOT NULL, step BIGINT NOT NULL, file TEXT NOT NULL, bytes BIGINT NOT NULL,
         PRIMARY KEY (run_id, step))""",
+    # one row per server that trains runs: its lease, renewed while it lives (runs/leases.py)
+    """CREATE TABLE IF NOT EXISTS rnn_servers (
+        id TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL, label TEXT NOT NULL,
+        started DOUBLE PRECISION NOT NULL, heartbeat DOUBLE PRECISION NOT NULL)""",
+    # hashes of share tokens their owner revoked: such a link says so instead of "mistyped"
+    """CREATE TABLE IF NOT EXISTS rnn_revoked_shares (
+        run_id TEXT NOT NULL, token_hash TEXT NOT NULL, revoked DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (run_id, token_hash))""",
 )
+# What turns a store of an older version into this one (the new tables come from SCHEMA)
+MIGRATIONS = {"1": ("ALTER TABLE rnn_runs ADD COLUMN server TEXT",)}
 FOREIGN = (
     "{where} holds tables that RNN Explorer did not make, so it is left as it is: set "
     f"{STORE_SETTING} to an empty folder or database."
@@ -46,8 +63,9 @@ FOREIGN = (
 class Transaction:
     """Statements inside one transaction: `tx(sql, params) -> rows`, `tx.many(sql, rows)`."""
 
-    def __init__(self, cursor, translate) -> None:
+    def __init__(self, cursor, translate, now: str) -> None:
         self.cursor, self.translate = cursor, translate
+        self.now = now  # SQL for the database's clock (see Database.now)
 
     def __call__(self, sql: str, params: Sequence = ()) -> list[tuple]:
         self.cursor.execute(self.translate(sql), tuple(params))
@@ -64,6 +82,13 @@ class Database:
     def __init__(self, connection, placeholder: str, where: str) -> None:
         self.connection, self.placeholder, self.where = connection, placeholder, where
         self.lock = threading.RLock()
+        # the database's own clock, in seconds since the epoch: replicas on several machines
+        # compare leases on one clock, whatever their own clocks say
+        self.now = (
+            "((julianday('now') - 2440587.5) * 86400.0)"
+            if placeholder == "?"
+            else "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS DOUBLE PRECISION)"
+        )
 
     def _sql(self, sql: str) -> str:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
@@ -81,7 +106,7 @@ class Database:
             if self.placeholder == "?":  # a writer takes SQLite's lock now: no upgrade deadlock
                 cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield Transaction(cursor, self._sql)
+                yield Transaction(cursor, self._sql, self.now)
             except BaseException:
                 self.connection.rollback()
                 raise
@@ -96,31 +121,40 @@ class Database:
 
 
 def _checked(database: Database, existing: set[str]) -> Database:
-    """Refuse a database with tables that are not ours, or ours in another format; create ours."""
+    """Refuse a database with tables that are not ours, or ours in another format; create ours,
+    or bring an older store of ours up to this version (nothing in it is lost)."""
     ours = set(TABLES) & existing
     if ours and "rnn_store_info" not in ours:
         raise StoreError(FOREIGN.format(where=database.where))
     if "rnn_store_info" in ours:
-        info = dict(database.query("SELECT key, value FROM rnn_store_info"))
-        if info.get("format") != FORMAT:
-            raise StoreError(FOREIGN.format(where=database.where))
-        if info.get("version") != VERSION:
-            raise StoreError(
-                f"{database.where} was written by another version of RNN Explorer (store "
-                f"version {info.get('version')}, this one reads {VERSION}): set {STORE_SETTING} "
-                "to another folder or database."
-            )
+        _check_info(database, dict(database.query("SELECT key, value FROM rnn_store_info")))
     with database.transaction() as tx:
         if database.placeholder != "?":  # replicas starting together create the tables once
             tx("SELECT pg_advisory_xact_lock(4718)")
+        found = dict(tx("SELECT key, value FROM rnn_store_info")) if ours else {}
         for statement in SCHEMA:
             tx(statement)
+        for statement in MIGRATIONS.get(found.get("version", VERSION), ()):
+            tx(statement)  # read again under the lock: a replica may have migrated meanwhile
+        tx("UPDATE rnn_store_info SET value = ? WHERE key = 'version'", (VERSION,))
         for key, value in (("format", FORMAT), ("version", VERSION)):
             tx(
                 "INSERT INTO rnn_store_info VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                 (key, value),
             )
     return database
+
+
+def _check_info(database: Database, info: dict[str, str]) -> None:
+    """StoreError unless the store is ours, of this version or one this version migrates."""
+    if info.get("format") != FORMAT:
+        raise StoreError(FOREIGN.format(where=database.where))
+    if info.get("version") != VERSION and info.get("version") not in MIGRATIONS:
+        raise StoreError(
+            f"{database.where} was written by another version of RNN Explorer (store "
+            f"version {info.get('version')}, this one reads {VERSION}): set {STORE_SETTING} "
+            "to another folder or database."
+        )
 
 
 def open_sqlite(folder: Path) -> Database:

@@ -4,6 +4,9 @@ The run's thread only appends to lists (it must be quick); a writer thread flush
 once a second, history rows in one transaction per batch, the latest checkpoint as files written
 atomically, a state change at once. A server killed at any moment then loses at most the last
 second of history and the steps since the last checkpoint.
+
+Every write checks that this server still trains the run (its lease, `rnn_core.runs.leases`):
+once another server has taken the run over, this listener writes nothing more of it.
 """
 
 from __future__ import annotations
@@ -11,19 +14,18 @@ from __future__ import annotations
 import io
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import torch
 
-from rnn_core.runs.store import ACTIVE, RunStore
+from rnn_core.runs.leases import ACTIVE, LeaseLost
+from rnn_core.runs.store import RunStore
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 1.0  # history rows reach the store this often
-KEEPALIVE_S = 10.0  # an idle (paused) run is touched this often: see RunStore.interrupt_stale
 
 
 def weights_bytes(step: int, weights: dict[str, torch.Tensor]) -> bytes:
@@ -54,23 +56,28 @@ class StoreListener:
         self.create = create  # makes the run's record, before the first write
         self.flush_interval, self.encode = flush_interval, encode
         self.problem: str | None = None  # a sentence when the store could not be written
+        self.lost = False  # another server took the run over: nothing more is written
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._wake = threading.Event()
         self._rows: list[np.ndarray] = []
         self._checkpoint = None  # the latest TrainingState not yet written
         self._state: tuple[str, str] | None = None  # not yet written
         self._current = "queued"  # the run's latest state, written or not
         self._writer: threading.Thread | None = None
-        self._last_write = time.monotonic()
 
     def rows(self, rows: np.ndarray) -> None:
         """New history rows (n, C): kept until the next flush."""
+        if self.lost:
+            return
         with self._lock:
             self._rows.append(np.array(rows, dtype=float, copy=True))
         self._ensure_writer()
 
     def checkpoint(self, state) -> None:
         """A full TrainingState: the latest one is written at the next flush."""
+        if self.lost:
+            return
         with self._lock:
             self._checkpoint = state
         self._ensure_writer()
@@ -84,11 +91,18 @@ class StoreListener:
         self._wake.set()
 
     def flush(self) -> None:
-        """Write whatever is pending, in order: rows, checkpoint, state."""
+        """Write whatever is pending, in order: rows, checkpoint, state (one flush at a time:
+        `close` may flush while the writer thread does)."""
+        with self._flushing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             rows, self._rows = self._rows, []
             checkpoint, self._checkpoint = self._checkpoint, None
             state, self._state = self._state, None
+        if self.lost:
+            return
         try:
             if self.create is not None:
                 self.create()
@@ -101,10 +115,10 @@ class StoreListener:
                 self.store.save_state(self.run_id, step, self.encode(checkpoint), weights)
             if state is not None:
                 self.store.set_state(self.run_id, *state)
-            elif self._current in ACTIVE and time.monotonic() - self._last_write > KEEPALIVE_S:
-                self.store.touch(self.run_id)
-            self._last_write = time.monotonic()
             self.problem = None
+        except LeaseLost as lost:  # never a second writer of the run: what is pending is dropped
+            log.warning("run %s is trained by another server now", self.run_id)
+            self.lost, self.problem = True, str(lost)
         except Exception as error:  # keep training; the page says the run is not being kept
             log.exception("could not write run %s to the store", self.run_id)
             self.problem = f"This run could not be saved to the run store ({error})."
@@ -137,6 +151,6 @@ class StoreListener:
             self.flush()
             with self._lock:
                 pending = self._rows or self._checkpoint is not None or self._state is not None
-                if self._current not in ACTIVE and not pending:
+                if self.lost or self._current not in ACTIVE and not pending:
                     self._writer = None
                     return

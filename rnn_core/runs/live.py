@@ -23,6 +23,7 @@ from rnn_core.training.state import state_from_bytes
 
 CELL_LABELS = {"lstm": "LSTM", "gru": "GRU"}
 NO_WEIGHTS = "This run has no saved weights yet (it stopped before its first save): start it anew."
+HERE = "This run is training on this server: it is on 2 · Train of the browser that started it."
 
 
 def cell_label(config: ModelConfig) -> str:
@@ -62,8 +63,13 @@ def live_run_of(run_id: str) -> LiveRun | None:
 
 def reopened_run(store: RunStore, record: RunRecord, data: PreparedData, device: str) -> LiveRun:
     """A LiveRun (not started) holding the stored run's last save: its model, history and
-    snapshots; Start continues it, and what it reports goes to the same stored run. ValueError
-    (a sentence) when it has no save or the save does not fit `data`."""
+    snapshots; Start continues it, and what it reports goes to the same stored run, which this
+    server then trains. ValueError (a sentence) when it has no save, the save does not fit
+    `data`, or the run is training (here, or on another live server: `RunElsewhere`)."""
+    live = live_run_of(record.id)
+    if live is not None and live.active:
+        raise ValueError(HERE)
+    store.claim(record.id)  # from now on only this server writes the run
     saved = store.state_bytes(record.id)
     if saved is None:
         raise ValueError(NO_WEIGHTS)

@@ -3,10 +3,8 @@ PostgreSQL alike (`rnn_core.runs.database`)."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import math
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -15,18 +13,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_core.live.states import RunState
 from rnn_core.runs import files
 from rnn_core.runs.database import Database, open_postgres, open_sqlite
+from rnn_core.runs.leases import (
+    ACTIVE,
+    ELSEWHERE,
+    Lease,
+    LeasedRuns,
+    RunElsewhere,
+    trainer_elsewhere,
+)
 from rnn_core.runs.location import files_folder, is_postgres
+from rnn_core.runs.sharing import SharedLinks
 
 COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "seconds")  # training.history's
-ACTIVE = tuple(state.value for state in RunState if state.active)  # a server drives the run
 ROW_BYTES = 64  # what one history row costs in the database, roughly, for the quota
 SNAPSHOTS_KEPT = 20  # weight snapshots per run; older ones are thinned to every other
 RUN_FIELDS = (
     "id, owner, name, source, cell, parameters, seed, settings, state, message, created, "
-    "updated, steps, best_val, sweep, share_token, checkpoint_step, file_bytes"
+    "updated, steps, best_val, sweep, share_token, checkpoint_step, file_bytes, server"
 )
 
 
@@ -52,6 +57,7 @@ class RunRecord:
     share_token: str | None
     checkpoint_step: int | None  # the step of the last saved weights, None before any
     file_bytes: int
+    server: str | None = None  # the id of the server that trains it (or last did)
 
     @property
     def active(self) -> bool:
@@ -72,11 +78,12 @@ def _number(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-class RunStore:
+class RunStore(LeasedRuns, SharedLinks):
     """Every run, kept as it goes; the only writer of the store's database and files."""
 
     def __init__(self, database: Database, files_root: Path, location: str) -> None:
         self.database, self.files_root, self.location = database, files_root, location
+        self.lease = Lease(database)  # this server's: held from its first active run on
 
     def create_run(
         self,
@@ -92,11 +99,15 @@ class RunStore:
         run_id: str | None = None,
         state: str = "queued",
     ) -> RunRecord:
-        """Record a new run (`run_id`: a live run's id, else a new one) and return it."""
+        """Record a new run (`run_id`: a live run's id, else a new one), trained by this
+        server, and return it."""
         run_id = run_id or uuid.uuid4().hex
+        if state in ACTIVE:
+            self.lease.hold()
         now = time.time()
         values = (run_id, owner, name, source, cell, int(parameters), int(seed))
         values += (json.dumps(settings), state, "", now, now, 0, None, sweep, None, None, 0)
+        values += (self.lease.id,)
         marks = ", ".join("?" * len(values))
         with self.database.transaction() as tx:
             tx(f"INSERT INTO rnn_runs ({RUN_FIELDS}) VALUES ({marks})", values)
@@ -111,6 +122,7 @@ class RunStore:
         val = rows[:, COLUMNS.index("val_loss")]
         best = _number(np.nanmin(val)) if np.isfinite(val).any() else None
         with self.database.transaction() as tx:
+            self._owned(tx, run_id)
             tx.many(
                 "INSERT INTO rnn_history VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, step) "
                 "DO UPDATE SET loss = excluded.loss, val_loss = excluded.val_loss, "
@@ -125,11 +137,9 @@ class RunStore:
 
     def set_state(self, run_id: str, state: str, message: str = "") -> None:
         """The run's state (a RunState value) and its sentence, now."""
-        self._update(run_id, "state = ?, message = ?", (state, message))
-
-    def touch(self, run_id: str) -> None:
-        """Say the run's server still drives it (see `interrupt_stale`)."""
-        self._update(run_id, "", ())
+        with self.database.transaction() as tx:
+            self._owned(tx, run_id)
+            tx("UPDATE rnn_runs SET state = ?, message = ? WHERE id = ?", (state, message, run_id))
 
     def save_state(
         self, run_id: str, step: int, state: bytes, weights: bytes | None = None
@@ -137,8 +147,9 @@ class RunStore:
         """The run's latest training state (weights, optimizer, ...) as a file written
         atomically, and `weights` as a snapshot of `step` when given."""
         folder = files.run_folder(self.files_root, run_id)
-        size = files.write_atomically(folder / files.STATE_FILE, state)
         with self.database.transaction() as tx:
+            self._owned(tx, run_id)  # before any file: another server's files stay as they are
+            size = files.write_atomically(folder / files.STATE_FILE, state)
             if weights is not None:
                 name = f"weights-{int(step)}.pt"
                 written = files.write_atomically(folder / name, weights)
@@ -194,6 +205,7 @@ class RunStore:
     def truncate_history(self, run_id: str, after_step: int) -> None:
         """Forget the rows past `after_step` (a resume starts again from its checkpoint)."""
         with self.database.transaction() as tx:
+            self._owned(tx, run_id)
             tx("DELETE FROM rnn_history WHERE run_id = ? AND step > ?", (run_id, int(after_step)))
             tx("UPDATE rnn_runs SET steps = ? WHERE id = ?", (int(after_step), run_id))
 
@@ -215,32 +227,18 @@ class RunStore:
         self._update(run_id, "name = ?", (name,), owner)
 
     def delete(self, owner: str, run_id: str) -> None:
-        """Remove one of the owner's runs: its row, history, snapshots and files."""
+        """Remove one of the owner's runs: its row, history, snapshots and files; RunElsewhere
+        (a sentence) while another live server trains it."""
         with self.database.transaction() as tx:
             if not tx("SELECT id FROM rnn_runs WHERE id = ? AND owner = ?", (run_id, owner)):
                 return
-            for table in ("rnn_history", "rnn_snapshots"):
+            label = trainer_elsewhere(tx, run_id, self.lease.id)
+            if label is not None:
+                raise RunElsewhere(ELSEWHERE.format(where=label))
+            for table in ("rnn_history", "rnn_snapshots", "rnn_revoked_shares"):
                 tx(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
             tx("DELETE FROM rnn_runs WHERE id = ?", (run_id,))
         files.remove_run(self.files_root, run_id)
-
-    def share(self, owner: str, run_id: str) -> str:
-        """The run's share token (made on first use): with the run's id it opens it read-only."""
-        record = self.get(run_id, owner)
-        if record is None:
-            raise KeyError(run_id)
-        if record.share_token:
-            return record.share_token
-        token = secrets.token_urlsafe(18)
-        self._update(run_id, "share_token = ?", (token,), owner)
-        return token
-
-    def shared(self, run_id: str, token: str) -> RunRecord | None:
-        """The run when `token` is its share token, else None."""
-        record = self.get(run_id)
-        if record is None or not record.share_token:
-            return None
-        return record if hmac.compare_digest(record.share_token, token) else None
 
     def usage(self, owner: str) -> Usage:
         """The owner's number of runs and their megabytes."""
@@ -251,18 +249,6 @@ class RunStore:
         )
         return Usage(int(count), (int(file_bytes) + ROW_BYTES * int(steps)) / 1e6)
 
-    def interrupt_stale(self, older_than: float, message: str) -> int:
-        """Runs still marked active but untouched for `older_than` seconds (their server was
-        killed) become interrupted; returns how many."""
-        cutoff = time.time() - older_than
-        with self.database.transaction() as tx:
-            rows = tx(
-                "UPDATE rnn_runs SET state = 'interrupted', message = ? WHERE state IN "
-                "('queued', 'training', 'paused') AND updated <= ? RETURNING id",
-                (message, cutoff),
-            )
-        return len(rows)
-
     def _update(self, run_id: str, assignments: str, values: tuple, owner: str | None = None):
         where = "id = ?" + ("" if owner is None else " AND owner = ?")
         sets = f"{assignments}, updated = ?" if assignments else "updated = ?"
@@ -271,7 +257,8 @@ class RunStore:
             tx(f"UPDATE rnn_runs SET {sets} WHERE {where}", params)
 
     def close(self) -> None:
-        """Close the database connection."""
+        """End this server's lease and close the database connection."""
+        self.lease.release()
         self.database.close()
 
 
