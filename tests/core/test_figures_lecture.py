@@ -55,9 +55,7 @@ def test_roll_charts_draw_no_vertical_line_where_roll_wraps():
 
 
 def _history(losses: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"step": np.arange(len(losses)), "loss": losses, "val_loss": losses.copy()}
-    )
+    return pd.DataFrame({"step": np.arange(len(losses)), "loss": losses, "val_loss": losses.copy()})
 
 
 def test_an_exploding_run_gives_the_clipped_runs_their_own_panel():
