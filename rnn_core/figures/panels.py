@@ -65,11 +65,12 @@ def add_clipped_panel(
             line=dict(color="#7F7F7F", dash="dash", width=1.5),
         )
     fig.update_layout(
-        yaxis=dict(domain=TOP),
+        # short titles: each is centred on its own panel, a long one would run into the other
+        yaxis=dict(domain=TOP, title_text=f"every run ({unit}, log)"),
         yaxis2=dict(
             domain=BOTTOM,
             anchor="x2",
-            title_text=f"clipped only ({unit})",
+            title_text=f"clipped ({unit}, log)",
             **log_axis(clipped, include),
         ),
         xaxis=dict(showticklabels=True, title_text=None),
