@@ -67,7 +67,7 @@ def cells_view(model, vocabulary, excerpt: str, layer: int) -> None:
     activations = activations_for_text(model, vocabulary, excerpt, layer)
     matches = rank_units(activations, PROPERTIES[prop](excerpt), top=10)
     # in presenter mode the coloured text (the point) before the ranking table
-    ranking, colored = st.container(), st.container(key="text-colored")
+    ranking, colored = st.container(), st.container()
     if presenter_on():
         ranking, colored = colored, ranking
     ranking.dataframe(
@@ -79,7 +79,7 @@ def cells_view(model, vocabulary, excerpt: str, layer: int) -> None:
     chosen = matches[labels.index(c2.selectbox("Colour the text by", labels, key="text.unit"))]
     values = activations[chosen.quantity][:, chosen.unit]  # (T,)
     gate = chosen.quantity in GATES
-    colored.html(
+    colored.container(key="text-colored").html(
         colored_text_html(excerpt, values, vmin=0.0 if gate else None, vmax=1.0 if gate else None)
     )
     st.caption(

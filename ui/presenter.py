@@ -117,4 +117,3 @@ def knobs_and_view(folded: str):
         return st.expander(folded, expanded=False), view, buttons
     knobs, view = st.columns([1, 3], gap="large")
     return knobs, view, knobs
-

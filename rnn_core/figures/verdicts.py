@@ -24,7 +24,7 @@ def rmse_ratios(table: pd.DataFrame) -> np.ndarray:
 
 def rmse_ratio_figure(table: pd.DataFrame) -> go.Figure:
     """Bars of `rmse_ratios` per target (1: as good as the best baseline), one colour per
-    verdict, named in the legend; each bar names its baseline."""
+    verdict, named in the legend; each bar's hover names its baseline."""
     ratios = rmse_ratios(table)
     fig = go.Figure()
     verdicts = table["verdict"].to_numpy()
@@ -35,7 +35,8 @@ def rmse_ratio_figure(table: pd.DataFrame) -> go.Figure:
             y=_f32(ratios[rows]),
             name=VERDICT_NAMES.get(verdict, OTHER),
             marker_color=VERDICT_COLORS.get(verdict, GREY),
-            text=[f"{ratios[k]:.2f} vs {table['best baseline'].iloc[k]}" for k in rows],
+            text=[f"{ratios[k]:.2f}" for k in rows],  # short: readable at any bar width
+            hovertext=[f"against {table['best baseline'].iloc[k]}" for k in rows],
             textposition="outside",
             cliponaxis=False,
         )
