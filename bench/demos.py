@@ -11,11 +11,14 @@ from dataclasses import dataclass
 
 import torch
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import open_page
+from tests.browser.test_lecture_hall import training_ended
 from tests.browser.test_presets import POINT_TIMEOUT_MS, POINTS
 from ui.demos import PRESETS
 
+BUSY_MS = 600_000  # a demo's training on a loaded machine: slow is measured, not a failure
 RNN_CLASSES = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
 
 
@@ -100,6 +103,7 @@ def click_to_point(page: Page, url: str, key: str) -> tuple[float, int | None]:
     expect(link).to_be_visible(timeout=30_000)
     started = time.monotonic()
     link.click()
+    training_ended(page, key, BUSY_MS)  # the shared point checks' own waits are shorter
     POINTS[key](page)
     seconds = time.monotonic() - started
     said = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
@@ -127,8 +131,13 @@ def demo_rows(browser, url: str) -> list[str]:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.set_default_timeout(POINT_TIMEOUT_MS)
-        seconds, steps = click_to_point(page, url, key)
-        context.close()
+        try:
+            seconds, steps = click_to_point(page, url, key)
+        except (AssertionError, PlaywrightTimeout) as err:  # said; the other demos still run
+            rows.append(f"| {PRESETS[key].title} | did not reach its point: {err!s:.80} | | |")
+            continue
+        finally:
+            context.close()
         bare = bare_for(key, steps)
         rows.append(
             f"| {PRESETS[key].title} | {seconds:.1f} s | {bare:.2f} s | {seconds / bare:.1f} |"

@@ -118,19 +118,21 @@ def box_of(page: Page, what: str) -> dict | None:
     return locator_box(page, what)
 
 
-def training_ended(page: Page, key: str) -> None:
+def training_ended(page: Page, key: str, timeout_ms: float = BUSY_POINT_MS) -> None:
     """Wait, as long as a loaded two-core machine may need, until the demo's training has ended
-    (the shared point checks then find it at once)."""
+    (the shared point checks then find it at once): the Train page's own state sentence, the
+    banner's line on another page, the runs' last validation point on Compare."""
     preset = PRESETS[key]
     if preset.action == "train":
-        done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
-        expect(done).to_be_visible(timeout=BUSY_POINT_MS)
+        said = r"^Finished [0-9,]+ steps" if preset.page == "app_pages/train.py" else None
+        done = page.get_by_text(re.compile(said or r"^Trained [0-9,]+ steps$"))
+        expect(done.first).to_be_visible(timeout=timeout_ms)
     elif preset.action == "compare":
         steps = preset.settings["compare.steps"]  # a first run there: the others are close
         page.wait_for_function(
             f"""() => Object.entries(({LAST_POINTS_JS})('Loss, every cell')).filter(
                 ([name, p]) => name.endsWith(' validation') && p[0] >= {steps}).length >= 1""",
-            timeout=BUSY_POINT_MS,
+            timeout=timeout_ms,
         )
 
 
