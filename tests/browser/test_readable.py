@@ -31,6 +31,7 @@ CUT_METRICS_JS = """() => {
             + '[data-testid="stTable"], [data-testid="stPageLink"], '
             + '[data-testid="stSidebarNav"] a')) {
         if (box.offsetParent === null || !box.innerText.trim()) continue;  // hidden: folded
+        if (box.closest('[data-testid="stSidebar"][data-collapsed="true"]')) continue;  // folded
         for (const el of [box, ...box.querySelectorAll('*')]) {
             const scrolls = ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
             if (!scrolls && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
@@ -125,7 +126,10 @@ def presenter(page: Page, on: bool) -> None:
     wanted = "20px" if on else "16px"
     if page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == wanted:
         return
-    page.get_by_test_id("stSidebar").get_by_text("Presenter mode", exact=True).click()
+    sidebar = page.get_by_test_id("stSidebar")
+    if sidebar.get_attribute("data-collapsed") == "true":  # presenter mode folds it away
+        page.get_by_test_id("stExpandSidebarButton").click()
+    sidebar.get_by_text("Presenter mode", exact=True).click()
     page.wait_for_function(
         f"() => getComputedStyle(document.documentElement).fontSize === '{wanted}'",
         timeout=15_000,
