@@ -28,14 +28,14 @@ preset_banner()
 source = current_source()
 stop_without_data("Train them all", key="btn.compare")
 window = "" if source.own_length else f" · window {seq_len()}"
-st.caption(
-    f"{plain(source.label, 160)}{window} · seed {seed()} · every cell gets the same data, "
-    "split, batches and initial seed; change the data on **1 · Data**"
-)
 
-# the knobs folded away above, the chart and table take the width
+# in presenter mode the chart and table come first and take the width, the knobs folded below
 left, right, button_area = knobs_and_view("Cells and training knobs")
 with left:
+    st.caption(
+        f"{plain(source.label, 160)}{window} · seed {seed()} · every cell gets the same data, "
+        "split, batches and initial seed; change the data on **1 · Data**"
+    )
     cells = st.multiselect(**widget("compare.cells"))
     task_shape = task_shape_control(source)
     c1, c2 = st.columns(2)

@@ -13,25 +13,45 @@ from rnn_core.evaluation.imu import (
     trained_on_this,
 )
 from rnn_core.evaluation.imu_report import filter_rate_column, scored_step
+from rnn_core.evaluation.imu_scores import BEATS
 from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
+from rnn_core.figures.verdicts import rmse_ratio_figure
 from rnn_core.live.states import RunState
-from ui.evaluation import show_evaluation, show_truth_scores
+from ui.charts import chart
+from ui.evaluation import show_evaluation, show_truth_scores, verdict_sentences
 from ui.export import export_section
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
+from ui.presenter import presenter_on
 from ui.presets import preset_banner
 from ui.source_kinds import ImuSource
 from ui.sources import current_source
 from ui.state import existing_experiment
 
+
+def verdicts_first(result, step: int) -> None:
+    """Presenter mode's first screen: the verdicts, then the model's RMSE over the best
+    baseline's per target."""
+    for sentence, verdict in verdict_sentences(result.table):
+        (st.success if verdict == BEATS else st.info)(sentence)
+    chart(rmse_ratio_figure(result.table), key="eval.ratios")
+    st.caption(
+        f"The model at step {step:,} on the test part, per target: its RMSE divided by the best "
+        "forecast baseline's (persistence or gyro propagation). The tables, the intervals and "
+        "the attitude filters are under **Scores, forecasts and attitude**."
+    )
+
+
 st.title("6 · Evaluate")
 preset_banner()
-st.caption(
+INTRODUCTION = (
     "An IMU model scored on data it never trained on, in degrees and deg/s, beside two forecast "
     "baselines (persistence, and gyro propagation: the last attitude carried forward with the "
     "last gyro reading) and, when the file has a ground truth, every attitude filter."
 )
+if not presenter_on():  # in presenter mode the verdicts come first
+    st.caption(INTRODUCTION)
 
 exp = existing_experiment()
 imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
@@ -61,15 +81,22 @@ else:
         scored = scored_step(
             runner.history.rows_since(0), step, runner.state == RunState.EARLY_STOPPED
         )
-        st.subheader(f"The model trained here ({scored}), on the test part")
-        for warning in split_warnings(table, exp.data.meta.parts):
-            st.warning(warning)
-        result = show_evaluation(
-            model, exp.data, table, (exp.key, step, id(runner)), "eval.trained"
-        )
-        if result is not None:
-            st.subheader("Attitude against the ground truth")
-            show_truth_scores(recording, model, exp.data, table, "eval.truth")
+        # in presenter mode the verdicts and their chart first, the tables and charts folded
+        point = st.container()
+        details = st.expander("Scores, forecasts and attitude") if presenter_on() else point
+        with details:
+            st.subheader(f"The model trained here ({scored}), on the test part")
+            for warning in split_warnings(table, exp.data.meta.parts):
+                st.warning(warning)
+            result = show_evaluation(
+                model, exp.data, table, (exp.key, step, id(runner)), "eval.trained"
+            )
+            if result is not None:
+                st.subheader("Attitude against the ground truth")
+                show_truth_scores(recording, model, exp.data, table, "eval.truth")
+        if presenter_on() and result is not None:
+            with point:
+                verdicts_first(result, step)
         extra = imu_model_extra(exp.data, table)
         c1, c2 = st.columns(2)
         c1.download_button(

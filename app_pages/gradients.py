@@ -9,6 +9,7 @@ from rnn_core.analysis.inspect import model_with_weights, snapshot_grad_norms
 from rnn_core.figures.inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
 from ui.charts import chart
 from ui.inspection import batch, race, snapshot_picker, trained_experiment
+from ui.presenter import presenter_on
 from ui.presets import preset_banner
 from ui.state import widget
 
@@ -26,11 +27,14 @@ def model_view(exp) -> None:
     model, step = snapshot_picker(exp, key="grad.snapshot")
     x, y = batch(exp)
     norms = hidden_grad_norms(model, x, y)  # (L, T)
-    lines = {f"layer {k + 1}, step {step}": norms[k] for k in range(len(norms))}
+    layers = len(norms)
+    # a layer is named only when there are several; the earlier line is the last layer's
+    named = [f"layer {k + 1}, " if layers > 1 else "" for k in range(layers)]
+    lines = {f"{named[k]}step {step}": norms[k] for k in range(layers)}
     snapshots = exp.run.snapshots.items()
     if snapshots and snapshots[0][0] != step:
         initial = model_with_weights(model, snapshots[0][1])
-        lines[f"last layer, step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]
+        lines[f"{named[-1]}step {snapshots[0][0]}"] = hidden_grad_norms(initial, x, y)[-1]
     chart(grad_time_figure(lines, "‖∂L/∂hₜ‖ on validation windows"), key="grad.model")
     if model.config.task_shape == "many_to_many":
         st.caption(EVERY_STEP_LOSS)
@@ -68,8 +72,14 @@ def connectivity_view(exp) -> None:
 
 
 def race_view() -> None:
-    """One-layer RNN, LSTM and GRU of the same size on the same batch: ||dL/dh_t|| against t."""
-    c1, c2, c3, c4 = st.columns(4)
+    """One-layer RNN, LSTM and GRU of the same size on the same batch: ||dL/dh_t|| against t.
+    In presenter mode the ratios and the chart come first, the knobs folded under them."""
+    if presenter_on():
+        shown, knobs = st.container(), st.expander("Hidden size, length and initialisation")
+    else:
+        knobs = st.container()
+        shown = st.container()
+    c1, c2, c3, c4 = knobs.columns(4)
     hidden = c1.number_input(**widget("grad.hidden"))
     length = c2.number_input(**widget("grad.length"))
     default_gates = c3.checkbox(**widget("grad.default_bias"))
@@ -86,27 +96,37 @@ def race_view() -> None:
         float(radius) if rescale else None,
         None if default_gates else float(bias),
     )
-    chart(grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"), key="grad.race")
-    cols = st.columns(len(norms_by_cell))
-    for col, (cell, norms) in zip(cols, norms_by_cell.items(), strict=True):
-        col.metric(f"{cell.upper()}: ‖∂L/∂h₀‖ / ‖∂L/∂h_T‖", f"{decay_ratio(norms):.2e}")
+    norms_by_cell = {cell.upper(): norms for cell, norms in norms_by_cell.items()}  # as the tiles
+    last = subscript(int(length) - 1)
+    with shown:
+        tiles = st.columns(len(norms_by_cell))
+        for col, (cell, norms) in zip(tiles, norms_by_cell.items(), strict=True):
+            col.metric(f"{cell}: ‖∂L/∂h₀‖ / ‖∂L/∂h{last}‖", f"{decay_ratio(norms):.2e}")
+        chart(grad_time_figure(norms_by_cell, "‖∂L/∂hₜ‖, loss on the last step"), key="grad.race")
     st.caption(
         "Three one-layer models of the same size and seed on the same random batch; only the last "
-        "step has a loss, so every earlier gradient arrives through time. With its forget gates "
-        "initialised open (bias 2) the LSTM loses about two orders of magnitude over 100 steps, "
-        "the plain RNN about twenty. Tick PyTorch's default biases and the LSTM's gradient "
-        "vanishes too: gates help only once they learn (or start) to stay open. Rescale the RNN's "
-        "W_hh towards 3 and its gradient explodes instead."
+        f"step, t = {int(length) - 1}, has a loss, so every earlier gradient arrives through time. "
+        "With its forget gates initialised open (bias 2) the LSTM loses about two orders of "
+        "magnitude over 100 steps, the plain RNN about twenty. Tick PyTorch's default biases and "
+        "the LSTM's gradient vanishes too: gates help only once they learn (or start) to stay "
+        "open. Rescale the RNN's W_hh towards 3 and its gradient explodes instead."
     )
+
+
+def subscript(number: int) -> str:
+    """A step number as subscript digits: h₉₉."""
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 st.title("4 · Gradients through time")
 preset_banner()
-st.markdown(
+INTRODUCTION = (
     "Backpropagation through time multiplies one Jacobian per step. When those products shrink, "
     "‖∂L/∂hₜ‖ falls as t goes back and early steps stop learning (vanishing gradients); when "
     "they grow, it explodes. Gates give the LSTM and GRU an additive path that keeps it."
 )
+if not presenter_on():  # in presenter mode it follows the chart, under the tabs
+    st.markdown(INTRODUCTION)
 TABS = {  # tab label -> what it shows
     "RNN vs LSTM vs GRU": race_view,
     "This model, as it trains": lambda: model_view(trained_experiment()),
@@ -117,3 +137,5 @@ for tab, view in zip(tabs, TABS.values(), strict=True):
     if tab.open:  # only the open tab runs: each takes its own gradient passes
         with tab:
             view()
+if presenter_on():
+    st.caption(INTRODUCTION)

@@ -55,7 +55,7 @@ st.page_link(
 st.page_link(
     "app_pages/evaluate.py",
     label="**6 · Evaluate**: an IMU model scored on data it never saw, in degrees and deg/s, "
-    "beside persistence and the complementary filter.",
+    "beside two forecast baselines (persistence, gyro propagation) and five attitude filters.",
     icon=":material/fact_check:",
 )
 st.page_link(

@@ -15,6 +15,7 @@ from rnn_core.figures.curves import probability_figure
 from ui.charts import chart
 from ui.inspection import active_preset_tab, snapshot_picker, trained_experiment
 from ui.plain import as_text
+from ui.presenter import presenter_on
 from ui.presets import preset_banner
 from ui.settings import shortened
 
@@ -65,7 +66,11 @@ def cells_view(model, vocabulary, excerpt: str, layer: int) -> None:
     prop = c1.selectbox("Property", list(PROPERTIES), key="text.property")
     activations = activations_for_text(model, vocabulary, excerpt, layer)
     matches = rank_units(activations, PROPERTIES[prop](excerpt), top=10)
-    st.dataframe(
+    # in presenter mode the coloured text (the point) before the ranking table
+    ranking, colored = st.container(), st.container()
+    if presenter_on():
+        ranking, colored = colored, ranking
+    ranking.dataframe(
         [{"quantity": m.quantity, "unit": m.unit, "r": round(m.correlation, 4)} for m in matches],
         hide_index=True,
         key="text.matches",
@@ -74,7 +79,7 @@ def cells_view(model, vocabulary, excerpt: str, layer: int) -> None:
     chosen = matches[labels.index(c2.selectbox("Colour the text by", labels, key="text.unit"))]
     values = activations[chosen.quantity][:, chosen.unit]  # (T,)
     gate = chosen.quantity in GATES
-    st.html(
+    colored.container(key="text-colored").html(
         colored_text_html(excerpt, values, vmin=0.0 if gate else None, vmax=1.0 if gate else None)
     )
     st.caption(
@@ -114,10 +119,14 @@ if exp.data.vocabulary is None:
     st.page_link("app_pages/data.py", label="Go to 1 · Data", icon=":material/dataset:")
     st.stop()
 
-model, step = snapshot_picker(exp, key="text.snapshot")
+# in presenter mode the tabs come first, the weights, excerpt and layer folded under them
+views = st.container()
+settings = st.expander("Weights, excerpt and layer") if presenter_on() else views
+with settings:
+    model, step = snapshot_picker(exp, key="text.snapshot")
 vocabulary = exp.data.vocabulary
 validation = vocabulary.decode(exp.data.validation.inputs[0].tolist())
-c1, c2 = st.columns(2)
+c1, c2 = settings.columns(2)
 size = c1.slider(
     "Excerpt of the validation text (characters)",
     200,
@@ -134,7 +143,7 @@ layer = c2.selectbox(
 )
 excerpt = validation[:size]
 
-sample_tab, cells_tab, next_tab = st.tabs(
+sample_tab, cells_tab, next_tab = views.tabs(
     ["Sample", "Read the cells", "Next character"], default=active_preset_tab()
 )
 with sample_tab:

@@ -24,18 +24,20 @@ st.title("2 · Train")
 preset_banner()
 source = current_source()
 stop_without_data("Start", key="btn.start")
-st.caption(
-    f"{plain(source.label, 160)} · device: {device().upper()} · seed {seed()} "
-    "· change the data on **1 · Data**, the device and seed on **Home**"
-)
-
-button_bar = st.container(key="train-buttons")  # filled below, once the knobs have been read
-# In presenter mode the knobs are folded away above and the charts take the width.
+# In presenter mode the charts come first and take the width, the buttons under them and the
+# knobs folded away below; else the knobs on the left, the charts on the right.
 if presenter_on():
-    left, right = st.container(), st.container()
+    right = st.container()
+    button_bar = st.container(key="train-buttons")
+    left = st.container()
 else:
+    button_bar = st.container(key="train-buttons")  # filled once the knobs have been read
     left, right = st.columns([1, 2], gap="large")
 with left:
+    st.caption(
+        f"{plain(source.label, 160)} · device: {device().upper()} · seed {seed()} "
+        "· change the data on **1 · Data**, the device and seed on **Home**"
+    )
     task_shape = task_shape_control(source)
     try:
         exp = experiment(task_shape)

@@ -79,8 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="only a sweep's runs per minute, locally and on Ray"
     )
+    parser.add_argument(
+        "--demos", action="store_true", help="only the lecture demos' click-to-point times"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.demos:
+        return demos_table()
     if args.load:
         print(load.load_rows(ROOT / "test-artifacts"))
         return 0
@@ -142,6 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     print(correction_table(1 if args.quick else 3))
     if not args.quick:  # a compile and a C++ build: a minute or two
         print("\n" + "\n".join(export.export_rows()))
+    return 0
+
+
+def demos_table() -> int:
+    """Print each lecture demo's click-to-point time beside the bare loop's for its steps."""
+    load = __import__("os").getloadavg()[0]
+    print(f"Measured {date.today()} on {machine()}, load {load:.1f} at the start.\n")
+    print("| demo | click to point (Chromium) | bare loop, same steps | ratio |\n|---|---|---|---|")
+    print("\n".join(browser.measure_demos(ROOT / "test-artifacts")))
     return 0
 
 

@@ -158,3 +158,17 @@ def measure(
                 return startup, runs
         finally:
             browser.close()
+
+
+def measure_demos(log_dir: Path) -> list[str]:
+    """The lecture demos' rows (see `bench.demos`) from one freshly started server, the demos in
+    turn, each in a fresh session."""
+    from bench.demos import demo_rows
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            with served(log_dir / "bench-demos-server.log") as (url, _):
+                return demo_rows(browser, url)
+        finally:
+            browser.close()

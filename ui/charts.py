@@ -14,4 +14,8 @@ def chart(fig, key: str, container: DeltaGenerator | None = None, **kwargs) -> N
     given), in the projector style in presenter mode; other keyword arguments go to
     `plotly_chart` unchanged. (No plotly import here: the face builds no figures.)"""
     shown = for_projector(fig) if presenter_on() else fig
-    (st if container is None else container).plotly_chart(shown, key=key, **kwargs)
+    # No Plotly mode bar: it sits over the title and the legend while the pointer is on the
+    # chart. Dragging still zooms and a double click resets; Streamlit's own toolbar (full
+    # screen) stays above the chart.
+    config = {"displayModeBar": False, **kwargs.pop("config", {})}
+    (st if container is None else container).plotly_chart(shown, key=key, config=config, **kwargs)

@@ -39,6 +39,7 @@ def state_message(snap: RunSnapshot) -> None:
 
 
 TILES_PER_ROW = 3  # more would cut labels and values in a column of a laptop's screen
+PRESENTER_TILES_PER_ROW = 4  # the page's whole width: the losses on the first row
 
 
 def metrics_row(snap: RunSnapshot, data: PreparedData) -> None:
@@ -65,9 +66,10 @@ def metrics_row(snap: RunSnapshot, data: PreparedData) -> None:
         metrics.append(
             ("Validation perplexity", f"{perplexity(val):.3g}" if val is not None else "–")
         )
-    for start in range(0, len(metrics), TILES_PER_ROW):
-        row = metrics[start : start + TILES_PER_ROW]
-        for column, (label, value) in zip(st.columns(TILES_PER_ROW), row, strict=False):
+    per_row = PRESENTER_TILES_PER_ROW if presenter_on() else TILES_PER_ROW
+    for start in range(0, len(metrics), per_row):
+        row = metrics[start : start + per_row]
+        for column, (label, value) in zip(st.columns(per_row), row, strict=False):
             column.metric(label, value)
 
 
@@ -118,12 +120,18 @@ def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baselin
     def view() -> None:
         run.heartbeat()
         snap = run.snapshot()
-        state_message(snap)
+        # in presenter mode the numbers and the loss come first, the run's state under them
+        later = presenter_on()
+        if not later:
+            state_message(snap)
         metrics_row(snap, data)
         c1, c2 = chart_columns()
         previous = st.session_state.get(PREVIOUS_RUN)
         loss = loss_figure(snap.history, loss_unit(data), baseline, loss_scale(data), previous)
         chart(loss, key="train.loss", container=c1)
+        if later:
+            with c2:
+                state_message(snap)
         chart(grad_norm_figure(snap.history, clip_norm), key="train.grad", container=c2)
         if together:
             preview_of(snap.preview, sample_rate)

@@ -22,7 +22,14 @@ PRESENTER_CSS = f"""<style>
 :root {{ font-size: {ROOT_FONT_PX}px; }}
 [data-testid="stToolbarActions"], [data-testid="stMainMenu"],
 [data-testid="stAppDeployButton"] {{ display: none; }}
-[data-testid="stMainBlockContainer"] {{ padding-top: 3rem; padding-bottom: 2rem; }}
+[data-testid="stHeader"] {{ height: 2.4rem; min-height: 2.4rem; background: transparent; }}
+[data-testid="stMainBlockContainer"] {{
+  padding: 2.4rem 1.2rem 2rem 1.2rem; max-width: 100%;
+}}
+[data-testid="stMain"] h1 {{ font-size: 1.6rem; padding: 0 0 0.2rem 0; }}
+[data-testid="stMain"] [data-testid="stAlertContainer"] {{ padding: 0.45rem 0.9rem; }}
+[data-testid="stMain"] [data-testid="stExpander"] summary {{ padding-top: 0.45rem;
+  padding-bottom: 0.45rem; }}
 [data-testid="stMetricValue"] {{ font-size: clamp(1.2rem, 2.4vw, 1.9rem); }}
 </style>"""
 
@@ -43,18 +50,20 @@ BASE_CSS = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stPageLink"] a, [data-testid="stSidebarNav"] a { height: auto !important; }
-[data-testid="stTable"] th, [data-testid="stTable"] td {
-  overflow-wrap: anywhere; white-space: normal !important; min-width: 0 !important;
-  padding-left: 0.4rem; padding-right: 0.4rem;
-}
-[data-testid="stTable"] table { font-size: 0.9em; table-layout: fixed; width: 100%; }
+[data-testid="stTable"] { overflow-x: auto; }
+[data-testid="stTable"] table { font-size: 0.9em; table-layout: auto; width: 100%; }
+[data-testid="stTable"] th, [data-testid="stTable"] td,
 [data-testid="stTable"] th *, [data-testid="stTable"] td * {
-  white-space: normal !important; overflow-wrap: anywhere !important; min-width: 0 !important;
+  white-space: normal !important; overflow-wrap: normal !important;
+  word-break: normal !important; hyphens: none !important;
 }
-[data-testid="stTable"] td p { word-break: break-all; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { padding: 0.3rem 0.4rem; }
 [data-testid="stColumn"] [data-testid="stColumn"],
 .st-key-train-buttons [data-testid="stColumn"] { min-width: min(6rem, 100%); }
-.st-key-train-charts [data-testid="stColumn"] { min-width: min(300px, 100%); }
+.st-key-train-charts [data-testid="stColumn"] { min-width: min(520px, 100%); }
+[data-testid="stButton"] button p { white-space: normal; }
+[data-baseweb="tag"] { max-width: none !important; }
+[data-baseweb="tag"] span { overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] label p {
   white-space: normal !important; text-overflow: clip !important;
 }
@@ -79,10 +88,14 @@ def presenter_toggle() -> bool:
 
 
 def presenter_css() -> None:
-    """The style every page needs, and in presenter mode the larger root font and hidden
-    toolbar (once per script run)."""
+    """The style every page needs, and in presenter mode the larger root font, hidden toolbar
+    and a sidebar that starts collapsed (once per script run)."""
     # style-only HTML goes to Streamlit's event container: no space
     st.html(BASE_CSS + (PRESENTER_CSS if presenter_on() else ""))
+    # Additive to the app's page config. The browser applies a new initial state when it
+    # changes (turning the mode on folds the sidebar away); a sidebar opened or closed by hand
+    # keeps the person's choice, which the browser remembers.
+    st.set_page_config(initial_sidebar_state="collapsed" if presenter_on() else "auto")
 
 
 def presenter_in_address() -> None:
@@ -97,10 +110,10 @@ def presenter_in_address() -> None:
 
 def knobs_and_view(folded: str):
     """(knobs, view, buttons) containers of a page with knobs on the left and charts on the
-    right; in presenter mode the knobs fold into an expander called `folded` above the charts,
-    which take the width, and the buttons stay in view."""
+    right; in presenter mode the charts come first and take the width, the buttons under them,
+    and the knobs fold into an expander called `folded` below."""
     if presenter_on():
-        buttons = st.container()
-        return st.expander(folded, expanded=False), st.container(), buttons
+        view, buttons = st.container(), st.container()
+        return st.expander(folded, expanded=False), view, buttons
     knobs, view = st.columns([1, 3], gap="large")
     return knobs, view, knobs

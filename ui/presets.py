@@ -9,6 +9,7 @@ from ui.controls import model_config, train_config
 from ui.demos import IMU_KNOBS, PRESETS, window_steps
 from ui.experiment import experiment as session_experiment
 from ui.link import ACTIVE_PRESET, PENDING, PRESET_ICONS
+from ui.presenter import presenter_on
 from ui.state import PERSIST, chosen, existing_experiment, seed
 from ui.status import refresh_interval
 
@@ -40,7 +41,7 @@ def preset_banner() -> None:
     preset = PRESETS.get(st.session_state.get(ACTIVE_PRESET) or "")
     if preset is None:
         return
-    st.info(f"**{preset.title}**  \n{preset.caption}", icon=PRESET_ICONS[preset.key])
+    _banner(preset)
     if st.session_state.get(PENDING) == "train":
         st.session_state[PENDING] = None
         try:
@@ -51,6 +52,18 @@ def preset_banner() -> None:
     runner = experiment.run if experiment is not None else None
     if preset.action == "train" and preset.page != "app_pages/train.py" and runner is not None:
         _follow(runner)
+
+
+def _banner(preset) -> None:
+    """The preset's title and what to look at; in presenter mode one row, the title beside a
+    folded "What to look at", so that the point is on the first screen."""
+    icon = PRESET_ICONS[preset.key]
+    if not presenter_on():
+        st.info(f"**{preset.title}**  \n{preset.caption}", icon=icon)
+        return
+    title, notes = st.columns([3, 2], vertical_alignment="center")
+    title.info(f"**{preset.title}**", icon=icon)
+    notes.expander("What to look at").markdown(preset.caption)
 
 
 def _follow(runner) -> None:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from rnn_core.figures.runs import QUANTITIES, runs_figure
 from rnn_core.runs.archive import ArchiveError, read_run, store_run
-from rnn_core.runs.compare import lines_and_bands
+from rnn_core.runs.compare import lines_and_bands, seed_groups
 from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.location import is_postgres
 from rnn_core.runs.quota import quota_from_environment, quota_problem
@@ -89,12 +89,12 @@ def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> 
     """Loss, validation loss and gradient norm of `records` overlaid, in tabs; runs that differ
     only in their seed as a mean with the range, when asked."""
     histories = {r.id: store.history(r.id) for r in records}
-    as_bands = st.toggle(
+    as_bands = any(len(group) > 1 for group in seed_groups(records)) and st.toggle(
         "Runs that differ only in their seed: mean and range",
         value=True,
         key=f"{key}.bands",
         help="Such runs are drawn as their mean, with the band from the lowest to the highest.",
-    )
+    )  # offered only when some runs differ only in their seed
     as_bands = as_bands and all(_usable(r) for r in records)  # groups compare the settings
     for tab, column in zip(st.tabs([t for t, _ in QUANTITIES.values()]), QUANTITIES, strict=True):
         lines, bands = lines_and_bands(records, histories, column, as_bands)

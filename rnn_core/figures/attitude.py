@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from rnn_core.figures.angles import break_at_wraps
 from rnn_core.figures.curves import _f32
 from rnn_core.figures.imu import thinning
 
@@ -36,9 +37,11 @@ def attitude_figure(
         lines.append((label, estimate, color, label in shown, 1.2))
     for name, values, color, visible, width in lines:
         for row in (1, 2):
+            # roll wraps at ±180°: a gap there, not a vertical line across the panel
+            shown_x, shown_y = break_at_wraps(x, np.asarray(values)[keep, row - 1] * DEG)
             fig.add_scatter(
-                x=x,
-                y=_f32(np.asarray(values)[keep, row - 1] * DEG),
+                x=_f32(shown_x),
+                y=_f32(shown_y),
                 name=name,
                 legendgroup=name,
                 showlegend=row == 1,
@@ -68,8 +71,9 @@ def attitude_figure(
     fig.update_xaxes(title_text="time (s)", row=2, col=1)
     fig.update_layout(
         height=520,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        margin=dict(t=60),
+        # at the right of the panels: a wide legend never lies over a curve
+        legend=dict(orientation="v", yanchor="top", y=1, x=1.01, xanchor="left"),
+        margin=dict(t=30),
         uirevision="attitude",
     )
     return fig

@@ -22,6 +22,7 @@ from rnn_core.figures.colors import (
     VAL_COLOR,
     cell_color,
 )
+from rnn_core.figures.panels import add_clipped_panel, needs_panel
 
 SPLIT_COLORS = {
     "train": "rgba(0,114,178,0.07)",
@@ -229,8 +230,11 @@ def probability_figure(frame: pd.DataFrame, context: str, actual: str | None = N
     fig.update_yaxes(range=[0, 1])
     x_title = "character"
     if actual is not None:
-        where = "orange" if actual in set(frame["char"]) else f"not in the top {len(frame)}"
-        x_title = f"character (the true next one, {actual}: {where})"
+        quoted = f"“{actual}”"  # quoted: a bracket or a comma reads as itself
+        if actual in set(frame["char"]):
+            x_title = f"character (orange: the true next one, {quoted})"
+        else:
+            x_title = f"character (the true next one, {quoted}, is not in the top {len(frame)})"
     title = f"Next character after …{context[-CONTEXT_SHOWN:]}"
     return _layout(fig, title, x_title, "probability", "next")
 
@@ -248,11 +252,12 @@ def compare_loss_figure(
     one log axis fitted to them, a colour per cell (a run without clipping dashed), with the
     trivial baseline's loss as a dashed line when there is one."""
     fig = go.Figure()
-    curves = []
+    curves, by_run = [], {}
     for k, (label, history) in enumerate(histories.items()):
         color = cell_color(label, k)
         dash = "dash" if "no clipping" in label else "solid"
         curves.append(_f32(history["loss"]) * scale)
+        by_run[label] = [curves[-1]]
         fig.add_scatter(
             x=_f32(history["step"]),
             y=curves[-1],
@@ -267,6 +272,7 @@ def compare_loss_figure(
         )
         val = history.dropna(subset=["val_loss"])
         curves.append(_f32(val["val_loss"]) * scale)
+        by_run[label].append(curves[-1])
         fig.add_scatter(
             x=_f32(val["step"]),
             y=curves[-1],
@@ -282,6 +288,8 @@ def compare_loss_figure(
     fig.update_yaxes(**log_axis(curves, [baseline]))
     fig = _live(_layout(fig, "Loss, every cell", "step", f"loss ({unit}, log scale)", "compare"))
     fig.update_layout(height=440, margin_t=80)  # room for two rows of legend above the plot
+    if needs_panel(by_run, [baseline]):  # the clipped runs squeezed by an exploding one
+        add_clipped_panel(fig, by_run, [baseline], unit.split(",")[0])
     return fig
 
 

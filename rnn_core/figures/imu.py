@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from rnn_core.datasets.imu.units import wrap
 from rnn_core.evaluation.metrics import WRAPPED_ANGLES, display_unit
+from rnn_core.figures.angles import break_at_wraps
 from rnn_core.figures.colors import OKABE_ITO, SERIES_COLORS
 from rnn_core.figures.curves import TARGET_COLOR, VAL_COLOR, _f32
 
@@ -104,8 +105,7 @@ def imu_signals_figure(
         for col in cols:
             factor = display_unit(col)[1]
             fig.add_scatter(
-                x=_f32(time[keep]),
-                y=_f32(values[col].to_numpy()[keep] * factor),
+                **_top_row(time[keep], values[col].to_numpy()[keep] * factor, col),
                 name=col,
                 mode="lines",
                 line=dict(width=1.2, color=PALETTE[drawn % len(PALETTE)]),
@@ -157,8 +157,7 @@ def prediction_figure(
         rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.6, 0.4]
     )
     fig.add_scatter(
-        x=x,
-        y=_f32(np.asarray(truth)[keep] * factor),
+        **_top_row(x, np.asarray(truth)[keep] * factor, target),
         name=truth_name,
         mode="lines",
         line=dict(color=TARGET_COLOR, width=2),
@@ -180,8 +179,7 @@ def prediction_figure(
     for name, values, line in series:
         values = np.asarray(values)[keep]
         fig.add_scatter(
-            x=x,
-            y=_f32(values * factor),
+            **_top_row(x, values * factor, target),
             name=name,
             mode="lines",
             line=line,
@@ -209,9 +207,17 @@ def prediction_figure(
         height=520,
         margin=dict(l=60, r=20, t=50, b=45),
         uirevision="imu.prediction",
-        legend=dict(orientation="h", y=1.08, x=1, xanchor="right"),
+        # at the right of the plot: a legend of two rows above it covered the curves when narrow
+        legend=dict(orientation="v", yanchor="top", y=1, x=1.01, xanchor="left"),
     )
     return fig
+
+
+def _top_row(x: np.ndarray, y: np.ndarray, target: str) -> dict:
+    """x and y of a line in display units, broken where the angle `target` wraps."""
+    if target in WRAPPED_ANGLES:
+        x, y = break_at_wraps(x, y, 360.0 if display_unit(target)[0] == "deg" else 2 * np.pi)
+    return dict(x=_f32(x), y=_f32(y))
 
 
 def confusion_figure(confusion: np.ndarray, classes: Sequence[str]) -> go.Figure:

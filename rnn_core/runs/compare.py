@@ -62,7 +62,8 @@ def lines_and_bands(
     for group in seed_groups(records) if as_bands else [[r] for r in records]:
         band = mean_band([histories[r.id] for r in group], column) if len(group) > 1 else None
         if band is not None and len(band):
-            bands.append((f"{group[0].name} and {len(group) - 1} more seeds", band))
+            more = len(group) - 1
+            bands.append((f"{group[0].name} and {more} more seed{'s' * (more > 1)}", band))
         else:
             lines += [(record.name, histories[record.id]) for record in group]
     return lines, bands

@@ -67,7 +67,7 @@ def test_seeds_draw_as_a_mean_with_their_range():
     no_problems(at)
     validation = figure(at, 1)
     names = [trace["name"] for trace in validation["data"]]
-    assert names == ["a and 1 more seeds: range over seeds", "a and 1 more seeds: mean", "c"]
+    assert names == ["a and 1 more seed: range over seeds", "a and 1 more seed: mean", "c"]
     store = run_store()
     both = np.stack([store.history(r.id)["val_loss"].dropna() for r in (first, second)])
     mean = validation["data"][1]["y"]

@@ -99,4 +99,4 @@ def test_next_character_chart_shows_the_models_probabilities(bracket_lstm):
     colors = bars["marker"]["color"]
     marked = [c for c, color in zip(bars["x"], colors, strict=True) if color == VAL_COLOR]
     assert marked == ([actual] if actual in bars["x"] else [])
-    assert f"the true next one, {actual}:" in spec["layout"]["xaxis"]["title"]["text"]
+    assert f"the true next one, “{actual}”" in spec["layout"]["xaxis"]["title"]["text"]

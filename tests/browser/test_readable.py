@@ -1,4 +1,5 @@
-"""Read at a glance, in Chromium: on every page and demo no metric label or value is cut, the live
+"""Read at a glance, in Chromium: on every page and demo no metric label or value is cut, no table
+breaks a word or a number (at 1440 and 1024 px, normal and in presenter mode), the live
 loss charts' curves use most of their height, axis titles carry the tiles' unit, presenter
 mode's charts are at least as wide as normal mode's, and no legend lies over an annotation.
 Screenshots of each page, normal and in presenter mode, at 1440 x 900 and 1024 x 768, are kept
@@ -30,14 +31,39 @@ CUT_METRICS_JS = """() => {
             + '[data-testid="stTable"], [data-testid="stPageLink"], '
             + '[data-testid="stSidebarNav"] a')) {
         if (box.offsetParent === null || !box.innerText.trim()) continue;  // hidden: folded
+        if (box.closest('[data-testid="stSidebar"][data-collapsed="true"]')) continue;  // folded
         for (const el of [box, ...box.querySelectorAll('*')]) {
-            if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+            const scrolls = ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+            if (!scrolls && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
                 cut.push(box.innerText);
                 break;
             }
         }
     }
     return cut;
+}"""
+
+# Every word or number in a visible table cell drawn on more than one line: broken inside itself
+# ("param s", "0.0002 / 204"). A table too wide for its column scrolls sideways instead.
+BROKEN_TOKENS_JS = """() => {
+    const broken = [];
+    for (const cell of document.querySelectorAll(
+            '[data-testid="stTable"] th, [data-testid="stTable"] td')) {
+        if (cell.offsetParent === null) continue;
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const words = /\\S+/g;
+            let m;
+            while ((m = words.exec(node.textContent)) !== null) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+                if (lines.size > 1) broken.push(m[0]);
+            }
+        }
+    }
+    return broken;
 }"""
 
 # The visible chart titled `title`: its y range and the span of its data (log10 on a log
@@ -100,7 +126,10 @@ def presenter(page: Page, on: bool) -> None:
     wanted = "20px" if on else "16px"
     if page.evaluate("() => getComputedStyle(document.documentElement).fontSize") == wanted:
         return
-    page.get_by_test_id("stSidebar").get_by_text("Presenter mode", exact=True).click()
+    sidebar = page.get_by_test_id("stSidebar")
+    if sidebar.get_attribute("data-collapsed") == "true":  # presenter mode folds it away
+        page.get_by_test_id("stExpandSidebarButton").click()
+    sidebar.get_by_text("Presenter mode", exact=True).click()
     page.wait_for_function(
         f"() => getComputedStyle(document.documentElement).fontSize === '{wanted}'",
         timeout=15_000,
@@ -115,9 +144,11 @@ def settle(page: Page) -> None:
 
 
 def check_readable(page: Page, where: str) -> None:
-    """Nothing cut, no legend over an annotation, no exception: on the page as it is now."""
+    """Nothing cut, no word or number broken in a table, no legend over an annotation, no
+    exception: on the page as it is now."""
     assert_no_exception(page)
     assert page.evaluate(CUT_METRICS_JS) == [], where
+    assert page.evaluate(BROKEN_TOKENS_JS) == [], where
     assert page.evaluate(LEGEND_OVER_ANNOTATION_JS) == [], where
 
 
