@@ -5,6 +5,7 @@ import streamlit as st
 from rnn_core.analysis.inspect import model_with_weights
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_core.datasets.imu.prepare import ImuMeta
+from rnn_core.datasets.imu.recordings import SetMeta
 from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.evaluation.imu import (
     imu_model_extra,
@@ -18,6 +19,7 @@ from rnn_core.evaluation.metrics import predictions_csv
 from rnn_core.live.states import RunState
 from ui.evaluation import show_evaluation, show_truth_scores
 from ui.export import export_section
+from ui.imu_set_eval import show_set_evaluation
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import preset_banner
@@ -36,7 +38,10 @@ st.caption(
 exp = existing_experiment()
 imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
 source = current_source()
-if not imu or exp.run is None:
+on_a_set = exp is not None and exp.run is not None and isinstance(exp.data.meta, SetMeta)
+if on_a_set:
+    show_set_evaluation(exp, source)
+elif not imu or exp.run is None:
     st.info(
         "Train a model on an IMU recording first: choose one on **1 · Data** (the samples work; "
         "**Use the IMU preset** sets every knob), train it on **2 · Train**, then come back. "
