@@ -90,7 +90,7 @@ def show_set_forecast(evaluations: dict) -> None:
     table["recording"] = [shortened(n, 80) for n in table["recording"]]  # a cell: plain text
     for column in ("model RMSE", "persistence RMSE", "gyro propagation RMSE"):
         table[column] = [f"{v:.4g}" if np.isfinite(v) else "–" for v in table[column]]
-    st.dataframe(table[list(SET_COLUMNS)], hide_index=True, key=f"{KEY}.forecast")
+    st.table(table[list(SET_COLUMNS)].set_index("recording"))
     st.caption(
         "RMSE in degrees (roll, pitch) and deg/s (gyroscope) on each test recording, prepared "
         "whole with the training recordings' statistics, and over all their windows pooled. The "

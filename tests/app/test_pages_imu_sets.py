@@ -124,7 +124,7 @@ def test_a_forecast_on_the_set_is_scored_per_unseen_recording_as_the_core_scores
     exp, model = _trained_model(at)
     _, tables = read_set(files)
     expected = evaluate_set_forecast(model, exp.data, tables)
-    shown = [d.value for d in at.dataframe if "model RMSE" in d.value.columns][0]
+    shown = [t.value for t in at.table if "model RMSE" in t.value.columns][0].reset_index()
     assert list(dict.fromkeys(shown["recording"])) == [f"{TRIALS[2]}.csv", POOLED]
     for name, evaluation in expected.items():
         rows = shown[shown["recording"] == name]
