@@ -140,6 +140,15 @@ def point_imu(page: Page) -> str:
     return verdict.inner_text().strip()
 
 
+def point_correct_vqf(page: Page) -> str:
+    trained(page)
+    said = "Pooled over the 5 unseen test recording(s), VQF + the correction cannot be told apart"
+    verdict = page.get_by_test_id("stAlert").filter(has_text=said)
+    expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
+    expect(verdict).to_contain_text("0.459° against VQF's 0.464°")
+    return verdict.inner_text().strip()
+
+
 POINTS = {
     "lstm-sine": point_lstm_sine,
     "vanishing": point_vanishing,
@@ -147,6 +156,7 @@ POINTS = {
     "adding": point_adding,
     "brackets": point_brackets,
     "imu": point_imu,
+    "correct-vqf": point_correct_vqf,
 }
 
 
