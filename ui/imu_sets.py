@@ -90,12 +90,12 @@ def _files_of(digest: str) -> tuple[tuple[str, bytes], ...] | None:
     if digest == "broad-set":
         return None
     files = st.session_state.get(FILES)
-    if files is None or _digest(files) != digest:
+    if files is None or files_digest(files) != digest:
         raise DataError("Upload the recordings again: this session no longer holds them.")
     return files
 
 
-def _digest(files) -> str:
+def files_digest(files) -> str:
     """sha1 over the files' names and bytes."""
     sha = hashlib.sha1()
     for name, data in files:
@@ -122,7 +122,7 @@ def _picked(draw: bool) -> str | None:
     if uploads:
         st.session_state[FILES] = tuple((f.name, f.getvalue()) for f in uploads)
     files = st.session_state.get(FILES)
-    return None if not files else _digest(files)
+    return None if not files else files_digest(files)
 
 
 def _roles_key(digest: str) -> str:
@@ -131,10 +131,15 @@ def _roles_key(digest: str) -> str:
 
 def _roles(digest: str, names, defaults) -> tuple[str, ...]:
     """The roles the person set in the table (its edits in the session), else the defaults."""
+    return with_role_edits(defaults, st.session_state.get(_roles_key(digest)))
+
+
+def with_role_edits(defaults, edits: dict | None) -> tuple[str, ...]:
+    """The default roles with a role table's edits (st.data_editor's state: {"edited_rows":
+    {row: {"role": role}}}) applied; a cleared cell keeps its default."""
     roles = list(defaults)
-    edits = st.session_state.get(_roles_key(digest)) or {}
-    for row, changed in (edits.get("edited_rows") or {}).items():
-        if "role" in changed and 0 <= int(row) < len(roles):
+    for row, changed in ((edits or {}).get("edited_rows") or {}).items():
+        if changed.get("role") and 0 <= int(row) < len(roles):
             roles[int(row)] = changed["role"]
     return tuple(roles)
 

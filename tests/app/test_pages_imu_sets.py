@@ -17,7 +17,7 @@ from rnn_core.evaluation.correction import evaluate_correction
 from rnn_core.evaluation.imu_sets import POOLED, evaluate_set_forecast
 from tests.app.conftest import no_problems, open_app
 from tests.app.test_pages_imu import train_on_page
-from ui.imu_sets import CORRECT_VQF, FILES, SET_SAMPLE, SET_UPLOAD
+from ui.imu_sets import CORRECT_VQF, FILES, SET_SAMPLE, SET_UPLOAD, files_digest
 from ui.imu_source import SAMPLES
 from ui.plain import as_text
 
@@ -67,6 +67,29 @@ def test_uploads_default_to_the_last_testing_and_the_one_before_validating():
     choice = at.session_state["source"].imu_set
     assert choice.names == tuple(name for name, _ in files)
     assert choice.roles == ("train", "validation", "test")
+
+
+def edit_roles(at: AppTest, files, edited: dict[int, str]) -> None:
+    """Change roles in the Data page's role table as a person's edits do, and rerun."""
+    state = {"edited_rows": {row: {"role": role} for row, role in edited.items()}}
+    at.session_state[f"imu.set.roles.{files_digest(files)}"] = {
+        **state,
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+
+
+def test_roles_edited_in_the_table_are_the_ones_that_train():
+    files = [cut_trial(t) for t in TRIALS]
+    at = set_page(files)
+    edit_roles(at, files, {1: "test", 2: "validation"})
+    no_problems(at)
+    assert at.session_state["source"].imu_set.roles == ("train", "test", "validation")
+    edit_roles(at, files, {0: "test"})  # nothing trains: the core's sentence, no stand-in
+    assert not at.exception
+    assert any("No recording plays train" in e.value for e in at.error)
+    assert "source" not in at.session_state
 
 
 def test_a_zip_of_csvs_is_read_as_one_recording_per_csv():
