@@ -11,6 +11,7 @@ from rnn_core.figures.curves import char_frequency_figure, sequence_figure, seri
 from rnn_core.figures.imu import imu_signals_figure
 from ui.charts import chart
 from ui.experiment import seq_len
+from ui.imu_sets import set_preview
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import IMU_PRESET_SAID, apply_imu_preset
@@ -86,6 +87,7 @@ PREVIEWS = {  # what the page shows of each kind of data
     "sine": _sine_preview,
     "memory": _memory_preview,
     "imu": _imu_preview,
+    "imu_set": lambda source: set_preview(source.imu_set),
     "text": _text_preview,
 }
 

@@ -5,6 +5,7 @@ import streamlit as st
 from rnn_core.analysis.inspect import model_with_weights
 from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from rnn_core.datasets.imu.prepare import ImuMeta
+from rnn_core.datasets.imu.recordings import SetMeta
 from rnn_core.datasets.imu.table import attitude_label
 from rnn_core.evaluation.imu import (
     imu_model_extra,
@@ -21,6 +22,7 @@ from rnn_core.live.states import RunState
 from ui.charts import chart
 from ui.evaluation import show_evaluation, show_truth_scores, verdict_sentences
 from ui.export import export_section
+from ui.imu_set_eval import show_set_evaluation
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
@@ -56,7 +58,10 @@ if not presenter_on():  # in presenter mode the verdicts come first
 exp = existing_experiment()
 imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
 source = current_source()
-if not imu or exp.run is None:
+on_a_set = exp is not None and exp.run is not None and isinstance(exp.data.meta, SetMeta)
+if on_a_set:
+    show_set_evaluation(exp, source)
+elif not imu or exp.run is None:
     st.info(
         "Train a model on an IMU recording first: choose one on **1 · Data** (the samples work; "
         "**Use the IMU preset** sets every knob), train it on **2 · Train**, then come back. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rnn_core.datasets.imu.correction import CorrectionTask
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig, steps_for_epochs
@@ -68,12 +69,15 @@ def model_config(data: PreparedData) -> ModelConfig:
 
 def config_for_data(data: PreparedData, **architecture) -> ModelConfig:
     """A ModelConfig for this data: its input and output sizes, task shape and (for text) the
-    vocabulary from `data`, the rest from `architecture` (ModelConfig's own fields)."""
+    vocabulary from `data`, the rest from `architecture` (ModelConfig's own fields). A correction
+    of a filter starts with a zero head, so the untrained model is the filter itself."""
+    corrects = isinstance(getattr(data.meta, "task", None), CorrectionTask)
     return ModelConfig(
         input_size=data.input_size,
         output_size=data.output_size,
         task_shape=data.task_shape,
         vocab_size=data.input_size if data.is_text else None,
+        head_init="zero" if corrects else "default",
         **architecture,
     )
 

@@ -190,4 +190,34 @@ IMU = Preset(
     action="train",
 )
 
-PRESETS: dict[str, Preset] = {p.key: p for p in (SINE, VANISHING, EXPLODING, ADDING, BRACKETS, IMU)}
+# The correction of VQF on the shipped BROAD set (8 training, 2 validation, 5 test trials at
+# 100 Hz): 30 steps of a 32-unit LSTM over 0.2 s windows, its head at zero so it starts as VQF.
+CORRECT_VQF = Preset(
+    key="correct-vqf",
+    title="Can an LSTM correct VQF?",
+    page="app_pages/evaluate.py",
+    summary="VQF alone and corrected, on 5 unseen trials (6 · Evaluate)",
+    caption=(
+        "An LSTM reads the raw IMU and VQF's vertical and adds a correction to it; pooled over "
+        "the 5 unseen BROAD trials, VQF + the correction (0.459°) cannot be told from VQF "
+        "(0.464°).  \nTrial by trial it improves on 07 and 25 and is worse on 15: what helps "
+        "one recording hurts another."
+    ),
+    settings={
+        "source_kind": "IMU recording",
+        "imu.choice": "Sample: BROAD set (15 trials, optical ground truth)",
+        "imu.set_task": "Correct VQF (the attitude now, as a correction added to VQF's estimate)",
+        "seq_len": 20,
+        "cell": "LSTM",
+        "hidden": 32,
+        "lr": 0.01,
+        "batch": 64,
+        "unit": "steps",
+        "amount": 30,
+    },
+    action="train",
+)
+
+PRESETS: dict[str, Preset] = {
+    p.key: p for p in (SINE, VANISHING, EXPLODING, ADDING, BRACKETS, IMU, CORRECT_VQF)
+}

@@ -27,6 +27,7 @@ PRESET_ICONS = {
     "adding": ":material/add_circle:",
     "brackets": ":material/data_object:",
     "imu": ":material/explore:",
+    "correct-vqf": ":material/tune:",
 }
 
 

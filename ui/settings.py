@@ -196,6 +196,15 @@ IMU_CHOICES = (
     "Sample: BROAD trial 02, optical ground truth (real)",
     "Upload a CSV or zip",
 )
+# Several recordings as one experiment (ui.imu_sets): the shipped set, or several uploads.
+IMU_SET_CHOICES = (
+    "Sample: BROAD set (15 trials, optical ground truth)",
+    "Upload several recordings (CSVs, or a zip of CSVs)",
+)
+IMU_SET_TASKS = (
+    "Forecast the next state",
+    "Correct VQF (the attitude now, as a correction added to VQF's estimate)",
+)
 
 SETTINGS: dict[str, Setting] = {
     "seed": _number(0, 0, 2**31 - 1, "Seed"),
@@ -213,7 +222,8 @@ SETTINGS: dict[str, Setting] = {
     "sine.seed": _number(0, 0, 2**31 - 1, "Data seed"),
     "text.choice": _choice("Text", TEXT_CHOICES),
     "text.pasted": Setting("", max_length=MAX_PASTED_CHARS, label="Your text"),
-    "imu.choice": _choice("Recording", IMU_CHOICES),
+    "imu.choice": _choice("Recording", IMU_CHOICES + IMU_SET_CHOICES),
+    "imu.set_task": _choice("Task", IMU_SET_TASKS),
     "imu.rate": _number(0.0, 0.0, 2000.0, "Resample to (Hz, 0 = the file's own rate)"),
     "imu.task": _choice("Task", IMU_TASKS),
     "imu.horizon": _number(1, 1, 500, "Horizon (steps ahead)"),

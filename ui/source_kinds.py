@@ -11,13 +11,16 @@ import numpy as np
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.datasets.imu.correction import prepare_correction
 from rnn_core.datasets.imu.prepare import prepare_imu
+from rnn_core.datasets.imu.recordings import prepare_set
 from rnn_core.datasets.memory import AddingConfig, CopyConfig, prepare_adding, prepare_copy
 from rnn_core.datasets.prepare import PreparedData, prepare_series
 from rnn_core.datasets.sine import SineConfig, make_sine
+from ui.imu_sets import SET_UPLOAD, ImuSetChoice, imu_set_choice, set_label, set_recordings
 from ui.imu_source import UPLOAD as IMU_UPLOAD
 from ui.imu_source import ImuChoice, imu_choice_from_settings, imu_controls, recording_of
-from ui.settings import SETTINGS
+from ui.settings import IMU_SET_CHOICES, SETTINGS
 from ui.state import chosen, setting, widget
 
 SINE_FRACTIONS = (0.7, 0.15, 0.15)
@@ -169,12 +172,16 @@ class ImuSource(Source):
 
     @classmethod
     def controls(cls) -> Source | None:
-        """The recording, what was read and the task; None until a file reads."""
+        """The recording (or set), what was read and the task; None until a file reads."""
+        if setting("imu.choice") in IMU_SET_CHOICES:
+            return ImuSetSource.of(imu_set_choice(draw=True))
         return cls.of(imu_controls())
 
     @classmethod
     def from_settings(cls) -> Source | None:
-        """The recording the settings choose; None while it needs an upload."""
+        """The recording (or set) the settings choose; None while it needs an upload."""
+        if setting("imu.choice") in IMU_SET_CHOICES:
+            return ImuSetSource.of(imu_set_choice(draw=False))
         return cls.of(imu_choice_from_settings())
 
     @classmethod
@@ -188,7 +195,37 @@ class ImuSource(Source):
     @classmethod
     def needs_a_file(cls) -> bool:
         """An uploaded recording."""
-        return setting("imu.choice") == IMU_UPLOAD
+        return setting("imu.choice") in (IMU_UPLOAD, SET_UPLOAD)
+
+
+@dataclass(frozen=True)
+class ImuSetSource(Source):
+    """Several IMU recordings, each a whole training, validation or test recording; the task
+    forecasts the next state or corrects VQF. The IMU kind's controls return it for a set."""
+
+    imu_set: ImuSetChoice
+    kind: ClassVar[str] = "imu_set"
+    fixed_shape: ClassVar[str] = (
+        "Correct VQF: the attitude at every step, as a correction added to VQF's estimate."
+    )
+
+    @property
+    def task_shape(self) -> str | None:
+        """A correction at every step; else the person's choice."""
+        return "many_to_many" if self.imu_set.corrects else None
+
+    def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
+        """Windows of every recording for its role, statistics from the training recordings."""
+        choice = self.imu_set
+        names, _, tables = set_recordings(choice)
+        if choice.corrects:
+            return prepare_correction(tables, names, choice.roles, length, choice.task)
+        return prepare_set(tables, names, choice.roles, length, choice.task, task_shape)
+
+    @classmethod
+    def of(cls, choice: ImuSetChoice | None) -> Source | None:
+        """The source of a set choice (None for none)."""
+        return None if choice is None else cls(set_label(choice), choice)
 
 
 @dataclass(frozen=True)

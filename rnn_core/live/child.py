@@ -108,10 +108,13 @@ def preview_function(spec: RunSpec, data) -> Callable[[torch.nn.Module], Any] | 
         return None
     from rnn_core.analysis.predict import preview_for
     from rnn_core.datasets.imu.prepare import ImuMeta
+    from rnn_core.datasets.imu.recordings import SetMeta
     from rnn_core.evaluation.imu import imu_preview
 
     if isinstance(data.meta, ImuMeta):
         return lambda model: imu_preview(model, data)
+    if isinstance(data.meta, SetMeta):  # several recordings: scored per recording on Evaluate
+        return None
     return preview_for(data)
 
 

@@ -44,13 +44,22 @@ def store_listener(
         cell=cell_label(config),
         parameters=count_parameters(config),
         seed=spec.seed,
-        settings=run_settings(link, asdict(config), asdict(spec.train_config), spec.seed),
+        settings=_with_recordings(
+            run_settings(link, asdict(config), asdict(spec.train_config), spec.seed), spec
+        ),
         sweep=sweep,
     )
     run_id = uuid.uuid4().hex
     return StoreListener(
         store, run_id, create=lambda: store.create_run(owner, run_id=run_id, **fields)
     )
+
+
+def _with_recordings(settings: dict, spec: RunSpec) -> dict:
+    """The settings, with the recordings of a set (name and fingerprint per role) when the run
+    trains on one: what it trained on, validated and was tested on."""
+    fingerprint = getattr(spec.data.meta, "fingerprint", None)
+    return {**settings, "recordings": fingerprint()} if callable(fingerprint) else settings
 
 
 def live_run_of(run_id: str) -> LiveRun | None:

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.text import CORPORA
 from tests.app.conftest import APP, no_problems, open_app, train_until_done
+from ui.imu_sets import SET_SAMPLE, SET_UPLOAD
 from ui.imu_source import SAMPLES, UPLOAD
 from ui.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_link
 from ui.text_source import PASTE
@@ -102,7 +103,7 @@ def _bounds(widget, kind: str) -> tuple[float, float]:
 
 def test_the_data_choices_are_the_data_pages_own():
     assert (*CORPORA, PASTE, TEXT_UPLOAD) == TEXT_CHOICES
-    assert set(SETTINGS["imu.choice"].choices) == {*SAMPLES, UPLOAD}
+    assert set(SETTINGS["imu.choice"].choices) == {*SAMPLES, UPLOAD, SET_SAMPLE, SET_UPLOAD}
 
 
 def test_the_address_follows_every_change_and_reopens_the_same_experiment():
