@@ -52,6 +52,8 @@ DEMO_SHAPES = {
     ],
     "brackets": [Shapes("LSTM", (32,), 10, 100, 64, SETTINGS["brackets"]["amount"])],
     "imu": [Shapes("LSTM", (64, 32), 8, 20, 64, 0)],
+    # the vertical and the IMU in (9 features), 30 steps
+    "correct-vqf": [Shapes("LSTM", (32,), 9, 20, 64, SETTINGS["correct-vqf"]["amount"])],
 }
 
 

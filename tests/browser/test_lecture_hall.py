@@ -17,6 +17,7 @@ from tests.browser.test_presets import (
     POINT_TIMEOUT_MS,
     point_adding,
     point_brackets,
+    point_correct_vqf,
     point_exploding,
     point_lstm_sine,
     point_vanishing,
@@ -71,9 +72,10 @@ DECIDING = {
     "adding": [CHART + "Loss, every cell"],
     "brackets": ["[data-testid='stSelectbox']:has-text('Colour the text by')"],
     "imu": [
-        "[data-testid='stAlert']:has-text('On gx, the model beats persistence')",
-        "[data-testid='stAlert']:has-text('cannot be told from gyro propagation')",
+        "[data-testid='stAlert']:has-text('On roll, the model is worse than gyro propagation')",
+        "[data-testid='stAlert']:has-text('On pitch, the model cannot be told from gyro')",
     ],  # the chart of the ratios under them starts on the first screen (see MAIN)
+    "correct-vqf": ["[data-testid='stAlert']:has-text('Pooled over the 5 unseen test')"],
 }
 MAIN = {
     "lstm-sine": CHART + "Loss",
@@ -82,6 +84,7 @@ MAIN = {
     "adding": CHART + "Loss, every cell",
     "brackets": ".st-key-text-colored",  # the text coloured by the counting unit
     "imu": CHART + "Model RMSE ÷ best baseline's (below 1: better)",
+    "correct-vqf": "[data-testid='stDataFrame']",  # VQF alone and corrected, per unseen trial
 }
 
 
@@ -89,9 +92,9 @@ def point_imu(page: Page) -> str:
     """The IMU demo's verdicts, first on the page (the same ones are folded under it)."""
     trained(page)
     alerts = page.get_by_test_id("stAlert").filter(visible=True)
-    verdict = alerts.filter(has_text="On gx, the model beats persistence")
+    verdict = alerts.filter(has_text="On roll, the model is worse than gyro propagation")
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
-    said = "On roll, pitch, the model cannot be told from gyro propagation"
+    said = "On pitch, the model cannot be told from gyro propagation"
     expect(alerts.filter(has_text=said)).to_be_visible(timeout=POINT_TIMEOUT_MS)
     return verdict.inner_text().strip()
 
@@ -103,6 +106,7 @@ POINTS = {
     "adding": point_adding,
     "brackets": point_brackets,
     "imu": point_imu,
+    "correct-vqf": point_correct_vqf,
 }
 
 

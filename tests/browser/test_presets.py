@@ -129,9 +129,10 @@ def point_brackets(page: Page) -> str:
 
 def point_imu(page: Page) -> str:
     trained(page)
-    verdict = page.get_by_test_id("stAlert").filter(has_text="On gx, the model beats persistence")
+    roll = "On roll, the model is worse than gyro propagation"
+    verdict = page.get_by_test_id("stAlert").filter(has_text=roll)
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
-    said = "On roll, pitch, the model cannot be told from gyro propagation"
+    said = "On pitch, the model cannot be told from gyro propagation"
     expect(page.get_by_test_id("stAlert").filter(has_text=said)).to_be_visible(
         timeout=POINT_TIMEOUT_MS
     )
