@@ -19,20 +19,12 @@ from rnn_core.evaluation.imu_scores import BEATS, WORSE
 from rnn_core.evaluation.imu_sets import evaluate_set_forecast, set_score_table
 from rnn_core.evaluation.imu_truth import ATTITUDE_COLUMNS
 from rnn_core.live.states import RunState
-from ui.evaluation import verdict_sentences
+from ui.evaluation import MAIN_COLUMNS, verdict_sentences
 from ui.imu_sets import set_recordings
 from ui.plain import plain
 from ui.settings import shortened
 
-SET_COLUMNS = (
-    "recording",
-    "target (unit)",
-    "model RMSE",
-    "persistence RMSE",
-    "gyro propagation RMSE",
-    "model − best, 95% interval",
-    "verdict",
-)
+SET_COLUMNS = ("recording", *MAIN_COLUMNS)
 KEY = "eval.set"
 
 

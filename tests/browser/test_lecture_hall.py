@@ -15,14 +15,9 @@ from tests.browser.helpers import VISIBLE_CHARTS_JS, assert_no_exception, open_p
 from tests.browser.test_presets import (
     LAST_POINTS_JS,
     POINT_TIMEOUT_MS,
-    point_adding,
-    point_brackets,
-    point_correct_vqf,
-    point_exploding,
-    point_lstm_sine,
-    point_vanishing,
     trained,
 )
+from tests.browser.test_presets import POINTS as PRESET_POINTS
 from tests.browser.test_readable import BROKEN_TOKENS_JS
 from tests.browser.test_readable import POINT_TIMEOUT_MS as BUSY_POINT_MS
 from ui.demos import PRESETS
@@ -99,15 +94,7 @@ def point_imu(page: Page) -> str:
     return verdict.inner_text().strip()
 
 
-POINTS = {
-    "lstm-sine": point_lstm_sine,
-    "vanishing": point_vanishing,
-    "exploding": point_exploding,
-    "adding": point_adding,
-    "brackets": point_brackets,
-    "imu": point_imu,
-    "correct-vqf": point_correct_vqf,
-}
+POINTS = {**PRESET_POINTS, "imu": point_imu}  # the IMU verdicts stand twice in presenter mode
 
 
 def box_of(page: Page, what: str) -> dict | None:
