@@ -21,7 +21,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -80,7 +80,8 @@ class RaySweep:
         specs = [run_spec(run, None) for run in self.runs]  # the data travels once, by reference
         self._driver = driver_for(self.address, self._num_cpus)
         for run, spec in zip(self.runs, specs, strict=True):
-            self._tasks.append(_Task(run, self._listener_for(spec)))
+            # the store keeps what the run trains on (a set's recordings): the spec with its data
+            self._tasks.append(_Task(run, self._listener_for(replace(spec, data=self.data))))
             _tell(self._tasks[-1], RunState.QUEUED)
         self._driver.submit(self, specs, self.data)
 
