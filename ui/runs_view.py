@@ -89,13 +89,14 @@ def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> 
     """Loss, validation loss and gradient norm of `records` overlaid, in tabs; runs that differ
     only in their seed as a mean with the range, when asked."""
     histories = {r.id: store.history(r.id) for r in records}
-    as_bands = any(len(group) > 1 for group in seed_groups(records)) and st.toggle(
+    groupable = all(_usable(r) for r in records)  # groups compare the settings
+    seeded = groupable and any(len(group) > 1 for group in seed_groups(records))
+    as_bands = seeded and st.toggle(
         "Runs that differ only in their seed: mean and range",
         value=True,
         key=f"{key}.bands",
         help="Such runs are drawn as their mean, with the band from the lowest to the highest.",
     )  # offered only when some runs differ only in their seed
-    as_bands = as_bands and all(_usable(r) for r in records)  # groups compare the settings
     for tab, column in zip(st.tabs([t for t, _ in QUANTITIES.values()]), QUANTITIES, strict=True):
         lines, bands = lines_and_bands(records, histories, column, as_bands)
         lines, bands = _drawn(lines, column), _drawn(bands, "mean")
