@@ -73,8 +73,8 @@ OUTCOMES: dict[str, Outcome] = {
         detected="1 row(s) repeated the previous timestamp: merged (values averaged)."
     ),
     "huge-gap.csv": Outcome(
-        detected="1 gap(s) longer than 5 sample periods (the longest 60 s, after 0.78 s): "
-        "split into 2 segments"
+        detected="1 gap(s) longer than 5 sample periods and 50 ms (the longest 60 s, after "
+        "0.78 s): split into 2 segments"
     ),
     "too-few-rows.csv": Outcome(
         error="too-few-rows.csv has 10 usable row(s) at 50 Hz; at least 50 are needed (1 s)"
