@@ -22,6 +22,7 @@ from rnn_core.live.states import RunState
 from ui.evaluation import MAIN_COLUMNS, verdict_sentences
 from ui.imu_sets import set_recordings
 from ui.plain import plain
+from ui.presenter import presenter_on
 from ui.settings import shortened
 
 SET_COLUMNS = ("recording", *MAIN_COLUMNS)
@@ -47,7 +48,10 @@ def show_set_evaluation(exp, source) -> None:
     tested = [n for n, r in zip(meta.names, meta.roles, strict=True) if r == "test"]
     st.subheader(f"The model trained here ({scored}), on {len(tested)} unseen test recording(s)")
     trained = ", ".join(plain(name, 80) for name, _ in meta.trained_on())
-    st.caption(f"Trained on: {trained}. Never seen in training: {', '.join(map(plain, tested))}.")
+    said = f"Trained on: {trained}. Never seen in training: {', '.join(map(plain, tested))}."
+    # on a projector the long list of names would push the verdict below the first screen
+    where = st.expander("Which recordings it trained on") if presenter_on() else st.container()
+    where.caption(said)
     model = model_with_weights(exp.model, weights)
     names, recordings, tables = set_recordings(source.imu_set)
     token = (exp.key, step, id(runner))
