@@ -57,6 +57,10 @@ def test_presenter_mode_enlarges_the_page_and_hides_the_toolbar(page, app_url):
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()  # the chart in the picture
     screenshot(page, "presenter-data")
 
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")  # presenter mode folds it
+    page.get_by_test_id("stExpandSidebarButton").click()  # one click opens it
+    expect(sidebar).to_have_attribute("data-collapsed", "false")
     page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="2 · Train").click()
     expect(page.get_by_role("heading", name="2 · Train")).to_be_visible()
     wait_idle(page)
