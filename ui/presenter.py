@@ -115,5 +115,7 @@ def knobs_and_view(folded: str):
     if presenter_on():
         view, buttons = st.container(), st.container()
         return st.expander(folded, expanded=False), view, buttons
-    knobs, view = st.columns([1, 3], gap="large")
+    # a third of the width for the knobs: at 1024 px a selectbox shows "Learning rate" whole,
+    # and at 1440 px the three default cells stand in one row of chips
+    knobs, view = st.columns([1, 2], gap="large")
     return knobs, view, knobs
