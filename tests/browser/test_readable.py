@@ -137,9 +137,16 @@ def presenter(page: Page, on: bool) -> None:
     wait_idle(page)
 
 
+CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter((box) => box.offsetParent !== null)
+    .every((box) => box.querySelector('.js-plotly-plot .main-svg') !== null)"""
+
+
 def settle(page: Page) -> None:
-    """Wait for the run to end and give the charts a moment to lay out."""
+    """Wait for the run to end and for every visible chart to be drawn (a resize redraws them;
+    on a busy machine that can take seconds), then give the layout a moment."""
     wait_idle(page)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
     page.wait_for_timeout(700)
 
 
