@@ -9,7 +9,6 @@ loaded only after its SHA-256 matched model.json's manifest (reader.open_export)
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,20 +30,6 @@ def compile_pt2(graph: ExportGraph, path: str | os.PathLike) -> Path:
             program, package_path=os.fspath(path), inductor_configs=configs
         )
     return Path(path)
-
-
-def pt2_bytes(graph: ExportGraph) -> bytes:
-    """The AOTInductor package's bytes, compiled in a temporary folder."""
-    with tempfile.TemporaryDirectory(prefix="rnn-export-") as folder:
-        return compile_pt2(graph, Path(folder) / "model.pt2").read_bytes()
-
-
-def run_pt2(path: str | os.PathLike, x: np.ndarray) -> np.ndarray:
-    """The prediction for windows `x` of the model.pt2 of an unzipped export: the export is
-    checked first (reader.open_export), ExportError with a sentence when it does not pass."""
-    from rnn_core.export.reader import open_export
-
-    return open_export(Path(path).parent).run_pt2(x)
 
 
 def run_compiled(path: str | os.PathLike, x: np.ndarray) -> np.ndarray:

@@ -75,3 +75,9 @@ def open_export(
         raise ExportError(f"There is no model.pt2 at {folder}: unzip the whole export there.")
     check_against_package(sidecar, metadata)
     return CheckedExport(folder, sidecar)
+
+
+def run_pt2(path: str | os.PathLike, x: np.ndarray) -> np.ndarray:
+    """The prediction for windows `x` of the model.pt2 of an unzipped export: the export is
+    checked first (reader.open_export), ExportError with a sentence when it does not pass."""
+    return open_export(Path(path).parent).run_pt2(x)

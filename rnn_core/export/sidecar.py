@@ -6,8 +6,6 @@ import platform
 from dataclasses import asdict
 from importlib import metadata
 
-import torch
-
 from rnn_core.datasets.imu.prepare import ImuMeta, ImuTable
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.export.graph import ExportGraph
@@ -103,8 +101,3 @@ def _streaming(T: int, per_step: bool) -> dict:
             "Nothing else is needed: the z-scores and any change added back are in the graph.",
         ],
     }
-
-
-def torch_version() -> str:
-    """The torch version the .pt2 was compiled with: libtorch must be the same to load it."""
-    return torch.__version__

@@ -1,3 +1,4 @@
-"""The runtime: trainings in their own processes beside the page (runner, worker, processes),
-the queue of trainings at once (slots), their memory (memory_peak, budget) and one session's
-experiment (experiment)."""
+"""The runtime: one run trained in a process of its own (run, child, spec, processes), its states
+and what it reports (states, reports), the runs of this server (registry), the queue of trainings
+at once (slots), their memory (budget, limits, memory_peak), weight copies as it trains
+(snapshots) and one session's experiment (experiment)."""

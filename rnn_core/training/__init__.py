@@ -1,13 +1,12 @@
-"""Training: the seeded, step-wise Trainer and its config (trainer), the record of every step
-(history) and the loss of every task (losses)."""
+"""Training: the seeded, step-wise Trainer (trainer) and its knobs (config), the record of every
+step (history), the loss of every task (losses) and the whole state, saved and restored (state)."""
 
+from rnn_core.training.config import TrainConfig, train_config_problems
 from rnn_core.training.history import History
 from rnn_core.training.trainer import (
-    TrainConfig,
     Trainer,
     evaluate_loss,
     steps_for_epochs,
-    train_config_problems,
 )
 
 __all__ = [

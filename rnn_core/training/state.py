@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from rnn_core.models import ModelConfig
+from rnn_core.training.config import TrainConfig
 from rnn_core.training.history import COLUMNS
-from rnn_core.training.trainer import TrainConfig
 
 FORMAT = "rnn-explorer-training-state/1"
 

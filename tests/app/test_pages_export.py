@@ -9,9 +9,9 @@ import zipfile
 import numpy as np
 import torch
 
-from rnn_core.export.aoti import run_pt2
 from rnn_core.export.bundle import MEMBERS
 from rnn_core.export.onnx_export import run_onnx
+from rnn_core.export.reader import run_pt2
 from tests.app.conftest import no_problems, open_app, train_until_done
 
 

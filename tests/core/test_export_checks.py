@@ -19,11 +19,10 @@ import pandas as pd
 import pytest
 import torch
 
-from rnn_core.export.aoti import run_pt2
 from rnn_core.export.bundle import MEMBERS
 from rnn_core.export.checks import MAX_WINDOW, ExportError, file_record, package_metadata
 from rnn_core.export.cpp import run_example
-from rnn_core.export.reader import open_export
+from rnn_core.export.reader import open_export, run_pt2
 from rnn_core.export.samples import stream_windows
 from tests.core.export_shared import example_program, imu_export, imu_model
 

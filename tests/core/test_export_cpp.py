@@ -13,12 +13,12 @@ import torch
 
 from rnn_core.checkpoint import CheckpointError, load_checkpoint
 from rnn_core.evaluation.imu import saved_imu_model
-from rnn_core.export.aoti import run_pt2
 from rnn_core.export.build import STAGES, build_files
 from rnn_core.export.bundle import MEMBERS
 from rnn_core.export.checks import manifest
 from rnn_core.export.cpp import run_example
 from rnn_core.export.graph import ExportGraph
+from rnn_core.export.reader import run_pt2
 from rnn_core.export.samples import last_step, sample_stream, stream_windows
 from rnn_core.export.sidecar import model_json
 from tests.core.export_cases import imu_reference, imu_windows, small_model

@@ -1,6 +1,7 @@
 """The house rules: the core never imports streamlit; pages and UI helpers hold no maths."""
 
 import ast
+import re
 
 import pytest
 
@@ -84,3 +85,68 @@ def test_core_groups_import_only_what_lies_below(group):
         if imported not in BELOW[group]
     }
     assert not upward
+
+
+def module_name(path) -> str:
+    """rnn_core/training/state.py -> rnn_core.training.state (a package: its __init__)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _only_for_annotations(node) -> bool:
+    return isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+
+
+def core_imports(path, modules: set[str]) -> set[str]:
+    """The rnn_core modules `path` imports, at load or inside a function (a circle either way:
+    two modules that need each other are one). `from package import module` names the module;
+    a package above `path` is already loading, so it is no edge."""
+    found, tree = set(), ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if _only_for_annotations(node):
+            node.body = []  # `if TYPE_CHECKING:` imports never run
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rnn_core"):
+            subs = {f"{node.module}.{a.name}" for a in node.names} & modules
+            found |= subs or {node.module}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("rnn_core")}
+    me = module_name(path)
+    return {m for m in found if not me.startswith(m + ".")}
+
+
+def test_the_core_has_no_circle_of_imports():
+    paths = sorted((ROOT / "rnn_core").rglob("*.py"))
+    modules = {module_name(p) for p in paths}
+    graph = {module_name(p): core_imports(p, modules) for p in paths}
+    done, path = set(), []
+
+    def visit(module: str) -> None:
+        assert module not in path, " -> ".join([*path[path.index(module) :], module])
+        if module in done or module not in graph:
+            return
+        path.append(module)
+        for target in sorted(graph[module]):
+            visit(target)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+PACKAGES = sorted(p.parent for p in (ROOT / "rnn_core").rglob("__init__.py"))
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_package_map_names_its_modules(package):
+    """A package's docstring is its map: it names each of its modules and subpackages."""
+    words = set(
+        re.findall(
+            r"[a-z_]+",
+            ast.get_docstring(ast.parse(package.joinpath("__init__.py").read_text())) or "",
+        )
+    )
+    modules = {p.stem for p in package.glob("*.py")} - {"__init__"}
+    modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert modules <= words, sorted(modules - words)
