@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from rnn_core.live.budget import Estimate, data_bytes, duration_text, estimate
-from rnn_core.sweeps.aggregate import best_setting, mean_curve, run_table, summary_table
+from rnn_core.sweeps.aggregate import best_setting, run_table, summary_table
 from rnn_core.sweeps.ray_sweep import cluster_name
 from rnn_core.sweeps.spec import KNOBS, SweepSpec, seeds_from, setting_label
+from rnn_core.training.history import mean_over_seeds
 from ui.run_store import session_listener
 from ui.settings import NO_KNOB
 from ui.state import PERSIST, seed, widget
@@ -209,7 +210,7 @@ def curves_to_draw(results, summary: pd.DataFrame, knob_names) -> dict[str, pd.D
         setting = tuple(row[name] for name in knob_names)
         histories = [r.history for r in results if r.run.setting == setting and len(r.history)]
         if histories:
-            curves[setting_label(setting)] = mean_curve(histories)
+            curves[setting_label(setting)] = mean_over_seeds(histories)
     return curves
 
 

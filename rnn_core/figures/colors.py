@@ -51,3 +51,9 @@ def cell_color(label: str, fallback: int = 0) -> str:
     if label.startswith("RNN"):
         return CELL_COLORS["RNN (tanh)"]
     return SERIES_COLORS[fallback % len(SERIES_COLORS)]
+
+
+def translucent(color: str, alpha: float = 0.18) -> str:
+    """A '#RRGGBB' colour as a translucent rgba fill (a band under its line)."""
+    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rnn_core.figures.axes import log_axis
-from rnn_core.figures.colors import SERIES_COLORS
+from rnn_core.figures.colors import SERIES_COLORS, translucent
 from rnn_core.figures.curves import LEGEND_ABOVE
 
 QUANTITIES = {  # column: (title, y axis)
@@ -19,25 +19,21 @@ QUANTITIES = {  # column: (title, y axis)
 }
 
 
-def _rgba(color: str, alpha: float) -> str:
-    red, green, blue = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},{alpha})"
-
-
 def runs_figure(
     lines: list[tuple[str, pd.DataFrame]], bands: list[tuple[str, pd.DataFrame]], column: str
 ) -> go.Figure:
     """`column` of each run in `lines` (label, history) against step, and each group in `bands`
-    (label, `mean_band` frame) as its mean over a shaded range, on a log axis fitted to them."""
+    (label, `mean_over_seeds` frame) as its mean over a shaded range (min to max), on a log axis
+    fitted to them."""
     fig, curves = go.Figure(), []
     for index, (label, band) in enumerate(bands):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         steps = np.asarray(band["step"], dtype=np.float32)
         fig.add_scatter(
             x=np.concatenate([steps, steps[::-1]]),
-            y=np.concatenate([band["high"], band["low"][::-1]]).astype(np.float32),
+            y=np.concatenate([band["max"], band["min"][::-1]]).astype(np.float32),
             fill="toself",
-            fillcolor=_rgba(color, 0.18),
+            fillcolor=translucent(color),
             line=dict(width=0),
             hoverinfo="skip",
             name=f"{html.escape(label)}: range over seeds",
@@ -49,7 +45,7 @@ def runs_figure(
             mode="lines",
             line=dict(color=color, width=2),
         )
-        curves += [band["low"], band["high"]]
+        curves += [band["min"], band["max"]]
     for index, (label, history) in enumerate(lines, start=len(bands)):
         measured = history.loc[np.isfinite(history[column])]
         fig.add_scatter(

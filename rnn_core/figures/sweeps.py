@@ -10,17 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from rnn_core.figures.axes import log_axis
-from rnn_core.figures.colors import cell_color
+from rnn_core.figures.colors import cell_color, translucent
 from rnn_core.figures.curves import LEGEND_ABOVE, _baseline_line, _f32, _layout, _live
 
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left")
 BANDS = {"min-max": "min to max over seeds", "std": "mean ± 1 standard deviation"}  # labels
-
-
-def _fill(color: str, alpha: float = 0.18) -> str:
-    """A '#RRGGBB' colour as a translucent rgba fill."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def band_edges(curve: pd.DataFrame, band: str) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +36,7 @@ def band_figure(
 ) -> go.Figure:
     """Per label, the validation loss's mean over seeds (line with markers) inside a shaded band
     (`band`: "min-max" or "std"), times `scale`, on a log axis fitted to them; the trivial
-    baseline dashed. `curves` are `rnn_core.sweeps.aggregate.mean_curve` frames."""
+    baseline dashed. `curves` are `rnn_core.training.history.mean_over_seeds` frames."""
     fig, drawn = go.Figure(), []
     for k, (label, curve) in enumerate(curves.items()):
         color = cell_color(label, k)
@@ -54,7 +48,7 @@ def band_figure(
             x=np.concatenate([x, x[::-1]]),
             y=_f32(np.concatenate([high, low[::-1]]) * scale),
             fill="toself",
-            fillcolor=_fill(color),
+            fillcolor=translucent(color),
             line=dict(width=0),
             name=f"{label}: {BANDS[band]}",
             legendgroup=label,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 
 from rnn_core.runs.store import RunRecord
+from rnn_core.training.history import mean_over_seeds
 
 
 def run_settings(link: dict, model: dict, training: dict, seed: int) -> dict:
@@ -36,31 +36,16 @@ def seed_groups(records: list[RunRecord]) -> list[list[RunRecord]]:
     return list(groups.values())
 
 
-def mean_band(histories: list[pd.DataFrame], column: str) -> pd.DataFrame:
-    """Per step that every history measured `column` at: the mean and the lowest and highest
-    value over the histories (columns step, mean, low, high)."""
-    measured = [h.loc[np.isfinite(h[column]), ["step", column]] for h in histories]
-    steps = measured[0]["step"].to_numpy()
-    for frame in measured[1:]:
-        steps = np.intersect1d(steps, frame["step"].to_numpy())
-    if len(steps) == 0:
-        return pd.DataFrame(columns=["step", "mean", "low", "high"])
-    values = np.stack(
-        [frame.set_index("step")[column].reindex(steps).to_numpy() for frame in measured]
-    )  # (runs, steps)
-    return pd.DataFrame(
-        {"step": steps, "mean": values.mean(0), "low": values.min(0), "high": values.max(0)}
-    )
-
-
 def lines_and_bands(
     records: list[RunRecord], histories: dict[str, pd.DataFrame], column: str, as_bands: bool
 ) -> tuple[list[tuple[str, pd.DataFrame]], list[tuple[str, pd.DataFrame]]]:
     """What `runs_figure` draws for `column`: with `as_bands`, each group of several seeds as
-    (label, mean_band) and every other run as (name, history); else every run as a line."""
+    (label, `mean_over_seeds` at the steps all of them measured) and every other run as (name,
+    history); else every run as a line."""
     lines, bands = [], []
     for group in seed_groups(records) if as_bands else [[r] for r in records]:
-        band = mean_band([histories[r.id] for r in group], column) if len(group) > 1 else None
+        runs = [histories[r.id] for r in group]
+        band = mean_over_seeds(runs, column, every=True) if len(group) > 1 else None
         if band is not None and len(band):
             more = len(group) - 1
             bands.append((f"{group[0].name} and {more} more seed{'s' * (more > 1)}", band))

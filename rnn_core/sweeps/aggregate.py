@@ -8,7 +8,6 @@ Spread is the sample standard deviation (ddof = 1), undefined (NaN) for a single
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,27 +111,6 @@ def summary_table(results: Sequence[RunResult], knob_names: Sequence[str]) -> pd
         "other",
     ]
     return pd.DataFrame.from_records(rows, columns=columns)
-
-
-def mean_curve(histories: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The validation loss over seeds at each step where any seed measured it: mean, sample
-    std (NaN where one seed has it), min, max and how many seeds it covers."""
-    columns = ["step", "mean", "std", "min", "max", "count"]
-    frames = [h.dropna(subset=["val_loss"]).set_index("step")["val_loss"] for h in histories]
-    frames = [f[~f.index.duplicated(keep="last")] for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=columns, dtype=float)
-    table = pd.concat(frames, axis=1).sort_index().to_numpy(dtype=float)  # (steps, seeds)
-    steps = np.asarray(sorted(set().union(*(f.index for f in frames))), dtype=float)
-    count = np.sum(~np.isnan(table), axis=1)
-    with warnings.catch_warnings():  # a step that one seed measured has no spread: NaN, said
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nanmean(table, axis=1)
-        std = np.where(count > 1, np.nanstd(table, axis=1, ddof=1), np.nan)
-    low, high = np.nanmin(table, axis=1), np.nanmax(table, axis=1)
-    return pd.DataFrame(
-        {"step": steps, "mean": mean, "std": std, "min": low, "max": high, "count": count}
-    )
 
 
 def grid(

@@ -16,9 +16,9 @@ from rnn_core.sweeps.aggregate import (
     FAILED,
     best_validation,
     final_validation,
-    mean_curve,
     spread,
 )
+from rnn_core.training.history import mean_over_seeds
 
 SEED_TABLE_COLUMNS = (
     "cell",
@@ -89,6 +89,6 @@ def seeds_state(runs: Sequence[SeededRun]) -> str:
 def seed_curves(cells: dict[str, tuple[ModelConfig, Sequence[SeededRun]]]) -> dict:
     """Per cell, the validation loss's mean, std, min and max over its seeds at each step."""
     return {
-        label: mean_curve([r.history for r in runs if len(r.history)])
+        label: mean_over_seeds([r.history for r in runs if len(r.history)])
         for label, (_, runs) in cells.items()
     }

@@ -1,8 +1,11 @@
-"""A growing, thread-safe table of training records, read back decimated in constant work."""
+"""A growing, thread-safe table of training records, read back decimated in constant work; and the
+mean of one of its columns over seeds."""
 
 from __future__ import annotations
 
 import threading
+import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -88,3 +91,36 @@ class History:
             val_rows = val_rows[:: -(-len(val_rows) // max_points)]
         rows = np.union1d(np.union1d(picked, val_rows), [n - 1])
         return self._data[rows].copy()
+
+
+def mean_over_seeds(
+    histories: Sequence[pd.DataFrame], column: str = "val_loss", every: bool = False
+) -> pd.DataFrame:
+    """`column` over the histories (one per seed) at each step where any of them measured it, or
+    with `every` only where all of them did: mean, sample std (NaN where one seed has it), min,
+    max and how many seeds it covers (columns step, mean, std, min, max, count)."""
+    columns = ["step", "mean", "std", "min", "max", "count"]
+    frames = [h.dropna(subset=[column]).set_index("step")[column] for h in histories]
+    frames = [f[~f.index.duplicated(keep="last")] for f in frames]  # a resumed run's last
+    if not any(len(f) for f in frames) or (every and not all(len(f) for f in frames)):
+        return pd.DataFrame(columns=columns, dtype=float)
+    frames = [f for f in frames if len(f)]
+    table = pd.concat(frames, axis=1).sort_index()  # (steps, seeds), NaN where one has no value
+    values = table.to_numpy(dtype=float)
+    count = np.sum(~np.isnan(values), axis=1)
+    keep = count == len(frames) if every else count > 0
+    values, count = values[keep], count[keep]
+    with warnings.catch_warnings():  # a step that one seed measured has no spread: NaN, said
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(values, axis=1)
+        std = np.where(count > 1, np.nanstd(values, axis=1, ddof=1), np.nan)
+    return pd.DataFrame(
+        {
+            "step": table.index.to_numpy(dtype=float)[keep],
+            "mean": mean,
+            "std": std,
+            "min": np.nanmin(values, axis=1) if len(values) else values[:, 0],
+            "max": np.nanmax(values, axis=1) if len(values) else values[:, 0],
+            "count": count,
+        }
+    )

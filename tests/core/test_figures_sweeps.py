@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.figures.sweeps import band_figure, heatmap_figure
-from rnn_core.sweeps.aggregate import mean_curve
+from rnn_core.training.history import mean_over_seeds
 from tests.core.test_sweep_aggregate import history
 
 
 def curve() -> pd.DataFrame:
-    return mean_curve([history([0.9, 0.5, 0.4]), history([0.8, 0.6, 0.2])])
+    return mean_over_seeds([history([0.9, 0.5, 0.4]), history([0.8, 0.6, 0.2])])
 
 
 def test_the_band_spans_min_to_max_around_the_mean():

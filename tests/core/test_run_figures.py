@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.figures.runs import runs_figure
-from rnn_core.runs.compare import mean_band, run_settings, seed_groups
+from rnn_core.runs.compare import run_settings, seed_groups
 from rnn_core.runs.store import RunRecord
+from rnn_core.training.history import mean_over_seeds
 
 
 def record(run_id, seed, hidden=32, data_seed=0):
@@ -52,16 +53,16 @@ def history(steps, values):
 def test_mean_and_range_over_the_steps_all_runs_measured():
     first = history([5, 10, 15, 20], [4.0, 2.0, 1.0, 0.5])
     second = history([5, 10, 15], [2.0, np.nan, 3.0])
-    band = mean_band([first, second], "val_loss")
+    band = mean_over_seeds([first, second], "val_loss", every=True)
     np.testing.assert_array_equal(band["step"], [5, 15])
     np.testing.assert_allclose(band["mean"], np.mean([[4.0, 1.0], [2.0, 3.0]], axis=0))
-    np.testing.assert_allclose(band["low"], [2.0, 1.0])
-    np.testing.assert_allclose(band["high"], [4.0, 3.0])
+    np.testing.assert_allclose(band["min"], [2.0, 1.0])
+    np.testing.assert_allclose(band["max"], [4.0, 3.0])
 
 
 def test_the_figure_draws_bands_then_lines():
     first = history([5, 10], [4.0, 2.0])
-    band = mean_band([first, history([5, 10], [2.0, 1.0])], "val_loss")
+    band = mean_over_seeds([first, history([5, 10], [2.0, 1.0])], "val_loss")
     fig = runs_figure([("run c", first)], [("LSTM 32", band)], "val_loss")
     fill, mean, line = fig.data
     assert fill.fill == "toself" and list(fill.x) == [5, 10, 10, 5]
@@ -69,3 +70,17 @@ def test_the_figure_draws_bands_then_lines():
     np.testing.assert_allclose(mean.y, [3.0, 1.5])
     assert line.name == "run c" and fig.layout.yaxis.type == "log"
     assert fig.layout.title.text == "Validation loss"
+
+
+def test_runs_and_sweeps_draw_one_mean_over_seeds():
+    """Runs' bands (steps every seed measured) are the sweep's mean curve at those steps."""
+    first = history([5, 10, 15, 20], [4.0, 2.0, 1.0, 0.5])
+    second = history([5, 10, 15], [2.0, np.nan, 3.0])
+    every = mean_over_seeds([first, second], "val_loss", every=True)
+    anywhere = mean_over_seeds([first, second], "val_loss").set_index("step")
+    np.testing.assert_array_equal(anywhere.index, [5, 10, 15, 20])
+    np.testing.assert_array_equal(anywhere["count"], [2, 1, 2, 1])
+    shared = anywhere.loc[every["step"]]
+    for column in ("mean", "std", "min", "max"):
+        np.testing.assert_allclose(every[column], shared[column])
+    assert len(mean_over_seeds([first, history([], [])], "val_loss", every=True)) == 0

@@ -10,11 +10,10 @@ from rnn_core.sweeps.aggregate import (
     best_validation,
     final_validation,
     grid,
-    mean_curve,
     run_table,
     summary_table,
 )
-from rnn_core.training.history import COLUMNS
+from rnn_core.training.history import COLUMNS, mean_over_seeds
 from tests.core.sweep_data import tiny_sweep
 
 KNOBS = ["Learning rate", "Hidden size"]
@@ -86,7 +85,7 @@ def test_the_run_table_has_one_row_per_run():
 
 def test_the_mean_curve_is_numpy_over_seeds_at_each_step():
     curves = [history([0.9, 0.5, 0.4]), history([0.8, 0.6]), history([0.7, 0.3, 0.2])]
-    curve = mean_curve(curves)
+    curve = mean_over_seeds(curves)
     assert list(curve["step"]) == [5, 10, 15]
     np.testing.assert_allclose(curve["mean"], [0.8, 0.4666666, 0.3], rtol=1e-6)
     np.testing.assert_allclose(
