@@ -145,81 +145,128 @@ def prepare_imu(
         task_shape = "many_to_one"
     reach = 0 if task.classify else task.horizon  # rows from the last input to the target
     pieces = split_pieces(table.segments, len(table.values), fractions, test_at)
-    joined = {name: _joined_rows(part) for name, part in pieces.items()}  # split -> (L,) rows
-    train_rows = joined["train"]
-    inputs = table.values[list(task.inputs)].to_numpy(np.float64)  # (N, F)
-    if task.classify:
-        targets = None
-        class_names = fitted[2] if fitted else tuple(sorted(set(table.labels[train_rows].tolist())))
-        codes = _class_codes(table.labels, class_names)  # (N,) int, -1 for unseen labels
-    else:
-        class_names, codes = (), None
+    columns = _ImuColumns.of(table, task, pieces, fitted)
+    scalers = fitted[:2] if fitted is not None else _fitted_scalers(columns, pieces, task)
+    needed = [name for name in SPLIT_NAMES if fitted is None or name == "test"]  # with windows
+    sets, ends = {}, {}
+    for name in SPLIT_NAMES:
+        starts = _usable_starts(table, task, columns, pieces, name, seq_len, reach, needed)
+        rows = _joined_rows(pieces[name])
+        ends[name] = _window_ends(columns, rows, starts, seq_len, reach)
+        learned = columns.codes if task.classify else columns.learned(rows, pieces[name], task)
+        sets[name] = _window_set(
+            rows, columns.inputs, learned, *scalers, seq_len, task_shape, starts, device
+        )
+    return _imu_prepared(
+        table,
+        task,
+        task_shape,
+        seq_len,
+        columns,
+        scalers,
+        sets,
+        ends,
+        pieces,
+        (tuple(fractions), test_at),
+    )
+
+
+@dataclass(frozen=True)
+class _ImuColumns:
+    """The arrays windows are cut from: inputs (N, F); for regression the truth (N, K, NaN in its
+    holes) and the value a device has at each row (N, K); for classification the class names
+    and each row's code (N,), -1 for labels never trained on."""
+
+    inputs: np.ndarray
+    targets: np.ndarray | None
+    reference: np.ndarray | None
+    class_names: tuple[str, ...]
+    codes: np.ndarray | None
+
+    @staticmethod
+    def of(table: ImuTable, task: ImuTask, pieces: dict, fitted) -> _ImuColumns:
+        """The columns of `table` that `task` reads (class names from the training rows, or
+        the saved model's in `fitted`)."""
+        inputs = table.values[list(task.inputs)].to_numpy(np.float64)  # (N, F)
+        if task.classify:
+            train_rows = _joined_rows(pieces["train"])
+            labels = table.labels[train_rows].tolist()
+            names = fitted[2] if fitted else tuple(sorted(set(labels)))
+            return _ImuColumns(inputs, None, None, names, _class_codes(table.labels, names))
         targets = table.target_values(task.targets)  # (N, K) the truth, NaN in its holes
         reference = table.values[list(task.targets)].to_numpy(np.float64)  # (N, K) on a device
-    if fitted is not None:
-        input_scaler, target_scaler = fitted[0], fitted[1]
-    else:
-        input_scaler = Standardizer.fit(_take(inputs, pieces["train"])[None])
-        target_scaler = (
-            None
-            if task.classify
-            else Standardizer.fit(
-                _learned(targets, reference, train_rows, pieces["train"], task, True)[None]
-            )
+        return _ImuColumns(inputs, targets, reference, (), None)
+
+    def learned(self, rows, part, task: ImuTask, valid: bool = False) -> np.ndarray:
+        """What the model learns at `rows` of a part (see `_learned`)."""
+        return _learned(self.targets, self.reference, rows, part, task, valid)
+
+
+def _fitted_scalers(columns: _ImuColumns, pieces: dict, task: ImuTask):
+    """Input and target statistics fitted on the training rows only (no target statistics for
+    classification)."""
+    inputs = Standardizer.fit(_take(columns.inputs, pieces["train"])[None])
+    if task.classify:
+        return inputs, None
+    train_rows = _joined_rows(pieces["train"])
+    learned = columns.learned(train_rows, pieces["train"], task, True)
+    return inputs, Standardizer.fit(learned[None])
+
+
+def _usable_starts(table, task, columns, pieces, name, seq_len, reach, needed) -> np.ndarray:
+    """The starts (into the part's joined rows) of the part's windows whose inputs are whole and
+    whose target has truth (or a class trained on); DataError with a sentence when a part that
+    needs windows has none."""
+    starts = _window_starts(pieces[name], seq_len, reach)  # (W,) index into joined rows
+    rows = _joined_rows(pieces[name])
+    if len(starts) == 0 and name in needed:
+        fits = min(_longest(pieces[part]) for part in needed) - reach  # for every part
+        raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate, fits)
+    starts = starts[_whole(columns.inputs, rows, starts, seq_len)]
+    if task.classify and name != "train":
+        starts = starts[columns.codes[rows[starts + seq_len - 1]] >= 0]  # labels trained on
+    if not task.classify:
+        starts = starts[np.isfinite(columns.targets[rows[starts + seq_len - 1 + reach]]).any(1)]
+    if len(starts) == 0 and name in needed:
+        raise DataError(
+            f"Every window of the {name} part has a hole in its inputs or no truth for its "
+            "target: read the attitude from a filter, or place the split elsewhere."
         )
-    needed = [name for name in SPLIT_NAMES if fitted is None or name == "test"]  # with windows
-    sets, last_rows, target_rows, last_values = {}, {}, {}, {}
-    for name in SPLIT_NAMES:
-        starts = _window_starts(pieces[name], seq_len, reach)  # (W,) index into joined rows
-        rows = joined[name]
-        if len(starts) == 0 and name in needed:
-            fits = min(_longest(pieces[part]) for part in needed) - reach  # for every part
-            raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate, fits)
-        starts = starts[_whole(inputs, rows, starts, seq_len)]
-        if task.classify and name != "train":
-            starts = starts[codes[rows[starts + seq_len - 1]] >= 0]  # drop labels never trained on
-        if not task.classify:
-            starts = starts[np.isfinite(targets[rows[starts + seq_len - 1 + reach]]).any(axis=1)]
-        if len(starts) == 0 and name in needed:
-            raise DataError(
-                f"Every window of the {name} part has a hole in its inputs or no truth for its "
-                "target: read the attitude from a filter, or place the split elsewhere."
-            )
-        last_rows[name] = rows[starts + seq_len - 1]
-        target_rows[name] = rows[starts + seq_len - 1 + reach]
-        last_values[name] = reference[last_rows[name]] if targets is not None else None
-        sets[name] = _window_set(
-            rows,
-            inputs,
-            codes if task.classify else _learned(targets, reference, rows, pieces[name], task),
-            input_scaler,
-            target_scaler,
-            seq_len,
-            task_shape,
-            starts,
-            device,
-        )
+    return starts
+
+
+def _window_ends(columns: _ImuColumns, rows, starts, seq_len: int, reach: int) -> tuple:
+    """Per window: the row of its last input, the row of its target, and the reference value
+    at its last input (None for classification)."""
+    last = rows[starts + seq_len - 1]
+    values = columns.reference[last] if columns.targets is not None else None
+    return last, rows[starts + seq_len - 1 + reach], values
+
+
+def _imu_prepared(table, task, task_shape, seq_len, columns, scalers, sets, ends, pieces, split):
+    """The PreparedData of the windows cut, with the ImuMeta that pages and scores read."""
+    target_scaler = scalers[1]
     return PreparedData(
         "classification" if task.classify else "regression",
         *(sets[name] for name in SPLIT_NAMES),
         input_size=len(task.inputs),
-        output_size=len(class_names) if task.classify else len(task.targets),
+        output_size=len(columns.class_names) if task.classify else len(task.targets),
         seq_len=seq_len,
         task_shape=task_shape,
         feature_names=task.inputs,
         standardizer=target_scaler,
         target_names=() if task.classify else task.targets,
-        class_names=class_names,
+        class_names=columns.class_names,
         meta=ImuMeta(
             task,
             table.sample_rate,
-            input_scaler,
-            last_rows,
-            target_rows,
+            scalers[0],
+            {name: end[0] for name, end in ends.items()},
+            {name: end[1] for name, end in ends.items()},
             _part_starts(pieces),
-            last_values,
+            {name: end[2] for name, end in ends.items()},
             pieces,
-            (tuple(fractions), test_at),
+            split,
         ),
     )
 
