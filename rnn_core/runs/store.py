@@ -25,8 +25,8 @@ from rnn_core.runs.leases import (
 )
 from rnn_core.runs.location import files_folder, is_postgres
 from rnn_core.runs.sharing import SharedLinks
+from rnn_core.vocabulary import HISTORY_COLUMNS as COLUMNS  # training.history's, torch-free
 
-COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "seconds")  # training.history's
 ROW_BYTES = 64  # what one history row costs in the database, roughly, for the quota
 SNAPSHOTS_KEPT = 20  # weight snapshots per run; older ones are thinned to every other
 RUN_FIELDS = (

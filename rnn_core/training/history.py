@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "seconds")
+from rnn_core.vocabulary import HISTORY_COLUMNS as COLUMNS
 
 
 class History:

@@ -34,7 +34,7 @@ def test_the_face_builds_no_tensors_or_figures(path):
 # training, training nothing of the runtime, analysis or figures.
 BELOW = {
     "datasets": {"datasets", "bounds"},
-    "training": {"datasets", "bounds", "models", "training"},
+    "training": {"datasets", "bounds", "models", "training", "vocabulary"},
     "analysis": {"datasets", "bounds", "models", "training", "analysis"},
     "export": {
         "datasets",
@@ -150,3 +150,13 @@ def test_each_package_map_names_its_modules(package):
     modules = {p.stem for p in package.glob("*.py")} - {"__init__"}
     modules |= {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert modules <= words, sorted(modules - words)
+
+
+def test_the_shared_vocabulary_is_one_and_torch_free():
+    """The run store and the history read one tuple of columns; the module holding it imports
+    nothing, so the Home page and the store read it without torch."""
+    from rnn_core.runs import store
+    from rnn_core.training import history
+
+    assert store.COLUMNS is history.COLUMNS
+    assert not list(imported_modules(ROOT / "rnn_core" / "vocabulary.py"))
