@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: install install-ray chromium postgresql cpp run test lint format bench clean
+.PHONY: install install-ray chromium postgresql cpp run test test-fast lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,10 @@ format: install
 
 test: install install-ray chromium postgresql cpp lint
 	$(BIN)/python -m pytest
+
+# The edit-test loop: the core's and the pages' tests, no browser.
+test-fast: install install-ray postgresql cpp lint
+	$(BIN)/python -m pytest tests/core tests/app
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.
 bench: install install-ray chromium cpp
