@@ -195,6 +195,8 @@ def open_sqlite(folder: Path) -> Database:
         names = database.query("SELECT name FROM sqlite_master WHERE type = 'table'")
         existing = {name for (name,) in names}
         if existing - set(TABLES):
+            if "rnn_store_info" in existing:  # a newer store of ours is named as such
+                _check_info(database, dict(database.query("SELECT key, value FROM rnn_store_info")))
             raise StoreError(FOREIGN.format(where=path))
         _checked(database, existing)
         connection.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer

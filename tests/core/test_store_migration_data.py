@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import io
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
-from rnn_core.runs import open_store
+from rnn_core.runs import StoreError, open_store
 from rnn_core.runs.blobs import RunData
 from rnn_core.runs.database import VERSION
 from rnn_core.runs.leases import STALE_S
@@ -114,3 +116,15 @@ def test_the_store_the_version_2_code_wrote_opens_with_everything(tmp_path):
     store.keep_data(finished.id, UPLOAD)
     assert store.run_data(finished.id) == list(UPLOAD.files)
     store.close()
+
+
+def test_a_newer_store_with_tables_of_its_own_is_named_as_another_version(tmp_path):
+    location = tmp_path / "store"
+    shutil.copytree(STORE_V2, location)
+    open_store(str(location)).close()  # now version 3
+    with sqlite3.connect(location / "runs.sqlite3") as connection:
+        connection.execute("CREATE TABLE rnn_future (x TEXT)")
+        connection.execute("UPDATE rnn_store_info SET value = '4' WHERE key = 'version'")
+    connection.close()
+    with pytest.raises(StoreError, match="another version of RNN Explorer"):
+        open_store(str(location))
