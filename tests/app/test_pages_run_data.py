@@ -18,6 +18,7 @@ from ui.imu_source import UPLOAD
 from ui.link import MAX_PASTED
 from ui.owner import TOKEN
 from ui.run_store import run_store
+from ui.text_source import TextSource
 
 WALK = SHARED / "imu-samples" / "xio-gait-short_walk.csv"
 LINES = WALK.read_bytes().splitlines(keepends=True)
@@ -87,6 +88,46 @@ def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
     no_problems(again)
     wait_until(lambda: run_store().get(record.id).steps == 40)
     assert len(run_store().history(record.id)) == 40
+
+
+def test_a_shared_link_of_an_upload_run_opens_without_the_file():
+    secret = "s" * 40
+    _, record = upload_run(secret)
+    token = run_store().share(hashlib.sha256(secret.encode()).hexdigest(), record.id)
+    at = open_app()  # another browser, which never had the file
+    at.query_params["run"], at.query_params["share"] = record.id, token
+    at.session_state[TOKEN] = "x" * 40
+    at.switch_page("app_pages/runs.py").run()
+    no_problems(at)
+    assert "read-only" in at.info[0].value
+    assert not any("not part of a link" in w.value for w in at.warning)
+    assert at.get("plotly_chart")  # its curves
+
+
+def test_an_uploaded_text_comes_back_with_its_run():
+    secret = "t" * 40
+    text = "Upload me, train on me; " * 60
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    at = session(secret)
+    at.radio(key="opt.source_kind").set_value("Text").run()
+    # what the uploader leaves in the session for an accepted notes.txt
+    at.session_state["text.by_digest"] = {digest: text}
+    at.session_state["text.last_upload"] = TextSource(
+        f"File notes.txt ({len(text):,} characters)", digest
+    )
+    at.radio(key="opt.text.choice").set_value("Upload a .txt file").run()
+    no_problems(at)
+    train(at)
+    record = only_run(secret, 20)
+    assert record.settings["data"]["kind"] == "text"
+    assert record.settings["data"]["name"] == "File notes.txt"
+    assert run_store().run_data(record.id) == [("File notes.txt", text.encode("utf-8"))]
+    again = session(secret, "app_pages/runs.py")
+    again.button(key="runs.open").click().run()
+    no_problems(again)
+    source = again.session_state["source"]
+    assert source.label == f"File notes.txt ({len(text):,} characters)"
+    assert again.session_state["text.by_digest"][source.text_digest] == text
 
 
 def test_a_kept_copy_that_is_gone_is_said_and_nothing_is_opened():
