@@ -24,6 +24,7 @@ from ui.state import setting
 from ui.text_source import TextSource
 
 PASTE, TEXT_UPLOAD = TEXT_CHOICES[-2:]
+SIZES = "run_data.sizes"  # session key: (source key, {digest: bytes}) of its data to keep
 GONE = (
     "This run cannot be opened: {why}, and this session does not hold the file. Choose the "
     "same data on 1 · Data (upload it again), then open the run again."
@@ -52,6 +53,20 @@ def _text_needs_keeping() -> bool:
     """An uploaded text, or pasted text longer than a link carries."""
     choice = setting("text.choice")
     return choice == TEXT_UPLOAD or choice == PASTE and len(setting("text.pasted")) > MAX_PASTED
+
+
+def unkept_megabytes(store: RunStore, owner: str) -> float:
+    """What a new run would add to the owner's usage with the session's upload or text: its
+    megabytes, nothing for files their runs keep already."""
+    source = current_source()
+    sizes = st.session_state.get(SIZES)
+    if sizes is None or sizes[0] != source.key:  # hashed once per source, not on each rerun
+        data = session_data(source)
+        files = data.files if data is not None else ()
+        sizes = (source.key, {digest_of(content): len(content) for _, content in files})
+        st.session_state[SIZES] = sizes
+    kept = store.kept_for(owner, sizes[1])
+    return sum(size for digest, size in sizes[1].items() if digest not in kept) / 1e6
 
 
 def keep_session_data(listener) -> None:

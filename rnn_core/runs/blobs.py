@@ -125,6 +125,19 @@ class KeptData:
         )
         return int(total)
 
+    def kept_for(self, owner: str, digests) -> set[str]:
+        """Those of `digests` that the owner's runs keep already (counted in their usage)."""
+        wanted = list(dict.fromkeys(digests))
+        if not wanted:
+            return set()
+        marks = ", ".join("?" * len(wanted))
+        rows = self.database.query(
+            "SELECT DISTINCT d.digest FROM rnn_run_data d JOIN rnn_runs r ON r.id = d.run_id "
+            f"WHERE r.owner = ? AND d.digest IN ({marks})",
+            (owner, *wanted),
+        )
+        return {digest for (digest,) in rows}
+
     def _forget_data(self, tx, run_id: str) -> list[str]:
         """Inside a deleting transaction: the run's uses of files go, and each file no other
         run uses is freed (its row now, its bytes before the commit); returns those digests."""

@@ -188,3 +188,28 @@ def test_an_uploaded_set_comes_back_with_its_files_and_roles():
     again.switch_page("app_pages/data.py").run()  # the role table shows the kept roles
     no_problems(again)
     assert again.session_state["source"].imu_set.roles == roles
+
+
+def test_the_quota_counts_an_upload_once_before_and_after_it_is_kept(monkeypatch):
+    monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", "0.2")  # less than the upload, 0.23 MB
+    at = session("q" * 40)
+    at.radio(key="opt.source_kind").set_value("IMU recording").run()
+    at.session_state["imu.last_upload"] = ("short_walk.csv", CUT)
+    at.radio(key="opt.imu.choice").set_value(UPLOAD).run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.button(key="btn.start").disabled
+    assert any("this would add 0.2 MB" in w.value for w in at.warning)
+    monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", "10")
+    train(at)  # the upload is kept with its run
+    record = only_run("q" * 40, 20)
+    usage = run_store().usage(record.owner).megabytes
+    assert usage > len(CUT) / 1e6  # weights, history and the upload
+    monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", f"{usage + 0.05:.3f}")
+    at.switch_page("app_pages/train.py").run()
+    assert not at.button(key="btn.start").disabled, [w.value for w in at.warning]
+    other = b"".join(LINES[:2001])  # 0.15 MB: more than the room left
+    at.session_state["imu.last_upload"] = ("shorter.csv", other)
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.button(key="btn.start").disabled
+    assert any(f"this would add {len(other) / 1e6:.1f} MB" in w.value for w in at.warning)

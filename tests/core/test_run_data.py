@@ -155,3 +155,12 @@ def test_a_deleted_run_of_another_owner_frees_nothing_of_mine(store):
     store.delete("bob", mine.id)  # not bob's: nothing happens
     assert store.run_data(mine.id) == [("walk.csv", WALK)]
     assert json.loads(store.database.query("SELECT settings FROM rnn_runs")[0][0])["data"]
+
+
+def test_what_an_owner_keeps_already_is_known_by_digest(store):
+    store.keep_data(new_run(store).id, UPLOAD)
+    store.keep_data(new_run(store, owner="bob").id, RunData("text", "t", (("t", OTHER),)))
+    asked = [digest_of(WALK), digest_of(OTHER), digest_of(b"never kept")]
+    assert store.kept_for("alice", asked) == {digest_of(WALK)}
+    assert store.kept_for("bob", asked) == {digest_of(OTHER)}
+    assert store.kept_for("alice", []) == set()
