@@ -17,7 +17,7 @@ from ui.imu_source import UPLOAD as IMU_UPLOAD
 from ui.imu_source import restore_upload
 from ui.link import MAX_PASTED
 from ui.plain import as_text
-from ui.settings import TEXT_CHOICES
+from ui.settings import TEXT_CHOICES, shortened
 from ui.source_kinds import ImuSetSource, ImuSource, Source
 from ui.sources import current_source, missing_source
 from ui.state import setting
@@ -118,7 +118,8 @@ def _kept_or_held(store: RunStore, run_id: str, entry: dict) -> tuple[tuple[str,
         return tuple(held)
     files = store.run_data(run_id)
     if not files:
-        raise DataGone(f"its data, {entry.get('name', 'a file')}, was not kept with it")
+        name = shortened(str(entry.get("name", "a file")), 80)
+        raise DataGone(f"its data, {name}, was not kept with it")
     return tuple(files)
 
 
