@@ -8,16 +8,19 @@ import hashlib
 
 import torch
 
-from rnn_core.runs.blobs import blob_path, digest_of
+from rnn_core.runs.blobs import RunData, blob_path, digest_of
+from rnn_core.runs.compare import run_settings
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_pages_imu_sets import TRIALS, cut_trial, edit_roles
 from tests.app.test_pages_runs import wait_until
+from tests.core.test_run_store import rows
 from tests.paths import SHARED
 from ui.imu_sets import FILES, SET_UPLOAD
 from ui.imu_source import UPLOAD
 from ui.link import MAX_PASTED
 from ui.owner import TOKEN
 from ui.run_store import run_store
+from ui.settings import link_of
 from ui.text_source import TextSource
 
 WALK = SHARED / "imu-samples" / "xio-gait-short_walk.csv"
@@ -213,3 +216,48 @@ def test_the_quota_counts_an_upload_once_before_and_after_it_is_kept(monkeypatch
     at.switch_page("app_pages/train.py").run()
     assert at.button(key="btn.start").disabled
     assert any(f"this would add {len(other) / 1e6:.1f} MB" in w.value for w in at.warning)
+
+
+def upload_run_record(secret: str, kept: bytes | None):
+    """A finished run of an IMU upload as an import (nothing kept) or with `kept` bytes kept."""
+    link = link_of({"source_kind": "IMU recording", "imu.choice": UPLOAD, "seed": 0})
+    settings = run_settings(link, {}, {}, 0)
+    settings["data"] = {"kind": "imu-upload", "name": "walk.csv", "digest": "0" * 64}
+    store = run_store()
+    owner = hashlib.sha256(secret.encode()).hexdigest()
+    record = store.create_run(
+        owner,
+        name="upload run",
+        source="IMU",
+        cell="LSTM",
+        parameters=1,
+        seed=0,
+        settings=settings,
+        state="finished",
+    )
+    store.append_rows(record.id, rows(1, 6))
+    if kept is not None:
+        store.keep_data(record.id, RunData("imu-upload", "walk.csv", (("walk.csv", kept),)))
+    return record
+
+
+def test_a_run_whose_data_was_never_kept_says_so_on_open():
+    secret = "i" * 40
+    upload_run_record(secret, None)  # an imported run: a zip carries no data
+    at = session(secret, "app_pages/runs.py")
+    at.button(key="runs.open").click().run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error).replace("\\_", "_")
+    assert "its data, walk.csv, was not kept with it" in said and "upload it again" in said
+    assert "runs.opened" not in at.session_state
+
+
+def test_kept_bytes_are_read_like_an_upload_and_refused_with_its_sentence():
+    secret = "b" * 40
+    upload_run_record(secret, b"\x00\x01 not a recording" * 50)
+    at = session(secret, "app_pages/runs.py")
+    at.button(key="runs.open").click().run()
+    assert not at.exception
+    said = " ".join(e.value for e in at.error)
+    assert "This run cannot be opened: the data kept with it is refused" in said
+    assert "runs.opened" not in at.session_state
