@@ -125,6 +125,17 @@ def _picked(draw: bool) -> str | None:
     return None if not files else files_digest(files)
 
 
+def restore_set(files: tuple[tuple[str, bytes], ...], roles) -> None:
+    """Make kept files the session's uploaded set, as if uploaded again, with the roles they
+    had as its defaults (read like an upload when used)."""
+    st.session_state[FILES] = files
+    st.session_state[_kept_roles_key(files_digest(files))] = tuple(roles)
+
+
+def _kept_roles_key(digest: str) -> str:
+    return f"imu.set.kept_roles.{digest}"
+
+
 def _roles_key(digest: str) -> str:
     return f"imu.set.roles.{digest}"
 
@@ -199,6 +210,8 @@ def imu_set_choice(draw: bool) -> ImuSetChoice | None:
             st.info("Upload two or more recordings (or a zip of CSVs), or choose the BROAD set.")
         return None
     names, _, tables, defaults = _loaded(digest, _files_of(digest))
+    kept = st.session_state.get(_kept_roles_key(digest))  # a kept run's roles
+    defaults = kept if kept is not None and len(kept) == len(names) else defaults
     if draw:
         _role_table(digest, names, defaults)
     roles = _roles(digest, names, defaults)

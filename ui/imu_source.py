@@ -132,6 +132,12 @@ def _file() -> tuple[str, bytes] | None:
     return _chosen_file()
 
 
+def restore_upload(name: str, data: bytes) -> None:
+    """Make kept bytes the session's upload, as if uploaded again: read like one when used."""
+    st.session_state.pop(REFUSED, None)
+    st.session_state["imu.last_upload"] = (name, data)
+
+
 def _refuse(name: str, sentence: str) -> None:
     """Let go of a refused upload's bytes (the uploader still has them, to map its columns by
     hand) and keep only why it was refused, for the other pages."""

@@ -13,6 +13,7 @@ from rnn_core.untrusted import Untrusted
 from ui.experiment import experiment
 from ui.link import use_settings
 from ui.plain import as_text
+from ui.run_data import restore_run_data
 from ui.settings import settings_from_link
 from ui.state import device, existing_experiment
 
@@ -35,6 +36,8 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
     use_settings(values)
     for problem in problems:
         st.warning(as_text(f"{problem} (from the run's settings)"))
+    if not restore_run_data(store, record):  # its upload or text, kept with it
+        return False
     try:
         exp = experiment(record.settings["model"].get("task_shape", "many_to_many"))
         exp.run = reopened_run(store, record, exp.data, device())

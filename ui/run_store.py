@@ -16,6 +16,7 @@ from rnn_core.runs.store import Usage
 from ui.link import session_link
 from ui.owner import owner
 from ui.plain import as_text
+from ui.run_data import keep_session_data, unkept_megabytes
 from ui.sources import current_source
 
 INTERRUPTED = (
@@ -56,6 +57,7 @@ def session_listener(spec: RunSpec, key: Hashable = None, sweep: str | None = No
     link = session_link()
     listener = store_listener(store, owner(), spec, current_source().label, link, sweep)
     listener.experiment_key = key
+    keep_session_data(listener)  # an upload or pasted text goes into the store with the run
     return listener
 
 
@@ -82,7 +84,7 @@ def quota_refusal(runs: int = 1) -> str | None:
     if store_problem() is not None:
         return None
     store, me = run_store(), owner()
-    adding = Usage(runs, 0.0)
+    adding = Usage(runs, unkept_megabytes(store, me))  # an upload not yet kept counts
     return quota_problem(store.usage(me), quota_from_environment(), store.runs(me), adding)
 
 

@@ -12,7 +12,7 @@ from rnn_core.datasets.prepare import PreparedData, check_text, prepare_text
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
 from ui.settings import TEXT_CHOICES
 from ui.source_kinds import Source
-from ui.state import setting, widget
+from ui.state import PERSIST, setting, widget
 
 TEXT_FRACTIONS = (0.8, 0.1, 0.1)
 TEXTS_HELD = 2  # texts a session keeps: the chosen one and the one before (a page may still
@@ -97,6 +97,17 @@ class TextSource(Source):
             if upload is None or old != upload.text_digest:
                 del held[old]
         return cls(f"{label} ({len(text):,} characters)", digest)
+
+    @classmethod
+    def restore(cls, name: str, data: bytes) -> None:
+        """Make kept bytes the session's pasted text or upload (the settings say which), read
+        and checked like an upload (DataError with a sentence)."""
+        text = uploaded_text(data)
+        if setting("text.choice") == PASTE:
+            check_text(text)
+            st.session_state[PERSIST + "text.pasted"] = text
+        else:
+            st.session_state["text.last_upload"] = cls.of(name, text)
 
     @classmethod
     def needs_a_file(cls) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rnn_core.runs.location import DATABASE_FILE, STORE_SETTING, StoreError, shown
 
-FORMAT, VERSION = "rnn-explorer-runs", "2"
+FORMAT, VERSION = "rnn-explorer-runs", "3"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TABLES = (
     "rnn_store_info",
@@ -25,6 +25,8 @@ TABLES = (
     "rnn_snapshots",
     "rnn_servers",
     "rnn_revoked_shares",
+    "rnn_data",
+    "rnn_run_data",
 )
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS rnn_store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -51,9 +53,17 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS rnn_revoked_shares (
         run_id TEXT NOT NULL, token_hash TEXT NOT NULL, revoked DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (run_id, token_hash))""",
+    # the files runs trained on, each kept once by its SHA-256 (runs/blobs.py); since version 3
+    """CREATE TABLE IF NOT EXISTS rnn_data (
+        digest TEXT PRIMARY KEY, bytes BIGINT NOT NULL, created DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS rnn_run_data (
+        run_id TEXT NOT NULL, position BIGINT NOT NULL, digest TEXT NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (run_id, position))""",
+    "CREATE INDEX IF NOT EXISTS rnn_run_data_digest ON rnn_run_data (digest)",
 )
-# What turns a store of an older version into this one (the new tables come from SCHEMA)
-MIGRATIONS = {"1": ("ALTER TABLE rnn_runs ADD COLUMN server TEXT",)}
+# What turns a store of an older version into this one (the new tables come from SCHEMA): 1 had
+# no leases (rnn_servers, rnn_runs.server), 2 kept no data with its runs (rnn_data, rnn_run_data)
+MIGRATIONS = {"1": ("ALTER TABLE rnn_runs ADD COLUMN server TEXT",), "2": ()}
 FOREIGN = (
     "{where} holds tables that RNN Explorer did not make, so it is left as it is: set "
     f"{STORE_SETTING} to an empty folder or database."
@@ -185,6 +195,8 @@ def open_sqlite(folder: Path) -> Database:
         names = database.query("SELECT name FROM sqlite_master WHERE type = 'table'")
         existing = {name for (name,) in names}
         if existing - set(TABLES):
+            if "rnn_store_info" in existing:  # a newer store of ours is named as such
+                _check_info(database, dict(database.query("SELECT key, value FROM rnn_store_info")))
             raise StoreError(FOREIGN.format(where=path))
         _checked(database, existing)
         connection.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer

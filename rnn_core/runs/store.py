@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.runs import files
+from rnn_core.runs.blobs import KeptData
 from rnn_core.runs.database import Database, open_postgres, open_sqlite
 from rnn_core.runs.leases import (
     ACTIVE,
@@ -78,7 +79,7 @@ def _number(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-class RunStore(LeasedRuns, SharedLinks):
+class RunStore(LeasedRuns, SharedLinks, KeptData):
     """Every run, kept as it goes; the only writer of the store's database and files."""
 
     def __init__(self, database: Database, files_root: Path, location: str) -> None:
@@ -227,8 +228,9 @@ class RunStore(LeasedRuns, SharedLinks):
         self._update(run_id, "name = ?", (name,), owner)
 
     def delete(self, owner: str, run_id: str) -> None:
-        """Remove one of the owner's runs: its row, history, snapshots and files; RunElsewhere
-        (a sentence) while another live server trains it."""
+        """Remove one of the owner's runs: its row, history, snapshots and files, and the data
+        it trained on when no other run uses it; RunElsewhere (a sentence) while another live
+        server trains it."""
         with self.database.transaction() as tx:
             if not tx("SELECT id FROM rnn_runs WHERE id = ? AND owner = ?", (run_id, owner)):
                 return
@@ -237,17 +239,20 @@ class RunStore(LeasedRuns, SharedLinks):
                 raise RunElsewhere(ELSEWHERE.format(where=label))
             for table in ("rnn_history", "rnn_snapshots", "rnn_revoked_shares"):
                 tx(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+            self._forget_data(tx, run_id)
             tx("DELETE FROM rnn_runs WHERE id = ?", (run_id,))
         files.remove_run(self.files_root, run_id)
 
     def usage(self, owner: str) -> Usage:
-        """The owner's number of runs and their megabytes."""
+        """The owner's number of runs and their megabytes (each file their runs trained on counted
+        once, however many use it)."""
         ((count, file_bytes, steps),) = self.database.query(
             "SELECT COUNT(*), COALESCE(SUM(file_bytes), 0), COALESCE(SUM(steps), 0) "
             "FROM rnn_runs WHERE owner = ?",
             (owner,),
         )
-        return Usage(int(count), (int(file_bytes) + ROW_BYTES * int(steps)) / 1e6)
+        kept = int(file_bytes) + ROW_BYTES * int(steps) + self.data_bytes(owner)
+        return Usage(int(count), kept / 1e6)
 
     def _update(self, run_id: str, assignments: str, values: tuple, owner: str | None = None):
         where = "id = ?" + ("" if owner is None else " AND owner = ?")

@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from rnn_core.runs import StoreError, open_store
+from rnn_core.runs.database import VERSION
 from rnn_core.runs.leases import STALE_S
 from rnn_core.runs.location import is_postgres
 from tests.core.test_run_store import rows
@@ -80,7 +81,7 @@ def test_a_version_1_store_opens_with_its_runs_and_gains_leases(store_location):
     make_v1_store(store_location)
     store = open_store(store_location)
     info = dict(store.database.query("SELECT key, value FROM rnn_store_info"))
-    assert info == {"format": "rnn-explorer-runs", "version": "2"}
+    assert info == {"format": "rnn-explorer-runs", "version": VERSION}
     finished, live = store.get("a" * 32), store.get("b" * 32)
     assert (finished.name, finished.state, finished.steps) == ("run a", "finished", 20)
     assert finished.server is None  # no server trains it
@@ -119,7 +120,7 @@ def test_the_store_the_version_1_code_wrote_opens_with_everything(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("version", ["3", "0"])
+@pytest.mark.parametrize("version", [str(int(VERSION) + 1), "0"])
 def test_a_store_of_an_unknown_version_is_still_refused(tmp_path, version):
     location = tmp_path / "store"
     shutil.copytree(STORE_V1, location)
