@@ -25,8 +25,10 @@ if shared is not None:
 me = owner()
 records = store.runs(me)
 st.caption(
-    "Every training on Train and Compare is kept here as it goes, private to this browser. "
-    "Pick runs to overlay their curves."
+    "Every training on Train, Compare and Sweep is kept here as it goes, private to this "
+    "browser, with the runs you import. A run is named by where it came from and the settings "
+    "in which it differs from its siblings; text losses read in bits per character. Pick runs "
+    "to overlay their curves."
 )
 quota_line(store, me, records)
 import_box(store, me)

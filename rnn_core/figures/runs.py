@@ -25,10 +25,14 @@ def _rgba(color: str, alpha: float) -> str:
 
 
 def runs_figure(
-    lines: list[tuple[str, pd.DataFrame]], bands: list[tuple[str, pd.DataFrame]], column: str
+    lines: list[tuple[str, pd.DataFrame]],
+    bands: list[tuple[str, pd.DataFrame]],
+    column: str,
+    unit: str | None = None,
 ) -> go.Figure:
     """`column` of each run in `lines` (label, history) against step, and each group in `bands`
-    (label, `mean_band` frame) as its mean over a shaded range, on a log axis fitted to them."""
+    (label, `mean_band` frame) as its mean over a shaded range, on a log axis fitted to them;
+    a loss's axis names its `unit` ("bits/char") when given."""
     fig, curves = go.Figure(), []
     for index, (label, band) in enumerate(bands):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
@@ -62,6 +66,8 @@ def runs_figure(
         )
         curves.append(measured[column])
     title, y_title = QUANTITIES[column]
+    if unit is not None and column in ("loss", "val_loss"):
+        y_title = f"loss ({unit}, log scale)"  # as Train's loss axis says it
     fig.update_yaxes(**log_axis(curves))
     fig.update_layout(
         title=title,
