@@ -41,6 +41,7 @@ def runs_table(records: list[RunRecord]) -> list[RunRecord]:
     chosen = run_filter(records)
     shown = filtered(records, chosen)
     frame = runs_frame(shown, records)
+    frame["name"] = [shortened(name, MAX_NAME_SHOWN) for name in frame["name"]]
     (loss,) = [column for column in frame.columns if column.startswith(LOSS)]
     numbers = {loss: st.column_config.NumberColumn(format="%.4g")} if loss != LOSS else {}
     st.dataframe(
