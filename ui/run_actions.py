@@ -21,7 +21,8 @@ def summary(record: RunRecord) -> None:
     best = "" if record.best_val is None else f" · best validation loss {loss_text(record)}"
     st.caption(
         as_text(
-            f"{record.cell} · {record.source} · seed {record.seed} · {record.steps:,} steps"
+            f"{record.cell} · {record.parameters:,} parameters · {record.source} · seed "
+            f"{record.seed} · {record.steps:,} steps"
             f"{best} · {record.state.replace('_', ' ')}"
         )
     )

@@ -50,7 +50,7 @@ def runs_table(records: list[RunRecord]) -> list[RunRecord]:
         hide_index=True,
         column_config={
             **numbers,
-            "learning rate": st.column_config.NumberColumn(format="%g"),
+            "lr": st.column_config.NumberColumn(format="%g", help="Learning rate"),
             "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
@@ -131,13 +131,16 @@ def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> 
         key=f"{key}.bands",
         help="Such runs are drawn as their mean, with the band from the lowest to the highest.",
     )  # offered only when some runs differ only in their seed
+    ordered = [record for runs in units.values() for record in runs]  # colours as in the parts
     for tab, column in zip(st.tabs([t for t, _ in QUANTITIES.values()]), QUANTITIES, strict=True):
         shared = column == "grad_norm" or len(units) == 1  # a gradient norm has no loss unit
-        parts = [(next(iter(units)), records)] if shared else list(units.items())
+        parts = [(next(iter(units)), ordered)] if shared else list(units.items())
+        colors = 0
         for index, (unit, runs) in enumerate(parts):
             lines, bands = lines_and_bands(runs, histories, column, as_bands)
             lines, bands = _drawn(lines, column), _drawn(bands, "mean")
-            figure = runs_figure(lines, bands, column, unit.axis)
+            figure = runs_figure(lines, bands, column, unit.axis, first_color=colors)
+            colors += len(lines) + len(bands)
             chart(figure, key=f"{key}.{column}" + (f".{index}" if index else ""), container=tab)
 
 

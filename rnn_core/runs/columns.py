@@ -1,5 +1,6 @@
-"""The Runs table: one row per run with its name, origin, source, learning rate, steps and best
-validation loss in its own unit, and the filters by words, origin and group. No torch here."""
+"""The Runs table: one row per run with its name, origin, source, cell, learning rate, steps,
+best validation loss in its own unit, state and date (the model's size is in the run's summary:
+the table then fits a 1440 px screen), and the filters by words, origin and group. No torch."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ IMU_SET_CHOICES = (  # imu.choice of a set of recordings: a forecast or a correc
     "Sample: BROAD set (15 trials, optical ground truth)",
     "Upload several recordings (CSVs, or a zip of CSVs)",
 )
-LOSS = "best validation loss"
+LOSS = "best val. loss"  # validation: short enough for the table to fit at 1440 px
 
 
 def _chosen(link: Any, key: str) -> Any:
@@ -87,9 +88,8 @@ def runs_frame(records: list[RunRecord], everyone: list[RunRecord] | None = None
             "origin": [origins[r.id] for r in records],
             "source": [r.source for r in records],
             "cell": [r.cell for r in records],
-            "learning rate": [training_value(r, "learning_rate") for r in records],
+            "lr": [training_value(r, "learning_rate") for r in records],
             "steps": [r.steps for r in records],
-            "parameters": [r.parameters for r in records],
             header: losses,
             "state": [state_word(r.state) for r in records],
             "date": [datetime.fromtimestamp(r.created) for r in records],

@@ -26,7 +26,9 @@ SINE = "Sine: 8 series × 400 samples at 20 Hz"
 TEXT = "Text: nested brackets"
 
 
-def stored(owner, name, *, cell="lstm", hidden=32, lr=0.01, sweep=None, origin=None, text=False):
+def stored(
+    owner, name, *, cell="lstm", hidden=32, lr=0.01, sweep=None, origin=None, text=False, store=None
+):
     """A finished run of 20 steps as the store keeps it, under the name runs had before."""
     model = ModelConfig(
         cell=cell,
@@ -38,7 +40,7 @@ def stored(owner, name, *, cell="lstm", hidden=32, lr=0.01, sweep=None, origin=N
     settings = run_settings(link, asdict(model), asdict(TrainConfig(learning_rate=lr)), 0)
     if origin is not None:
         settings["origin"] = origin
-    store = run_store()
+    store = store or run_store()
     record = store.create_run(
         owner,
         name=name,
@@ -55,20 +57,27 @@ def stored(owner, name, *, cell="lstm", hidden=32, lr=0.01, sweep=None, origin=N
     return store.get(record.id)
 
 
+def six_runs(owner, store=None):
+    """Two runs of a sweep, a comparison's pair, a text run and an import, as `owner`'s."""
+    return {
+        "sweep-a": stored(owner, "LSTM 16 · seed 0", hidden=16, sweep="sweep-s1", store=store),
+        "sweep-b": stored(
+            owner, "LSTM 64 · seed 0", hidden=64, lr=0.03, sweep="sweep-s1", store=store
+        ),
+        "lstm": stored(owner, "LSTM 32 · seed 0", sweep="compare-c1", store=store),
+        "gru": stored(owner, "GRU 32 · seed 0", cell="gru", sweep="compare-c1", store=store),
+        "text": stored(owner, "LSTM 32 · seed 0", text=True, store=store),
+        "import": stored(
+            owner, "LSTM 32 · seed 0", origin={"kind": "import", "group": None}, store=store
+        ),
+    }
+
+
 @pytest.fixture
 def runs():
-    """A new browser's six runs: two of a sweep, a comparison's pair, a text run and an import."""
+    """A new browser's six runs (`six_runs`)."""
     secret = uuid.uuid4().hex + "n" * 8
-    owner = hashlib.sha256(secret.encode()).hexdigest()
-    made = {
-        "sweep-a": stored(owner, "LSTM 16 · seed 0", hidden=16, lr=0.01, sweep="sweep-s1"),
-        "sweep-b": stored(owner, "LSTM 64 · seed 0", hidden=64, lr=0.03, sweep="sweep-s1"),
-        "lstm": stored(owner, "LSTM 32 · seed 0", sweep="compare-c1"),
-        "gru": stored(owner, "GRU 32 · seed 0", cell="gru", sweep="compare-c1"),
-        "text": stored(owner, "LSTM 32 · seed 0", text=True),
-        "import": stored(owner, "LSTM 32 · seed 0", origin={"kind": "import", "group": None}),
-    }
-    return secret, made
+    return secret, six_runs(hashlib.sha256(secret.encode()).hexdigest())
 
 
 def runs_page(secret):
@@ -107,11 +116,11 @@ def test_runs_once_named_alike_get_distinct_names_and_the_columns(runs):
     assert frame.loc["Sweep 1 · lr 0.03 · hidden 64", "origin"] == "Sweep 1"
     assert frame.loc["Compare 1 · GRU · clip 1", "origin"] == "Compare 1"
     assert frame.loc["Imported · LSTM · lr 0.01 · hidden 32", "origin"] == "Imported"
-    assert frame.loc["Sweep 1 · lr 0.03 · hidden 64", "learning rate"] == 0.03
+    assert frame.loc["Sweep 1 · lr 0.03 · hidden 64", "lr"] == 0.03
     assert set(frame["steps"]) == {20}
     assert frame.loc["Train · LSTM · lr 0.01 · hidden 32", "source"] == TEXT
     # a table that mixes tasks writes each value with its unit: 1/20 nats, 1/20 MSE
-    losses = frame["best validation loss"]
+    losses = frame["best val. loss"]
     assert losses["Train · LSTM · lr 0.01 · hidden 32"] == f"{0.05 / math.log(2):.4g} bits/char"
     assert losses["Compare 1 · GRU · clip 1"] == "0.05 MSE"
 
@@ -122,7 +131,7 @@ def test_filters_by_origin_and_by_sweep(runs):
     at.multiselect(key="runs.origins").set_value(["sweep"]).run()
     no_problems(at)
     assert set(table(at)["origin"]) == {"Sweep 1"} and len(table(at)) == 2
-    assert "best validation loss (MSE)" in table(at)  # one unit: numbers, the unit in the header
+    assert "best val. loss (MSE)" in table(at)  # one unit: numbers, the unit in the header
     at.multiselect(key="runs.origins").set_value(["import", "train"]).run()
     assert sorted(table(at)["origin"]) == ["Imported", "Train"]
     at.multiselect(key="runs.origins").set_value([]).run()
@@ -155,6 +164,10 @@ def test_a_text_run_reads_in_bits_per_character_beside_a_sine_run(runs):
     np.testing.assert_allclose(values(text_line["y"]), history["loss"] / math.log(2), rtol=1e-6)
     (sine_line,) = figure(at, 1)["data"]
     np.testing.assert_allclose(values(sine_line["y"]), history["loss"], rtol=1e-6)  # as stored
+    colors = [line["line"]["color"] for line in (text_line, sine_line)]
+    assert colors[0] != colors[1]  # one colour per run across the charts of several units
+    assert [line["line"]["color"] for line in figure(at, 4)["data"]] == colors  # gradient norm
+    assert figure(at, 0)["layout"]["showlegend"] is True  # a single line is named too
     at.selectbox(key="runs.one").set_value(made["text"].id).run()
     shown = " ".join(caption.value for caption in at.caption)
     assert f"best validation loss {0.05 / math.log(2):.4g} bits/char" in shown

@@ -12,6 +12,8 @@ import pytest
 import torch
 
 from rnn_core.datasets.memory import AddingConfig, CopyConfig, prepare_adding, prepare_copy
+from rnn_core.figures.colors import SERIES_COLORS
+from rnn_core.figures.runs import runs_figure
 from rnn_core.runs.columns import (
     COPY_TASK,
     IMU,
@@ -110,7 +112,7 @@ def text_run(run_id: str, created: float, best: float):
 def test_a_table_of_one_unit_holds_numbers_under_a_header_with_it():
     runs = [text_run("a", 1, 1.542), text_run("b", 2, 2.0)]
     header, values = loss_column(runs)
-    assert header == "best validation loss (bits/char)"
+    assert header == "best val. loss (bits/char)"
     assert values == pytest.approx([1.542 / math.log(2), 2.0 / math.log(2)], rel=1e-15)
 
 
@@ -118,7 +120,7 @@ def test_a_table_mixing_tasks_writes_each_value_with_its_unit():
     sine = replace(record("s", 3), best_val=0.0123)
     runs = [text_run("t", 1, 1.542), sine, replace(record("n", 4), best_val=None)]
     header, values = loss_column(runs)
-    assert header == "best validation loss"
+    assert header == "best val. loss"
     assert values == ["2.225 bits/char", "0.0123 MSE", None]
     assert loss_text(runs[2]) == "–"
 
@@ -136,16 +138,15 @@ def test_the_table_columns():
         "origin",
         "source",
         "cell",
-        "learning rate",
+        "lr",
         "steps",
-        "parameters",
-        "best validation loss",
+        "best val. loss",
         "state",
         "date",
     ]
     assert list(frame["origin"]) == ["Train", "Sweep 1", "Sweep 1", "Imported"]
-    assert list(frame["learning rate"]) == [0.01, 0.03, 0.1, 0.01]
-    assert list(frame["best validation loss"]) == ["2.225 bits/char"] + ["0.5 MSE"] * 3
+    assert list(frame["lr"]) == [0.01, 0.03, 0.1, 0.01]
+    assert list(frame["best val. loss"]) == ["2.225 bits/char"] + ["0.5 MSE"] * 3
     assert frame["name"].is_unique
     assert list(runs_frame(runs[1:2], runs)["name"]) == ["Sweep 1 · lr 0.03"]  # among all
 
@@ -184,3 +185,18 @@ def test_curves_read_in_each_runs_unit():
         BITS_PER_CHAR: ["t", "u"],
         MSE_STANDARDIZED: ["s"],
     }
+
+
+def test_the_runs_figure_names_the_unit_and_continues_the_colours():
+    history = pd.DataFrame(
+        {"step": [1.0, 2.0], "loss": [1.0, 0.5], "val_loss": [0.9, 0.6], "grad_norm": [3, 2]}
+    )
+    first = runs_figure([("a", history)], [], "loss", "bits/char")
+    second = runs_figure([("b", history)], [], "loss", "MSE, standardized", first_color=1)
+    assert first.layout.yaxis.title.text == "loss (bits/char, log scale)"
+    assert second.layout.yaxis.title.text == "loss (MSE, standardized, log scale)"
+    assert first.data[0].line.color == SERIES_COLORS[0]
+    assert second.data[0].line.color == SERIES_COLORS[1]
+    assert first.layout.showlegend is True
+    grad = runs_figure([("a", history)], [], "grad_norm", "bits/char")
+    assert grad.layout.yaxis.title.text == "global L2 norm (log scale)"  # no loss unit
