@@ -44,10 +44,15 @@ def _chosen(link: Any, key: str) -> Any:
 
 
 def run_unit(record: RunRecord) -> LossUnit:
-    """The unit of the run's loss, from the data its settings name: bits per character for
+    """The unit of the run's loss (`settings_unit` of its settings)."""
+    return settings_unit(record.settings)
+
+
+def settings_unit(settings: Any) -> LossUnit:
+    """The unit of a run's loss, from the data its settings name: bits per character for
     text, nats for other classes, MSE for values (of z-scores where the data is standardized:
     sine waves and IMU recordings; the adding problem's are not)."""
-    settings = record.settings if isinstance(record.settings, dict) else {}
+    settings = settings if isinstance(settings, dict) else {}
     model, link = settings.get("model"), settings.get("link")
     if isinstance(model, dict) and model.get("vocab_size") is not None:
         return BITS_PER_CHAR
@@ -160,3 +165,27 @@ def by_unit(records: list[RunRecord]) -> dict[LossUnit, list[RunRecord]]:
 def loss_text(record: RunRecord) -> str:
     """The run's best validation loss with its unit ("2.23 bits/char"), "–" before any."""
     return "–" if record.best_val is None else run_unit(record).number(record.best_val)
+
+
+LOSS_COLUMNS = ("loss", "val_loss")  # of a history: what a unit applies to
+UNITS_BY_WORD = {unit.short: unit for unit in (BITS_PER_CHAR, NATS, MSE)}  # a header's unit
+
+
+def history_to_download(history: pd.DataFrame, unit: LossUnit) -> pd.DataFrame:
+    """A run's history as its zip's history.csv holds it: the losses in `unit`, which their
+    headers name ("loss (bits/char)"), the other columns as stored."""
+    named = {column: f"{column} ({unit.short})" for column in LOSS_COLUMNS}
+    return in_unit(history, unit).rename(columns=named)
+
+
+def downloaded_unit(headers: tuple[str, ...], columns: tuple[str, ...]) -> LossUnit | None:
+    """The unit a history.csv's losses are in, from its headers: the one they name, as Download
+    writes them ("loss (bits/char)"), or the stored one (scale 1) for the plain `columns` of
+    zips made before; None when the headers are neither."""
+    if headers == columns:
+        return MSE  # as stored: nats or MSE, a scale of 1
+    for unit in UNITS_BY_WORD.values():
+        named = {f"{column} ({unit.short})": column for column in LOSS_COLUMNS}
+        if tuple(named.get(header, header) for header in headers) == columns:
+            return unit
+    return None
