@@ -13,9 +13,9 @@ import pandas as pd
 from rnn_core.runs.naming import (
     KNOBS,
     display_names,
+    learning_rate,
     origin_labels,
     origin_of,
-    training_value,
 )
 from rnn_core.units import BITS_PER_CHAR, MSE, MSE_STANDARDIZED, NATS, LossUnit
 
@@ -93,7 +93,7 @@ def runs_frame(records: list[RunRecord], everyone: list[RunRecord] | None = None
             "origin": [origins[r.id] for r in records],
             "source": [r.source for r in records],
             "cell": [r.cell for r in records],
-            "lr": [training_value(r, "learning_rate") for r in records],
+            "lr": [learning_rate(r) for r in records],
             "steps": [r.steps for r in records],
             header: losses,
             "state": [state_word(r.state) for r in records],

@@ -11,6 +11,7 @@ page reads this for every stored run."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,17 +73,40 @@ def training_value(record: RunRecord, field: str) -> Any:
     return _part(record.settings, "training").get(field, TRAIN_DEFAULTS.get(field))
 
 
+def number(value: Any) -> float | int | None:
+    """`value` when it is a finite number, else None (a record kept before imports were checked
+    may hold anything: its names and columns then say "?" or nothing, never fail)."""
+    plain = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if plain and math.isfinite(value) else None
+
+
+def learning_rate(record: RunRecord) -> float | None:
+    """The run's learning rate, None when its settings hold no number for it."""
+    return number(training_value(record, "learning_rate"))
+
+
+def _words(value: Any) -> str:
+    """A number as a name writes it (0.03, 1e-05, 64), "?" for anything else."""
+    return "?" if number(value) is None else f"{value:g}"
+
+
 def hidden_sizes(record: RunRecord) -> list[int]:
-    """Units of each recurrent layer, first to last (as ModelConfig.hidden_sizes)."""
+    """Units of each recurrent layer, first to last (as ModelConfig.hidden_sizes); empty when
+    the settings hold no sizes."""
     sizes = model_value(record, "layer_sizes") or []
     if isinstance(sizes, list | tuple) and sizes:
-        return [int(size) for size in sizes]
-    return [int(model_value(record, "hidden_size"))] * int(model_value(record, "num_layers"))
+        whole = all(number(size) is not None and size == int(size) for size in sizes)
+        return [int(size) for size in sizes] if whole else []
+    size, layers = (
+        number(model_value(record, "hidden_size")),
+        number(model_value(record, "num_layers")),
+    )
+    return [int(size)] * int(layers) if size is not None and layers is not None else []
 
 
 def default_name(cell: str, sizes, learning_rate: float, seed: int) -> str:
     """The name a new run is stored with: "LSTM 32 · lr 0.01 · seed 0"."""
-    return f"{cell} {'-'.join(str(s) for s in sizes)} · lr {learning_rate:g} · seed {seed}"
+    return f"{cell} {'-'.join(str(s) for s in sizes)} · lr {_words(learning_rate)} · seed {seed}"
 
 
 def given_name(record: RunRecord) -> bool:
@@ -98,31 +122,36 @@ def given_name(record: RunRecord) -> bool:
 
 def _clip(record: RunRecord) -> str:
     clip = training_value(record, "clip_grad_norm")
-    return "no clipping" if clip is None else f"clip {clip:g}"
+    return "no clipping" if clip is None else f"clip {_words(clip)}"
 
 
 def _layers(record: RunRecord) -> str:
     count = len(hidden_sizes(record))
-    return f"{count} layer{'s' * (count != 1)}"
+    return f"{count} layer{'s' * (count != 1)}" if count else "? layers"
 
 
 def _hidden(record: RunRecord) -> str:
-    sizes = hidden_sizes(record)
+    sizes = hidden_sizes(record) or ["?"]
     shown = sizes[:1] if len(set(sizes)) == 1 else sizes  # "32" for 32 in every layer
     return "hidden " + "-".join(str(size) for size in shown)
+
+
+def _optimizer(record: RunRecord) -> str:
+    chosen = training_value(record, "optimizer")
+    return {"sgd": "SGD", "adam": "Adam"}.get(chosen, "?") if isinstance(chosen, str) else "?"
 
 
 # The settings a name may show, in the order it shows them: each as words of its value.
 KNOBS: dict[str, Callable[[RunRecord], str]] = {
     "cell": lambda r: r.cell,
-    "lr": lambda r: f"lr {training_value(r, 'learning_rate'):g}",
+    "lr": lambda r: f"lr {_words(training_value(r, 'learning_rate'))}",
     "hidden": _hidden,
     "layers": _layers,
-    "batch": lambda r: f"batch {training_value(r, 'batch_size')}",
+    "batch": lambda r: f"batch {_words(training_value(r, 'batch_size'))}",
     "clip": _clip,
-    "optimizer": lambda r: {"sgd": "SGD", "adam": "Adam"}.get(training_value(r, "optimizer"), "?"),
-    "weight decay": lambda r: f"weight decay {training_value(r, 'weight_decay'):g}",
-    "steps": lambda r: f"{training_value(r, 'max_steps')} steps",
+    "optimizer": _optimizer,
+    "weight decay": lambda r: f"weight decay {_words(training_value(r, 'weight_decay'))}",
+    "steps": lambda r: f"{_words(training_value(r, 'max_steps'))} steps",
     "data": lambda r: r.source,
     "seed": lambda r: f"seed {r.seed}",
 }

@@ -184,3 +184,23 @@ def test_the_pick_list_and_the_one_run_use_the_names_shown(runs):
     assert one.format_func(made["gru"].id) == "Compare 1 · GRU · clip 1"
     names = {trace["name"] for trace in figure(at, 0)["data"]}
     assert names == {"Sweep 1 · lr 0.01 · hidden 16", "Compare 1 · GRU · clip 1"}
+
+
+def test_a_run_whose_settings_hold_anything_is_listed_without_a_traceback():
+    """Kept before imports were checked: a text link, sizes and a learning rate that are text."""
+    secret = uuid.uuid4().hex + "o" * 8
+    owner = hashlib.sha256(secret.encode()).hexdigest()
+    odd = {
+        "link": "hidden=32",
+        "model": {"hidden_size": "big", "vocab_size": None},
+        "training": {"learning_rate": "fast", "clip_grad_norm": "x"},
+        "seed": 0,
+    }
+    record = run_store().create_run(
+        owner, name="n", source="s", cell="LSTM", parameters=1, seed=0, settings=odd
+    )
+    at = runs_page(secret)
+    (row,) = table(at).to_dict("records")
+    assert row["name"] == "n" and row["origin"] == "Train" and row["lr"] is None
+    at.multiselect(key="runs.compare").set_value([record.id]).run()
+    no_problems(at)

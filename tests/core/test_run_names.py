@@ -3,6 +3,7 @@ wins; runs stored before origins were kept get theirs from the record."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from dataclasses import asdict, fields
@@ -10,6 +11,7 @@ from dataclasses import asdict, fields
 from rnn_core.models import ModelConfig
 from rnn_core.runs.compare import run_settings
 from rnn_core.runs.naming import (
+    KNOBS,
     MODEL_DEFAULTS,
     TRAIN_DEFAULTS,
     Origin,
@@ -206,3 +208,21 @@ def test_naming_imports_no_torch():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "False"
+
+
+def test_settings_that_hold_anything_give_question_marks_not_errors():
+    """A run kept before imports were checked may hold any values: its name says "?"."""
+    odd = {
+        "link": "hidden=32",
+        "model": {"hidden_size": "big", "layer_sizes": ["a", 2], "num_layers": True},
+        "training": {"learning_rate": "fast", "clip_grad_norm": [1], "optimizer": 3},
+    }
+    x = RunRecord(**{**record("x", 1).__dict__, "settings": odd})
+    words = [KNOBS[knob](x) for knob in ("lr", "hidden", "layers", "clip", "optimizer")]
+    assert words == ["lr ?", "hidden ?", "? layers", "clip ?", "?"]
+    base = record("y", 2)
+    nan = {**base.settings, "training": {**base.settings["training"], "learning_rate": math.nan}}
+    y = RunRecord(**{**base.__dict__, "settings": nan})
+    names = display_names([x, y])
+    assert names["x"] == "LSTM 32 · seed 0"  # sizes unread: this name is not one it was made with
+    assert names["y"] == "Train · LSTM · lr ? · hidden 32 · 1 layer · clip 1 · Adam"
