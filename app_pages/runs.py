@@ -7,7 +7,7 @@ from ui.plain import as_text
 from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
 from ui.run_open import open_and_resume_buttons
 from ui.run_store import interrupt_dead_replicas, run_store, store_problem
-from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
+from ui.runs_view import import_box, named, pick_runs, quota_line, run_curves, runs_table
 from ui.settings import shortened
 
 st.title("Runs")
@@ -30,7 +30,7 @@ st.caption(
     "in which it differs from its siblings; text losses read in bits per character. Pick runs "
     "to overlay their curves."
 )
-quota_line(store, me, records)
+quota_line(store, me, named(records, records))  # a run to delete named as the table names it
 import_box(store, me)
 if not records:
     st.info("No runs yet: start a training on **2 · Train** or **7 · Compare**.")

@@ -204,3 +204,12 @@ def test_a_run_whose_settings_hold_anything_is_listed_without_a_traceback():
     assert row["name"] == "n" and row["origin"] == "Train" and row["lr"] is None
     at.multiselect(key="runs.compare").set_value([record.id]).run()
     no_problems(at)
+
+
+def test_a_full_quota_names_runs_to_delete_as_the_table_does(runs, monkeypatch):
+    secret, _ = runs
+    monkeypatch.setenv("RNN_EXPLORER_QUOTA_RUNS", "6")
+    at = runs_page(secret)
+    (warning,) = [w.value for w in at.warning if "delete" in w.value]
+    assert "“Sweep 1 · lr 0.01 · hidden 16”" in warning  # the oldest, named as listed
+    assert "seed 0”" not in warning  # not by the names runs were stored under
