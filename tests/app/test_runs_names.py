@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import math
+import time
 import uuid
 from dataclasses import asdict
 
@@ -17,7 +18,7 @@ import pytest
 from rnn_core.models import ModelConfig
 from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.core.test_run_store import rows, state_bytes
 from ui.owner import TOKEN
 from ui.run_store import run_store
@@ -213,3 +214,40 @@ def test_a_full_quota_names_runs_to_delete_as_the_table_does(runs, monkeypatch):
     (warning,) = [w.value for w in at.warning if "delete" in w.value]
     assert "“Sweep 1 · lr 0.01 · hidden 16”" in warning  # the oldest, named as listed
     assert "seed 0”" not in warning  # not by the names runs were stored under
+
+
+def test_a_comparison_and_a_training_made_on_their_pages_are_named_apart():
+    """The whole path: runs stored by Compare and Train themselves, named on Runs."""
+    secret = uuid.uuid4().hex + "p" * 8
+    at = open_app()
+    at.session_state[TOKEN] = secret
+    at.switch_page("app_pages/compare.py").run()
+    at.number_input(key="opt.compare.steps").set_value(10).run()
+    at.button(key="btn.compare").click().run()
+    runs = at.session_state["compare.runs"]["runs"]
+    deadline = time.monotonic() + 120
+    while any(runner.active for _, runner in runs.values()):
+        assert time.monotonic() < deadline, "the comparison did not end"
+        time.sleep(0.3)
+        at.run()
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(10).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    owner = hashlib.sha256(secret.encode()).hexdigest()
+    store = run_store()
+    deadline = time.monotonic() + 60
+    while [r.state for r in store.runs(owner)] != ["finished"] * 4:
+        assert time.monotonic() < deadline, "the runs were not stored in time"
+        time.sleep(0.2)
+    assert {r.name for r in store.runs(owner)} >= {"LSTM 32 · lr 0.01 · seed 0"}  # as stored
+    at.switch_page("app_pages/runs.py").run()
+    no_problems(at)
+    frame = table(at)
+    assert sorted(frame["name"]) == [
+        "Compare 1 · GRU · clip 1",
+        "Compare 1 · LSTM · clip 1",
+        "Compare 1 · RNN (tanh) · clip 1",
+        "Train · LSTM · lr 0.01 · hidden 32",
+    ]
+    assert sorted(frame["origin"]) == ["Compare 1"] * 3 + ["Train"]
