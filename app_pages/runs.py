@@ -7,7 +7,7 @@ from ui.plain import as_text
 from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
 from ui.run_open import open_and_resume_buttons
 from ui.run_store import interrupt_dead_replicas, run_store, store_problem
-from ui.runs_view import import_box, pick_runs, quota_line, run_curves, runs_table
+from ui.runs_view import import_box, named, pick_runs, quota_line, run_curves, runs_table
 from ui.settings import shortened
 
 st.title("Runs")
@@ -25,10 +25,12 @@ if shared is not None:
 me = owner()
 records = store.runs(me)
 st.caption(
-    "Every training on Train and Compare is kept here as it goes, private to this browser. "
-    "Pick runs to overlay their curves."
+    "Every training on Train, Compare and Sweep is kept here as it goes, private to this "
+    "browser, with the runs you import. A run is named by where it came from and the settings "
+    "in which it differs from its siblings; text losses read in bits per character. Pick runs "
+    "to overlay their curves."
 )
-quota_line(store, me, records)
+quota_line(store, me, named(records, records))  # a run to delete named as the table names it
 import_box(store, me)
 if not records:
     st.info("No runs yet: start a training on **2 · Train** or **7 · Compare**.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from rnn_core.analysis.predict import TextPreview
@@ -15,6 +13,7 @@ from rnn_core.live.run import LiveRun
 from rnn_core.live.states import RunState
 from rnn_core.training.history import History
 from rnn_core.training.losses import perplexity
+from rnn_core.units import loss_scale, loss_unit
 from ui.charts import chart
 from ui.presenter import presenter_on
 from ui.status import PREVIEW_REFRESH_S, nothing_moves, refresh_interval
@@ -90,21 +89,6 @@ def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -
     loss = loss_figure(empty, loss_unit(data), baseline, loss_scale(data))
     chart(loss, key="train.loss.empty", container=c1)
     chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
-
-
-def loss_unit(data: PreparedData) -> str:
-    """What the loss axis measures: bits per character for text, cross-entropy for other
-    classes, MSE for values (of z-scores when the data is standardized)."""
-    if data.is_text:
-        return "bits/char"
-    if data.kind == "classification":
-        return "cross-entropy, nats"
-    return "MSE, standardized" if data.standardizer is not None else "MSE"
-
-
-def loss_scale(data: PreparedData) -> float:
-    """What the loss (in nats for classes) is multiplied by to read in `loss_unit`."""
-    return 1 / math.log(2) if data.is_text else 1.0
 
 
 def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baseline: float) -> None:

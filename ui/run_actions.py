@@ -7,6 +7,7 @@ import re
 import streamlit as st
 
 from rnn_core.runs.archive import run_zip
+from rnn_core.runs.columns import loss_text
 from rnn_core.runs.leases import RunElsewhere
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.owner import forget_shared_link
@@ -17,10 +18,11 @@ MAX_NAME = 80
 
 def summary(record: RunRecord) -> None:
     """A run's state, steps and message in one caption."""
-    best = "" if record.best_val is None else f" · best validation loss {record.best_val:.4g}"
+    best = "" if record.best_val is None else f" · best validation loss {loss_text(record)}"
     st.caption(
         as_text(
-            f"{record.cell} · {record.source} · seed {record.seed} · {record.steps:,} steps"
+            f"{record.cell} · {record.parameters:,} parameters · {record.source} · seed "
+            f"{record.seed} · {record.steps:,} steps"
             f"{best} · {record.state.replace('_', ' ')}"
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,9 +10,19 @@ import streamlit as st
 
 from rnn_core.figures.runs import QUANTITIES, runs_figure
 from rnn_core.runs.archive import ArchiveError, read_run, store_run
+from rnn_core.runs.columns import (
+    LOSS,
+    RunFilter,
+    by_unit,
+    filtered,
+    groups,
+    in_unit,
+    runs_frame,
+)
 from rnn_core.runs.compare import lines_and_bands, seed_groups
 from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.location import is_postgres
+from rnn_core.runs.naming import ORIGIN_LABELS, display_names, origin_of
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
 from rnn_core.untrusted import Untrusted
@@ -25,50 +35,64 @@ MAX_NAME_SHOWN = 80  # characters of a run's name in the table, a legend or a se
 MAX_DRAWN = 3000  # points per curve: a long history is thinned evenly, its last row kept
 
 
-def state_word(state: str) -> str:
-    """A run state as a page writes it (early_stopped -> early stopped)."""
-    return state.replace("_", " ")
-
-
-def runs_frame(records: list[RunRecord]) -> pd.DataFrame:
-    """One row per run, the columns the table shows."""
-    return pd.DataFrame(
-        {
-            "name": [shortened(r.name, MAX_NAME_SHOWN) for r in records],
-            "source": [r.source for r in records],
-            "cell": [r.cell for r in records],
-            "parameters": [r.parameters for r in records],
-            "steps": [r.steps for r in records],
-            "best validation loss": [r.best_val for r in records],
-            "state": [state_word(r.state) for r in records],
-            "date": [datetime.fromtimestamp(r.created) for r in records],
-        }
-    )
-
-
-def filtered(records: list[RunRecord], text: str) -> list[RunRecord]:
-    """The runs whose name, source, cell or state contains `text` (any case)."""
-    needle = text.strip().casefold()
-    fields = lambda r: (r.name, r.source, r.cell, state_word(r.state))  # noqa: E731
-    return [r for r in records if not needle or any(needle in f.casefold() for f in fields(r))]
-
-
 def runs_table(records: list[RunRecord]) -> list[RunRecord]:
-    """The filter and the table (sortable by its headers); returns the runs shown."""
-    text = st.text_input("Filter", key="runs.filter", placeholder="name, source, cell or state")
-    shown = filtered(records, text)
+    """The filters and the table (sortable by its headers); returns the runs shown, each with
+    the name the table gives it (`rnn_core.runs.naming`)."""
+    chosen = run_filter(records)
+    shown = filtered(records, chosen)
+    frame = runs_frame(shown, records)
+    frame["name"] = [shortened(name, MAX_NAME_SHOWN) for name in frame["name"]]
+    (loss,) = [column for column in frame.columns if column.startswith(LOSS)]
+    numbers = {loss: st.column_config.NumberColumn(format="%.4g")} if loss != LOSS else {}
     st.dataframe(
-        runs_frame(shown),
+        frame,
         key="runs.table",
         hide_index=True,
         column_config={
-            "best validation loss": st.column_config.NumberColumn(format="%.4g"),
+            **numbers,
+            "lr": st.column_config.NumberColumn(format="%g", help="Learning rate"),
             "date": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },
     )
-    if text and not shown:
-        st.info(as_text(f"No run matches “{text.strip()[:60]}”: clear the filter to see them all."))
-    return shown
+    if not shown and chosen != RunFilter():
+        st.info("No run matches these filters: clear them to see every run.")
+    return named(shown, records)
+
+
+def run_filter(records: list[RunRecord]) -> RunFilter:
+    """The filters above the table: words, origins, and one sweep or comparison."""
+    words, kinds, group = st.columns([2, 2, 1])
+    text = words.text_input(
+        "Filter",
+        key="runs.filter",
+        placeholder="name, origin, source, state or a setting (lr 0.03)",
+    )
+    present = [kind for kind in ORIGIN_LABELS if any(origin_of(r).kind == kind for r in records)]
+    origins = kinds.multiselect(
+        "Origin",
+        present,
+        format_func=ORIGIN_LABELS.get,
+        key="runs.origins",
+        placeholder="every origin",
+    )
+    labels = groups(records)
+    if st.session_state.get("runs.group") not in (None, *labels):
+        del st.session_state["runs.group"]  # its runs were deleted since
+    picked = group.selectbox(
+        "Sweep or comparison",
+        labels,
+        index=None,
+        key="runs.group",
+        placeholder="all",
+        disabled=not labels,
+    )
+    return RunFilter(text, tuple(origins), picked)
+
+
+def named(records: list[RunRecord], everyone: list[RunRecord]) -> list[RunRecord]:
+    """`records` with the names the Runs page shows, made over all of the owner's runs."""
+    names = display_names(everyone)
+    return [replace(record, name=names[record.id]) for record in records]
 
 
 def pick_runs(records: list[RunRecord]) -> list[RunRecord]:
@@ -78,17 +102,27 @@ def pick_runs(records: list[RunRecord]) -> list[RunRecord]:
         "Runs to compare",
         list(by_id),
         default=[records[0].id] if records else [],
-        format_func=lambda run_id: shortened(f"{by_id[run_id].name} · {by_id[run_id].cell}", 80),
+        format_func=lambda run_id: shortened(marked(by_id[run_id]), MAX_NAME_SHOWN),
         key="runs.compare",
         max_selections=MAX_COMPARED,
     )
     return [by_id[run_id] for run_id in chosen]
 
 
+def marked(record: RunRecord) -> str:
+    """The run's name, with "· imported" after a name an import brought that does not say so."""
+    imported = origin_of(record).kind == "import" and "import" not in record.name.casefold()
+    return f"{record.name} · imported" if imported else record.name
+
+
 def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> None:
-    """Loss, validation loss and gradient norm of `records` overlaid, in tabs; runs that differ
-    only in their seed as a mean with the range, when asked."""
-    histories = {r.id: store.history(r.id) for r in records}
+    """Loss, validation loss and gradient norm of `records` overlaid, in tabs, losses in their
+    unit (a chart per unit when runs measure theirs in several); runs that differ only in their
+    seed as a mean with the range, when asked."""
+    units = by_unit(records)
+    histories = {
+        r.id: in_unit(store.history(r.id), unit) for unit, runs in units.items() for r in runs
+    }
     groupable = all(_usable(r) for r in records)  # groups compare the settings
     seeded = groupable and any(len(group) > 1 for group in seed_groups(records))
     as_bands = seeded and st.toggle(
@@ -97,10 +131,17 @@ def run_curves(store: RunStore, records: list[RunRecord], key: str = "runs") -> 
         key=f"{key}.bands",
         help="Such runs are drawn as their mean, with the band from the lowest to the highest.",
     )  # offered only when some runs differ only in their seed
+    ordered = [record for runs in units.values() for record in runs]  # colours as in the parts
     for tab, column in zip(st.tabs([t for t, _ in QUANTITIES.values()]), QUANTITIES, strict=True):
-        lines, bands = lines_and_bands(records, histories, column, as_bands)
-        lines, bands = _drawn(lines, column), _drawn(bands, "mean")
-        chart(runs_figure(lines, bands, column), key=f"{key}.{column}", container=tab)
+        shared = column == "grad_norm" or len(units) == 1  # a gradient norm has no loss unit
+        parts = [(next(iter(units)), ordered)] if shared else list(units.items())
+        colors = 0
+        for index, (unit, runs) in enumerate(parts):
+            lines, bands = lines_and_bands(runs, histories, column, as_bands)
+            lines, bands = _drawn(lines, column), _drawn(bands, "mean")
+            figure = runs_figure(lines, bands, column, unit.axis, first_color=colors)
+            colors += len(lines) + len(bands)
+            chart(figure, key=f"{key}.{column}" + (f".{index}" if index else ""), container=tab)
 
 
 def _usable(record: RunRecord) -> bool:

@@ -20,13 +20,19 @@ QUANTITIES = {  # column: (title, y axis)
 
 
 def runs_figure(
-    lines: list[tuple[str, pd.DataFrame]], bands: list[tuple[str, pd.DataFrame]], column: str
+    lines: list[tuple[str, pd.DataFrame]],
+    bands: list[tuple[str, pd.DataFrame]],
+    column: str,
+    unit: str | None = None,
+    first_color: int = 0,
 ) -> go.Figure:
     """`column` of each run in `lines` (label, history) against step, and each group in `bands`
     (label, `mean_over_seeds` frame) as its mean over a shaded range (min to max), on a log axis
-    fitted to them."""
+    fitted to them; a loss's axis names its `unit` ("bits/char") when given. Colours start at
+    `first_color` (a chart drawn beside another, for runs in another unit, then repeats none of
+    its colours); the legend names even a single line."""
     fig, curves = go.Figure(), []
-    for index, (label, band) in enumerate(bands):
+    for index, (label, band) in enumerate(bands, start=first_color):
         color = SERIES_COLORS[index % len(SERIES_COLORS)]
         steps = np.asarray(band["step"], dtype=np.float32)
         fig.add_scatter(
@@ -46,7 +52,7 @@ def runs_figure(
             line=dict(color=color, width=2),
         )
         curves += [band["min"], band["max"]]
-    for index, (label, history) in enumerate(lines, start=len(bands)):
+    for index, (label, history) in enumerate(lines, start=first_color + len(bands)):
         measured = history.loc[np.isfinite(history[column])]
         fig.add_scatter(
             x=np.asarray(measured["step"], dtype=np.float32),
@@ -58,6 +64,8 @@ def runs_figure(
         )
         curves.append(measured[column])
     title, y_title = QUANTITIES[column]
+    if unit is not None and column in ("loss", "val_loss"):
+        y_title = f"loss ({unit}, log scale)"  # as Train's loss axis says it
     fig.update_yaxes(**log_axis(curves))
     fig.update_layout(
         title=title,
@@ -67,5 +75,6 @@ def runs_figure(
         height=340,
         margin=dict(l=60, r=20, t=50, b=45),
         legend=LEGEND_ABOVE,
+        showlegend=True,
     )
     return fig

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.bounds import MAX_HISTORY_ROWS
+from rnn_core.runs.columns import downloaded_unit, history_to_download, run_unit
 from rnn_core.runs.imported import checked_history, checked_state, checked_summary
 from rnn_core.runs.store import COLUMNS, ROW_BYTES, RunRecord, RunStore, Usage
 from rnn_core.untrusted import Untrusted
@@ -39,7 +40,8 @@ def run_zip(store: RunStore, record: RunRecord) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(SETTINGS, json.dumps(summary, indent=2))
-        archive.writestr(HISTORY, store.history(record.id).to_csv(index=False))
+        history = history_to_download(store.history(record.id), run_unit(record))
+        archive.writestr(HISTORY, history.to_csv(index=False))  # losses as the Runs page reads
         state = store.state_bytes(record.id)
         if state is not None:
             archive.writestr(MODEL, state)
@@ -134,9 +136,18 @@ def _history(text: bytes) -> np.ndarray:
         frame = pd.read_csv(io.BytesIO(text), nrows=MAX_HISTORY_ROWS + 1)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise ArchiveError(_not_a_run(f"its {HISTORY} is not a CSV table")) from error
-    if tuple(frame.columns) != COLUMNS:
-        raise ArchiveError(_not_a_run(f"its {HISTORY} must have the columns {', '.join(COLUMNS)}"))
+    unit = downloaded_unit(tuple(frame.columns), COLUMNS)
+    if unit is None:
+        raise ArchiveError(
+            _not_a_run(
+                f"its {HISTORY} must have the columns {', '.join(COLUMNS)} (a loss may name "
+                "its unit: loss (bits/char))"
+            )
+        )
     try:
-        return frame.to_numpy(dtype=float)  # (n, C)
+        values = frame.to_numpy(dtype=float)  # (n, C)
     except (ValueError, TypeError) as error:
         raise ArchiveError(_not_a_run(f"its {HISTORY} holds text where numbers belong")) from error
+    for column in ("loss", "val_loss"):
+        values[:, COLUMNS.index(column)] /= unit.scale  # back to the stored nats
+    return values

@@ -18,6 +18,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig, count_parameters
 from rnn_core.runs.compare import run_settings
 from rnn_core.runs.listener import StoreListener
+from rnn_core.runs.naming import default_name
 from rnn_core.runs.store import RunRecord, RunStore
 from rnn_core.training.state import state_from_bytes
 
@@ -37,9 +38,10 @@ def store_listener(
     """The listener that keeps a new run of `owner` in the store; its record is made when the
     run first reports (a run built but never started leaves nothing)."""
     config = spec.model_config
-    sizes = "-".join(str(size) for size in config.hidden_sizes)
     fields = dict(
-        name=f"{cell_label(config)} {sizes} · seed {spec.seed}",
+        name=default_name(
+            cell_label(config), config.hidden_sizes, spec.train_config.learning_rate, spec.seed
+        ),
         source=source,
         cell=cell_label(config),
         parameters=count_parameters(config),

@@ -5,6 +5,7 @@ that is gone is said, with what to do."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import torch
 
@@ -26,6 +27,11 @@ from ui.text_source import TextSource
 WALK = SHARED / "imu-samples" / "xio-gait-short_walk.csv"
 LINES = WALK.read_bytes().splitlines(keepends=True)
 CUT = b"".join(LINES[:3001])  # a small upload: 3000 rows of a real recording
+
+
+def fresh_secret(letter: str) -> str:
+    """A browser secret no other test of the suite uses (the store is shared by every test)."""
+    return f"run-data-{letter}-{uuid.uuid4().hex}"
 
 
 def session(secret: str, page: str = "app_pages/data.py"):
@@ -63,7 +69,7 @@ def upload_run(secret: str):
 
 
 def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
-    secret = "u" * 40
+    secret = fresh_secret("u")
     at, record = upload_run(secret)
     assert record.settings["data"] == {
         "kind": "imu-upload",
@@ -94,12 +100,12 @@ def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
 
 
 def test_a_shared_link_of_an_upload_run_opens_without_the_file():
-    secret = "s" * 40
+    secret = fresh_secret("s")
     _, record = upload_run(secret)
     token = run_store().share(hashlib.sha256(secret.encode()).hexdigest(), record.id)
     at = open_app()  # another browser, which never had the file
     at.query_params["run"], at.query_params["share"] = record.id, token
-    at.session_state[TOKEN] = "x" * 40
+    at.session_state[TOKEN] = fresh_secret("x")
     at.switch_page("app_pages/runs.py").run()
     no_problems(at)
     assert "read-only" in at.info[0].value
@@ -108,7 +114,7 @@ def test_a_shared_link_of_an_upload_run_opens_without_the_file():
 
 
 def test_an_uploaded_text_comes_back_with_its_run():
-    secret = "t" * 40
+    secret = fresh_secret("t")
     text = "Upload me, train on me; " * 60
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
     at = session(secret)
@@ -134,7 +140,7 @@ def test_an_uploaded_text_comes_back_with_its_run():
 
 
 def test_a_kept_copy_that_is_gone_is_said_and_nothing_is_opened():
-    secret = "g" * 40
+    secret = fresh_secret("g")
     _, record = upload_run(secret)
     blob_path(run_store().files_root, digest_of(CUT)).unlink()
     again = session(secret, "app_pages/runs.py")
@@ -147,7 +153,7 @@ def test_a_kept_copy_that_is_gone_is_said_and_nothing_is_opened():
 
 
 def test_pasted_text_too_long_for_a_link_comes_back_with_its_run():
-    secret = "p" * 40
+    secret = fresh_secret("p")
     text = "".join(f"({i % 7}) [{i % 5}] " for i in range(400))  # longer than a link carries
     assert len(text) > MAX_PASTED
     at = session(secret)
@@ -168,7 +174,7 @@ def test_pasted_text_too_long_for_a_link_comes_back_with_its_run():
 
 
 def test_an_uploaded_set_comes_back_with_its_files_and_roles():
-    secret = "r" * 40
+    secret = fresh_secret("r")
     files = tuple(cut_trial(trial, 1500) for trial in TRIALS)
     at = session(secret)
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
@@ -195,7 +201,8 @@ def test_an_uploaded_set_comes_back_with_its_files_and_roles():
 
 def test_the_quota_counts_an_upload_once_before_and_after_it_is_kept(monkeypatch):
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", "0.2")  # less than the upload, 0.23 MB
-    at = session("q" * 40)
+    secret = fresh_secret("q")
+    at = session(secret)
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
     at.session_state["imu.last_upload"] = ("short_walk.csv", CUT)
     at.radio(key="opt.imu.choice").set_value(UPLOAD).run()
@@ -204,7 +211,7 @@ def test_the_quota_counts_an_upload_once_before_and_after_it_is_kept(monkeypatch
     assert any("this would add 0.2 MB" in w.value for w in at.warning)
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", "10")
     train(at)  # the upload is kept with its run
-    record = only_run("q" * 40, 20)
+    record = only_run(secret, 20)
     usage = run_store().usage(record.owner).megabytes
     assert usage > len(CUT) / 1e6  # weights, history and the upload
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", f"{usage + 0.05:.3f}")
@@ -242,7 +249,7 @@ def upload_run_record(secret: str, kept: bytes | None):
 
 
 def test_a_run_whose_data_was_never_kept_says_so_on_open():
-    secret = "i" * 40
+    secret = fresh_secret("i")
     upload_run_record(secret, None)  # an imported run: a zip carries no data
     at = session(secret, "app_pages/runs.py")
     at.button(key="runs.open").click().run()
@@ -253,7 +260,7 @@ def test_a_run_whose_data_was_never_kept_says_so_on_open():
 
 
 def test_kept_bytes_are_read_like_an_upload_and_refused_with_its_sentence():
-    secret = "b" * 40
+    secret = fresh_secret("b")
     upload_run_record(secret, b"\x00\x01 not a recording" * 50)
     at = session(secret, "app_pages/runs.py")
     at.button(key="runs.open").click().run()

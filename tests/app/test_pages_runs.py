@@ -62,7 +62,7 @@ def test_seeds_draw_as_a_mean_with_their_range():
     at = runs_page()
     no_problems(at)
     frame = at.dataframe[0].value
-    assert {"a", "b", "c"} <= set(frame["name"]) and "best validation loss" in frame
+    assert {"a", "b", "c"} <= set(frame["name"]) and "best val. loss (MSE)" in frame
     at.multiselect(key="runs.compare").set_value([first.id, second.id, other.id]).run()
     no_problems(at)
     validation = figure(at, 1)

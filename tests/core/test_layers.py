@@ -34,7 +34,8 @@ def test_the_face_builds_no_tensors_or_figures(path):
 # training, training nothing of the runtime, analysis or figures.
 BELOW = {
     "datasets": {"datasets", "bounds"},
-    "training": {"datasets", "bounds", "models", "training", "vocabulary"},
+    # vocabulary and units: leaves, as bounds
+    "training": {"datasets", "bounds", "models", "training", "vocabulary", "units"},
     "analysis": {"datasets", "bounds", "models", "training", "analysis"},
     "export": {
         "datasets",

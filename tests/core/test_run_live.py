@@ -45,7 +45,7 @@ def test_a_run_is_recorded_when_it_first_reports_and_found_while_live(store, sma
     run.wait(60)
     listener.close()
     (record,) = store.runs("alice")
-    assert (record.name, record.cell, record.seed) == ("GRU 8 · seed 4", "GRU", 4)
+    assert (record.name, record.cell, record.seed) == ("GRU 8 · lr 0.01 · seed 4", "GRU", 4)
     assert record.settings["link"] == {"cell": ["GRU"]} and record.state == "finished"
     assert record.steps == 12 and record.checkpoint_step == 12
 
