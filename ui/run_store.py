@@ -13,10 +13,11 @@ from rnn_core.runs.leases import STALE_S
 from rnn_core.runs.live import live_run_of, store_listener
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import Usage
-from ui.link import session_link
+from ui.link import session_values
 from ui.owner import owner
 from ui.plain import as_text
 from ui.sources import current_source
+from ui.spec_link import link_of_spec
 
 INTERRUPTED = (
     "The server stopped while this run was training: Resume continues it from its last save."
@@ -46,15 +47,20 @@ def store_problem() -> str | None:
     return None
 
 
-def session_listener(spec: RunSpec, key: Hashable = None, sweep: str | None = None):
+def session_listener(
+    spec: RunSpec, key: Hashable = None, sweep: str | None = None, kind: str = "train"
+):
     """The listener that keeps a new run of this session in the store (None, and the page says
-    why, when the store cannot be used). `key`: the experiment's, so a reloaded page finds it."""
+    why, when the store cannot be used), with the run's own settings: its spec over the
+    session's data settings, and its origin (`kind`: train, compare or sweep; `sweep`: the
+    sweep's or comparison's id). `key`: the experiment's, so a reloaded page finds it."""
     try:
         store = run_store()
     except StoreError:
         return None
-    link = session_link()
-    listener = store_listener(store, owner(), spec, current_source().label, link, sweep)
+    link = link_of_spec(session_values(), spec.model_config, spec.train_config, spec.seed)
+    source = current_source().label
+    listener = store_listener(store, owner(), spec, source, link, sweep, kind)
     listener.experiment_key = key
     return listener
 

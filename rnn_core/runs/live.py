@@ -16,7 +16,7 @@ from rnn_core.live.run import LiveRun
 from rnn_core.live.snapshots import WeightSnapshots
 from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig, count_parameters
-from rnn_core.runs.compare import run_settings
+from rnn_core.runs.compare import origin_of, run_settings
 from rnn_core.runs.listener import StoreListener
 from rnn_core.runs.store import RunRecord, RunStore
 from rnn_core.training.state import state_from_bytes
@@ -32,10 +32,17 @@ def cell_label(config: ModelConfig) -> str:
 
 
 def store_listener(
-    store: RunStore, owner: str, spec: RunSpec, source: str, link: dict, sweep: str | None = None
+    store: RunStore,
+    owner: str,
+    spec: RunSpec,
+    source: str,
+    link: dict,
+    sweep: str | None = None,
+    kind: str = "train",
 ) -> StoreListener:
     """The listener that keeps a new run of `owner` in the store; its record is made when the
-    run first reports (a run built but never started leaves nothing)."""
+    run first reports (a run built but never started leaves nothing). `link`: the link of the
+    run's own settings; `kind`: the page that started it, `sweep` its sweep or comparison."""
     config = spec.model_config
     sizes = "-".join(str(size) for size in config.hidden_sizes)
     fields = dict(
@@ -45,7 +52,15 @@ def store_listener(
         parameters=count_parameters(config),
         seed=spec.seed,
         settings=_with_recordings(
-            run_settings(link, asdict(config), asdict(spec.train_config), spec.seed), spec
+            run_settings(
+                link,
+                asdict(config),
+                asdict(spec.train_config),
+                spec.seed,
+                origin=origin_of(kind, sweep),
+                device=spec.device,
+            ),
+            spec,
         ),
         sweep=sweep,
     )
