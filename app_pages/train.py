@@ -18,7 +18,7 @@ from ui.presenter import presenter_on
 from ui.presets import preset_banner
 from ui.run_notes import interrupted_run_note, new_model_sentence
 from ui.run_open import train_note
-from ui.run_store import kept_in_store, run_store, store_problem
+from ui.run_store import keep_training_settings, kept_in_store, run_store, store_problem
 from ui.sources import current_source, stop_without_data
 from ui.state import PERSIST, device, seed
 
@@ -105,6 +105,7 @@ if not affordable:  # a click sent before the knobs passed the limit: refused ab
     start = step = reseed = False
 if start:
     started = exp.run_for(model_config, train_config, seed())
+    keep_training_settings(started)  # a stored run continued with other knobs keeps them
     steps_before = started.steps_done
     started.start(train_config)
     started.wait_for_progress(steps_before)  # the redraw below then shows the first point
@@ -119,7 +120,9 @@ if stop:
     run.stop()
     st.rerun()
 if step:
-    (run if paused else exp.run_for(model_config, train_config, seed())).step_once()
+    stepped = run if paused else exp.run_for(model_config, train_config, seed())
+    keep_training_settings(stepped)
+    stepped.step_once()
     st.rerun()
 if rewind:
     st.session_state[PREVIOUS_RUN] = run.history.frame()  # drawn faint beside the new

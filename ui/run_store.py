@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable
+from dataclasses import asdict
 
 import streamlit as st
 
 from rnn_core.live.run import LiveRun
 from rnn_core.live.spec import RunSpec
 from rnn_core.runs import RunStore, StoreError, open_store, store_location
-from rnn_core.runs.leases import STALE_S
+from rnn_core.runs.leases import STALE_S, LeaseLost
 from rnn_core.runs.live import live_run_of, store_listener
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import Usage
@@ -63,6 +65,23 @@ def session_listener(
     listener = store_listener(store, owner(), spec, source, link, sweep, kind)
     listener.experiment_key = key
     return listener
+
+
+def keep_training_settings(run: LiveRun) -> None:
+    """Before a stored run continues (Start after a Stop, or after Open) with other training
+    knobs than it stored: store them, so that its settings are what it trains with now (its
+    history keeps the learning rate of every step). A run not yet stored is left alone."""
+    run_id = getattr(run.listener, "run_id", None)
+    if run_id is None or store_problem() is not None:
+        return
+    store, spec = run_store(), run.spec
+    record = store.get(run_id)
+    training = asdict(spec.train_config)
+    if record is None or record.settings.get("training") == training:
+        return
+    link = link_of_spec(session_values(), spec.model_config, spec.train_config, spec.seed)
+    with contextlib.suppress(LeaseLost):  # another server trains it now: its page says so
+        store.update_settings(run_id, {"link": link, "training": training})
 
 
 def listener_for(key: Hashable):

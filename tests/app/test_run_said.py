@@ -125,3 +125,23 @@ def test_the_best_setting_sentence_names_each_knob_and_its_value():
         == "Set Learning rate 0.03 and Hidden size 16 on 2 · Train"
     )
     assert best_setting_sentence(("Cell",), ("GRU",)) == "Set Cell GRU on 2 · Train"
+
+
+def test_a_training_knob_changed_after_open_continues_the_run_and_is_stored(small_sine_data):
+    secret = "h" * 40
+    run_id = killed_run(secret, small_sine_data)
+    store = run_store()
+    store.set_state(run_id, "stopped", "")
+    at = open_on_runs(session(secret), run_id)
+    at.number_input(key="opt.lr").set_value(0.05).run()
+    at.number_input(key="opt.amount").set_value(5).run()
+    assert not at.warning  # the same model: Start continues it
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    no_problems(at)
+    wait_until(lambda: store.get(run_id).steps == 35)
+    settings = store.get(run_id).settings
+    assert settings["training"]["learning_rate"] == 0.05 and settings["link"]["lr"] == ["0.05"]
+    assert settings["origin"] == {"kind": "sweep", "group": "sweep-x"}  # the rest as it was
+    assert len(store.runs(me(secret))) == 1
+    assert store.history(run_id)["lr"].iloc[-1] == 0.05
