@@ -1,6 +1,8 @@
 """A run opens with its own settings, in a real browser: a sweep run (hidden 16 at learning rate
 0.03, where Train's defaults are 32 at 0.01) and a Compare GRU run, each opened on Runs, show
-their own knobs on Train, and Start continues each past its saved step instead of from 0."""
+their own knobs on Train, and Start continues each past its saved step instead of from 0. And
+what happened is said: after a server was killed, Train says its run was interrupted and links
+to Runs, where Resume says the step it goes back to."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import pytest
 from playwright.sync_api import expect
 
 from rnn_core.runs import open_store, store_location
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import assert_no_exception, click, open_page, screenshot, wait_idle
+from tests.browser.server import served
 from tests.browser.test_flows import status
-from tests.browser.test_runs_reload import owner_key, wait_until
+from tests.browser.test_runs_reload import owner_key, start_long_training, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +97,51 @@ def test_a_sweep_run_and_a_compare_gru_run_open_with_their_own_knobs_and_continu
     assert len(store.runs(me)) == 3  # each run went on: none was started anew
     store.close()
     assert_no_exception(page)
+
+
+def test_an_open_train_page_says_its_run_was_interrupted_and_resume_says_from_where(
+    page, tmp_path, monkeypatch
+):
+    location = str(tmp_path / "store")
+    monkeypatch.setenv("RNN_EXPLORER_STORE", location)
+    with served(ARTIFACTS / "server-said-killed.log") as (url, process):
+        start_long_training(page, url)
+        store, me = open_store(location), owner_key(page)
+
+        def saved_and_more() -> bool:
+            runs = store.runs(me)
+            return bool(
+                runs and runs[0].checkpoint_step and runs[0].steps > runs[0].checkpoint_step
+            )
+
+        wait_until(saved_and_more)
+        process.kill()  # SIGKILL: the steps since the last save are lost
+        process.wait()
+        (killed,) = store.runs(me)
+    with served(ARTIFACTS / "server-said-restarted.log") as (url, _):
+        open_page(page, url, "train")  # the same browser: its cookie, its runs
+        saved, reached = killed.checkpoint_step, killed.steps
+        expect(
+            page.get_by_text(
+                f"was interrupted at step {reached:,} when the server stopped; its last save "
+                f"is step {saved:,}: Resume on Runs continues it from there."
+            )
+        ).to_be_visible()
+        wait_idle(page)
+        screenshot(page, "train-interrupted")
+        page.get_by_role("link", name="Go to Runs").click()
+        expect(page.get_by_role("heading", name="Runs")).to_be_visible()
+        wait_idle(page)
+        click(page, "Resume")
+        expect(page.get_by_role("heading", name="2 · Train")).to_be_visible()
+        expect(
+            page.get_by_text(
+                f"Resumed. Continues from step {saved:,}, its last save; steps {saved + 1:,}–"
+                f"{reached:,} are trained again"
+            )
+        ).to_be_visible()
+        wait_until(lambda: store.get(killed.id).steps > saved + 5)
+        click(page, "Stop")
+        expect(status(page, "Stopped at step")).to_be_visible(timeout=15_000)
+        assert_no_exception(page)
+    store.close()
