@@ -34,9 +34,12 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
     except Untrusted as error:
         st.error(as_text(f"This run cannot be opened: {error}. Delete it on this page."))
         return False
-    values, problems = settings_from_link(record.settings["link"])
+    # its data from its link (the knobs come from its save, below: a run stored before runs kept
+    # their own link holds Train's knobs of the time there)
+    data = {k: v for k, v in record.settings["link"].items() if k in data_keys()}
+    values, problems = settings_from_link(data)
     others = {key: setting(key) for key in _other_keys()}  # Compare's, Sweep's: as they are
-    use_settings({**others, **{key: values[key] for key in data_keys() if key in values}})
+    use_settings({**others, **values})
     try:
         exp = experiment(record.settings["model"].get("task_shape", "many_to_many"))
         exp.run = reopened_run(store, record, exp.data, device())

@@ -135,14 +135,15 @@ def test_a_train_run_keeps_train_as_its_origin():
 
 def old_format_run(secret: str, data) -> str:
     """A run as the store of the previous version kept it: the Train page's link (LSTM 32 at
-    0.01) beside the model it really trained (GRU 12 at 0.05), no origin, no device."""
+    0.01, seed 0, and its data: noise 0.05) beside the model it really trained (GRU 12 at 0.05,
+    seed 2), no origin, no device."""
     model = config_for_data(data, cell="gru", hidden_size=12)
     train = TrainConfig(learning_rate=0.05, max_steps=8, seed=2)
     trainer = Trainer(build_model(model, 2, "cpu"), data, train)
     trainer.run()
     state = trainer.training_state(2)
     store = run_store()
-    old_link = {"seed": ["2"], "amount": ["8"]}
+    old_link = {"seed": ["0"], "cell": ["LSTM"], "hidden": ["32"], "sine.noise": ["0.05"]}
     settings = run_settings(old_link, asdict(model), asdict(train), 2)
     assert "origin" not in settings
     record = store.create_run(
@@ -168,6 +169,7 @@ def test_a_run_stored_before_origins_opens_with_the_model_it_trained(small_sine_
     open_on_runs(at, run_id)
     no_problems(at)
     assert knobs(at) == {"cell": "GRU", "hidden": 12, "lr": 0.05, "steps": 8}
+    assert at.session_state["opt.seed"] == 2 and at.session_state["opt.sine.noise"] == 0.05
     assert not at.warning
     start_and_finish(at)
     store = run_store()
