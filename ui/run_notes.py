@@ -38,9 +38,14 @@ def new_model_sentence(run: LiveRun | None, model_config: ModelConfig, seed: int
         [f"{label} changed from {_shown(old)} to {_shown(new)}"]
         + [f"{label} from {_shown(old)} to {_shown(new)}" for label, old, new in rest]
     )
-    opened = st.session_state.get(OPENED) == getattr(run.listener, "run_id", None)
-    which = "the opened run" if opened else f"the run at step {run.steps_done:,}"
-    return f"{said}: Start trains a new model from step 0; {which} stays as it is on Runs."
+    run_id = getattr(run.listener, "run_id", None)
+    if run_id is None:  # the store cannot be used: nothing keeps the model trained so far
+        kept = f"the model at step {run.steps_done:,} is dropped (runs are not being kept)"
+    elif st.session_state.get(OPENED) == run_id:
+        kept = "the opened run stays as it is on Runs"
+    else:
+        kept = f"the run at step {run.steps_done:,} stays as it is on Runs"
+    return f"{said}: Start trains a new model from step 0; {kept}."
 
 
 def interrupted_run_note(store: RunStore | None, run: LiveRun | None) -> None:

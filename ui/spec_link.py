@@ -47,7 +47,7 @@ TRAIN_KEYS = (
 KNOB_KEYS = ("seed", *MODEL_KEYS, *TRAIN_KEYS)  # what Open sets on Train
 # A new model: these differ between the knobs and the run (the training's may change and the
 # run continues, as after a Stop).
-NEW_MODEL_KEYS = ("seed", *MODEL_KEYS)
+NEW_MODEL_KEYS = (*MODEL_KEYS, "seed")
 
 
 def data_keys() -> tuple[str, ...]:

@@ -145,3 +145,25 @@ def test_a_training_knob_changed_after_open_continues_the_run_and_is_stored(smal
     assert settings["origin"] == {"kind": "sweep", "group": "sweep-x"}  # the rest as it was
     assert len(store.runs(me(secret))) == 1
     assert store.history(run_id)["lr"].iloc[-1] == 0.05
+
+
+def test_the_new_model_sentence_says_what_becomes_of_the_run_trained_so_far(small_sine_data):
+    from types import SimpleNamespace
+
+    from ui.run_notes import new_model_sentence
+
+    trained = config_for_data(small_sine_data, hidden_size=16)
+    wider = config_for_data(small_sine_data, hidden_size=32, cell="gru")
+    spec = SimpleNamespace(model_config=trained, seed=0)
+    kept = SimpleNamespace(active=False, steps_done=300, spec=spec, listener=SimpleNamespace())
+    kept.listener.run_id = "r1"
+    assert new_model_sentence(kept, wider, 3) == (
+        "Cell changed from LSTM to GRU and Hidden size from 16 to 32 and Seed from 0 to 3: "
+        "Start trains a new model from step 0; the run at step 300 stays as it is on Runs."
+    )
+    unkept = SimpleNamespace(active=False, steps_done=300, spec=spec, listener=None)
+    assert new_model_sentence(unkept, wider, 0).endswith(
+        "the model at step 300 is dropped (runs are not being kept)."
+    )
+    assert new_model_sentence(kept, trained, 0) is None  # the same model: Start continues
+    assert new_model_sentence(SimpleNamespace(**{**vars(kept), "active": True}), wider, 0) is None
