@@ -17,6 +17,7 @@ from ui.state import chosen, device, seed, widget
 from ui.sweep import (
     SWEEP,
     best_of,
+    best_setting_sentence,
     configured_cluster,
     start_sweep,
     stop_sweep,
@@ -86,5 +87,9 @@ with right:
             names = kept["spec"].knob_names
             said = ", ".join(f"{n.lower()} {v}" for n, v in zip(names, best, strict=True))
             st.success(f"Lowest mean final validation loss: {said}.")
-            if st.button("Train with the best setting", key="btn.sweep_best"):
+            if st.button(
+                "Train with the best setting",
+                key="btn.sweep_best",
+                help=best_setting_sentence(names, best) + ", then opens it.",
+            ):
                 train_with(names, best)

@@ -16,7 +16,9 @@ from ui.live import PREVIOUS_RUN, empty_charts, live_view
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
-from ui.run_store import kept_in_store
+from ui.run_notes import interrupted_run_note, new_model_sentence
+from ui.run_open import train_note
+from ui.run_store import keep_training_settings, kept_in_store, run_store, store_problem
 from ui.sources import current_source, stop_without_data
 from ui.state import PERSIST, device, seed
 
@@ -65,6 +67,10 @@ run = exp.run
 active = run is not None and run.active
 paused = active and run.state == RunState.PAUSED
 
+train_note(button_bar)
+note = new_model_sentence(run, model_config, seed())
+if note:
+    button_bar.warning(as_text(note), icon=":material/restart_alt:")
 buttons = button_bar.columns(7, gap="small")
 cost = estimate(model_config, train_config, exp.data.seq_len, data_bytes=data_bytes(exp.data))
 affordable = budget_line(cost, where=button_bar)
@@ -99,6 +105,7 @@ if not affordable:  # a click sent before the knobs passed the limit: refused ab
     start = step = reseed = False
 if start:
     started = exp.run_for(model_config, train_config, seed())
+    keep_training_settings(started)  # a stored run continued with other knobs keeps them
     steps_before = started.steps_done
     started.start(train_config)
     started.wait_for_progress(steps_before)  # the redraw below then shows the first point
@@ -113,7 +120,9 @@ if stop:
     run.stop()
     st.rerun()
 if step:
-    (run if paused else exp.run_for(model_config, train_config, seed())).step_once()
+    stepped = run if paused else exp.run_for(model_config, train_config, seed())
+    keep_training_settings(stepped)
+    stepped.step_once()
     st.rerun()
 if rewind:
     st.session_state[PREVIOUS_RUN] = run.history.frame()  # drawn faint beside the new
@@ -130,6 +139,7 @@ if reseed:
 with right:
     if exp.run is None:
         st.session_state.pop(PREVIOUS_RUN, None)  # new data or model: nothing to compare with
+        interrupted_run_note(None if store_problem() else run_store(), exp.run)
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
         empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0])
     else:

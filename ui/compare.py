@@ -70,7 +70,7 @@ def start_runs(
             name = label if seeds == 1 else f"{label} · seed {run_seed}"
             seeded = replace(train_config, seed=run_seed)
             spec = RunSpec(data, config, seeded, run_seed, device, preview=False)
-            run = LiveRun(spec, session_listener(spec, sweep=sweep))
+            run = LiveRun(spec, session_listener(spec, sweep=sweep, kind="compare"))
             run.start()
             runs[name] = (config, run)
             cells[label].append(name)

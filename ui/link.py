@@ -38,12 +38,17 @@ def _query() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params if key not in shown}
 
 
-def session_link() -> dict[str, list[str]]:
-    """The query parameters of a link to the session's experiment."""
+def session_values() -> dict:
+    """The session's settings as a link carries them (pasted text too long for one left out)."""
     values = {key: setting(key) for key in SETTINGS}
     if len(values["text.pasted"]) > MAX_PASTED:
         values["text.pasted"] = default("text.pasted")
-    return link_of(values)
+    return values
+
+
+def session_link() -> dict[str, list[str]]:
+    """The query parameters of a link to the session's experiment."""
+    return link_of(session_values())
 
 
 def preset_link(key: str) -> dict[str, list[str]]:

@@ -1,11 +1,12 @@
-"""A stored run made the session's own again: Open (its model for every page) and Resume (its
-training continued from the last save, on the Train page)."""
+"""A stored run made the session's own again: Open (its model for every page, its own settings on
+Data and Train) and Resume (its training continued from the last save, on the Train page)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.live.spec import RunSpec
 from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.live import HERE, reopened_run
 from rnn_core.runs.store import RunRecord, RunStore
@@ -14,15 +15,17 @@ from ui.experiment import experiment
 from ui.link import use_settings
 from ui.plain import as_text
 from ui.run_data import restore_run_data
-from ui.settings import settings_from_link
-from ui.state import device, existing_experiment
+from ui.settings import SETTINGS, default, link_of, settings_from_link
+from ui.spec_link import KNOB_KEYS, data_keys, run_keys, spec_values
+from ui.state import PERSIST, TRAIN_NOTE, device, existing_experiment, setting
 
 OPENED = "runs.opened"  # session key: the stored run the session's model came from
 
 
 def open_run(store: RunStore, record: RunRecord) -> bool:
-    """Make the run the session's experiment: its settings, data and last saved model (not
-    training); False, with a sentence on the page, when that cannot be done."""
+    """Make the run the session's experiment: its own data settings, its model, training and
+    seed on Train, and its last saved model (not training); False, with a sentence on the page,
+    when that cannot be done."""
     current = existing_experiment()
     if current is not None and current.run is not None and current.run.active:
         st.error("A training of this session is going: stop it on 2 · Train, then open the run.")
@@ -32,10 +35,12 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
     except Untrusted as error:
         st.error(as_text(f"This run cannot be opened: {error}. Delete it on this page."))
         return False
-    values, problems = settings_from_link(record.settings["link"])
-    use_settings(values)
-    for problem in problems:
-        st.warning(as_text(f"{problem} (from the run's settings)"))
+    # its data from its link (the knobs come from its save, below: a run stored before runs kept
+    # their own link holds Train's knobs of the time there)
+    data = {k: v for k, v in record.settings["link"].items() if k in data_keys()}
+    values, problems = settings_from_link(data)
+    others = {key: setting(key) for key in _other_keys()}  # Compare's, Sweep's: as they are
+    use_settings({**others, **values})
     if not restore_run_data(store, record):  # its upload or text, kept with it
         return False
     try:
@@ -45,8 +50,38 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
     except (DataError, ValueError) as error:
         st.error(as_text(f"This run cannot be opened: {error}"))
         return False
+    problems += set_knobs(exp.run.spec)  # what it trained with last, from its save
+    for problem in problems:
+        st.warning(as_text(f"{problem} (from the run's settings)"))
     st.session_state[OPENED] = record.id
     return True
+
+
+def _other_keys() -> list[str]:
+    """The settings a run does not hold (other pages' knobs): Open leaves them as they are."""
+    held = set(run_keys())
+    return [key for key in SETTINGS if key not in held]
+
+
+def set_knobs(spec: RunSpec) -> list[str]:
+    """Set Train's knobs (model, training, seed) to the run's spec, through the same checks as
+    a link; a sentence for each value that could not be used (its default is used)."""
+    unread = {key: setting(key) for key in ("max_norm", "patience")}  # kept when switched off
+    values = spec_values(unread, spec.model_config, spec.train_config, spec.seed)
+    checked, problems = settings_from_link(link_of({k: values[k] for k in KNOB_KEYS}))
+    for key in KNOB_KEYS:
+        st.session_state[PERSIST + key] = checked.get(key, default(key))
+    return problems
+
+
+def continues_sentence(record: RunRecord, more_steps: int) -> str:
+    """Where a stored run continues: its last save, the steps reported after it that are
+    trained again, and the step `more_steps` more take it to."""
+    saved = record.checkpoint_step or 0
+    said = f"Continues from step {saved:,}"
+    if record.steps > saved:
+        said += f", its last save; steps {saved + 1:,}–{record.steps:,} are trained again"
+    return f"{said}, up to step {saved + more_steps:,} ({more_steps:,} steps more)."
 
 
 def open_and_resume_buttons(store: RunStore, record: RunRecord) -> None:
@@ -55,16 +90,29 @@ def open_and_resume_buttons(store: RunStore, record: RunRecord) -> None:
     if left.button(
         "Open", key="runs.open", icon=":material/open_in_browser:", disabled=record.active
     ) and open_run(store, record):
+        exp = existing_experiment()
         st.success(
-            "Opened: Inside the cell, Gradients, Text lab and Evaluate now show this run's "
-            "model, and Start on 2 · Train continues it."
+            "Opened: Data and Train now show this run's own settings; Inside the cell, "
+            "Gradients, Text lab and Evaluate show its model. Start on 2 · Train "
+            + continues_sentence(record, exp.run.config.max_steps).replace("Continues", "continues")
         )
     resumable = not record.active and record.checkpoint_step is not None
     if right.button(
         "Resume", key="runs.resume", icon=":material/play_arrow:", disabled=not resumable
     ) and open_run(store, record):
         exp = existing_experiment()
+        st.session_state[TRAIN_NOTE] = "Resumed. " + continues_sentence(
+            record, exp.run.config.max_steps
+        )
         exp.run.start()
         st.switch_page("app_pages/train.py")
     if record.active:
         st.caption(store.elsewhere(record.id) or HERE)
+
+
+def train_note(where) -> None:
+    """What a click on another page did to Train (Resume on Runs, the best setting of a
+    sweep), said once on Train."""
+    said = st.session_state.pop(TRAIN_NOTE, None)
+    if said:
+        where.info(said, icon=":material/play_arrow:")

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Hashable
+from dataclasses import asdict
 
 import streamlit as st
 
 from rnn_core.live.run import LiveRun
 from rnn_core.live.spec import RunSpec
 from rnn_core.runs import RunStore, StoreError, open_store, store_location
-from rnn_core.runs.leases import STALE_S
+from rnn_core.runs.leases import STALE_S, LeaseLost
 from rnn_core.runs.live import live_run_of, store_listener
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import Usage
-from ui.link import session_link
+from ui.link import session_values
 from ui.owner import owner
 from ui.plain import as_text
 from ui.run_data import keep_session_data, unkept_megabytes
 from ui.sources import current_source
+from ui.spec_link import link_of_spec
 
 INTERRUPTED = (
     "The server stopped while this run was training: Resume continues it from its last save."
@@ -47,18 +50,40 @@ def store_problem() -> str | None:
     return None
 
 
-def session_listener(spec: RunSpec, key: Hashable = None, sweep: str | None = None):
+def session_listener(
+    spec: RunSpec, key: Hashable = None, sweep: str | None = None, kind: str = "train"
+):
     """The listener that keeps a new run of this session in the store (None, and the page says
-    why, when the store cannot be used). `key`: the experiment's, so a reloaded page finds it."""
+    why, when the store cannot be used), with the run's own settings: its spec over the
+    session's data settings, and its origin (`kind`: train, compare or sweep; `sweep`: the
+    sweep's or comparison's id). `key`: the experiment's, so a reloaded page finds it."""
     try:
         store = run_store()
     except StoreError:
         return None
-    link = session_link()
-    listener = store_listener(store, owner(), spec, current_source().label, link, sweep)
+    link = link_of_spec(session_values(), spec.model_config, spec.train_config, spec.seed)
+    source = current_source().label
+    listener = store_listener(store, owner(), spec, source, link, sweep, kind)
     listener.experiment_key = key
     keep_session_data(listener)  # an upload or pasted text goes into the store with the run
     return listener
+
+
+def keep_training_settings(run: LiveRun) -> None:
+    """Before a stored run continues (Start after a Stop, or after Open) with other training
+    knobs than it stored: store them, so that its settings are what it trains with now (its
+    history keeps the learning rate of every step). A run not yet stored is left alone."""
+    run_id = getattr(run.listener, "run_id", None)
+    if run_id is None or store_problem() is not None:
+        return
+    store, spec = run_store(), run.spec
+    record = store.get(run_id)
+    training = asdict(spec.train_config)
+    if record is None or record.settings.get("training") == training:
+        return
+    link = link_of_spec(session_values(), spec.model_config, spec.train_config, spec.seed)
+    with contextlib.suppress(LeaseLost):  # another server trains it now: its page says so
+        store.update_settings(run_id, {"link": link, "training": training})
 
 
 def listener_for(key: Hashable):

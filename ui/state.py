@@ -11,6 +11,7 @@ from ui.settings import SETTINGS, default
 
 PERSIST = "opt."  # prefix of the keys of widgets whose values last the whole session
 _DEFAULT = object()
+TRAIN_NOTE = "train.note"  # session key: a sentence Train shows once (what another page set)
 COMPARE_RUNS = "compare.runs"  # session key: {"key": ..., "runs": {label: (config, runner)}}
 
 

@@ -18,7 +18,7 @@ from rnn_core.sweeps.spec import KNOBS, SweepSpec, seeds_from, setting_label
 from rnn_core.training.history import mean_over_seeds
 from ui.run_store import session_listener
 from ui.settings import NO_KNOB
-from ui.state import PERSIST, seed, widget
+from ui.state import PERSIST, TRAIN_NOTE, seed, widget
 
 SWEEP = "sweep.current"  # session key: {"executor", "spec", "id"}
 ADDRESS_VARIABLE = "RAY_ADDRESS"  # the operator's setting: where sweeps train
@@ -123,7 +123,7 @@ def start_sweep(spec: SweepSpec, data, device: str, address: str | None) -> None
 def listener_for(sweep_id: str):
     """The RunListener for each run of a sweep: the run store records every run, tagged with
     `sweep_id`."""
-    return lambda spec: session_listener(spec, sweep=f"sweep-{sweep_id}")
+    return lambda spec: session_listener(spec, sweep=f"sweep-{sweep_id}", kind="sweep")
 
 
 def stop_sweep() -> None:
@@ -214,11 +214,24 @@ def curves_to_draw(results, summary: pd.DataFrame, knob_names) -> dict[str, pd.D
     return curves
 
 
+def best_setting_sentence(knob_names, setting) -> str:
+    """What "Train with the best setting" sets, as a sentence: 'Set Learning rate 0.03 and
+    Hidden size 16 on 2 · Train'."""
+    said = " and ".join(
+        f"{name} {_value(value)}" for name, value in zip(knob_names, setting, strict=True)
+    )
+    return f"Set {said} on 2 · Train"
+
+
 def train_with(knob_names, setting) -> None:
-    """Set the Train page's knobs to a sweep's setting and open the Train page."""
+    """Set the Train page's knobs to a sweep's setting and open the Train page, which says
+    which knobs were set."""
     for name, value in zip(knob_names, setting, strict=True):
         for key, train_value in TRAIN_SETTINGS[name](value).items():
             st.session_state[PERSIST + key] = train_value
+    st.session_state[TRAIN_NOTE] = best_setting_sentence(knob_names, setting) + (
+        ", the sweep's best setting; the other knobs are as they were."
+    )
     st.switch_page("app_pages/train.py")
 
 

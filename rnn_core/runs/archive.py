@@ -16,6 +16,7 @@ import pandas as pd
 
 from rnn_core.bounds import MAX_HISTORY_ROWS
 from rnn_core.runs.columns import downloaded_unit, history_to_download, run_unit
+from rnn_core.runs.compare import ORIGINS, origin_setting
 from rnn_core.runs.imported import checked_history, checked_state, checked_summary
 from rnn_core.runs.store import COLUMNS, ROW_BYTES, RunRecord, RunStore, Usage
 from rnn_core.untrusted import Untrusted
@@ -108,7 +109,7 @@ def store_run(store: RunStore, owner: str, run: ImportedRun) -> RunRecord:
         cell=summary["cell"],
         parameters=summary["parameters"],
         seed=summary["seed"],
-        settings=summary["settings"],
+        settings=imported_settings(summary["settings"]),
         sweep=summary["sweep"],
         state="stopped" if summary["state"] not in ("finished", "early_stopped") else "finished",
     )
@@ -117,6 +118,17 @@ def store_run(store: RunStore, owner: str, run: ImportedRun) -> RunRecord:
         step = int(run.history[-1, 0]) if len(run.history) else 0
         store.save_state(record.id, step, run.model)
     return store.get(record.id)
+
+
+def imported_settings(settings: dict) -> dict:
+    """The settings an imported run keeps: its own, its origin now an import (the origin it
+    had where it was made, when it is one of this app's kinds, kept as `was`)."""
+    before = settings.get("origin")
+    was = before.get("kind") if isinstance(before, dict) else None
+    origin = origin_setting("import")
+    if was in ORIGINS:
+        origin["was"] = was
+    return {**settings, "origin": origin}
 
 
 def _not_a_run(detail: str) -> str:

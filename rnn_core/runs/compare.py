@@ -10,11 +10,34 @@ import pandas as pd
 from rnn_core.runs.store import RunRecord
 from rnn_core.training.history import mean_over_seeds
 
+ORIGINS = ("train", "compare", "sweep", "import")  # where a run came from
 
-def run_settings(link: dict, model: dict, training: dict, seed: int) -> dict:
-    """What a run stores of its settings: the link's settings (data and knobs, as the address
-    holds them), the model's and the training's configs (as dicts) and the seed."""
-    return {"link": link, "model": model, "training": training, "seed": int(seed)}
+
+def origin_setting(kind: str, group: str | None = None) -> dict:
+    """A run's origin as its settings keep it: the page that started it (or an import) and
+    its sweep's or comparison's id (None for Train and imports)."""
+    if kind not in ORIGINS:
+        raise ValueError(f"{kind!r} is not one of {', '.join(ORIGINS)}")
+    return {"kind": kind, "group": group}
+
+
+def run_settings(
+    link: dict,
+    model: dict,
+    training: dict,
+    seed: int,
+    origin: dict | None = None,
+    device: str | None = None,
+) -> dict:
+    """What a run stores of its settings: the link of its own settings (data, model, training
+    and seed, as an address holds them), the model's and the training's configs (as dicts), the
+    seed, and, for runs of this version, its origin (`origin_setting`) and device."""
+    settings = {"link": link, "model": model, "training": training, "seed": int(seed)}
+    if origin is not None:
+        settings["origin"] = origin
+    if device is not None:
+        settings["device"] = device
+    return settings
 
 
 def without_seed(settings: dict) -> str:

@@ -16,7 +16,7 @@ from rnn_core.live.run import LiveRun
 from rnn_core.live.snapshots import WeightSnapshots
 from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig, count_parameters
-from rnn_core.runs.compare import run_settings
+from rnn_core.runs.compare import origin_setting, run_settings
 from rnn_core.runs.listener import StoreListener
 from rnn_core.runs.naming import default_name
 from rnn_core.runs.store import RunRecord, RunStore
@@ -33,10 +33,17 @@ def cell_label(config: ModelConfig) -> str:
 
 
 def store_listener(
-    store: RunStore, owner: str, spec: RunSpec, source: str, link: dict, sweep: str | None = None
+    store: RunStore,
+    owner: str,
+    spec: RunSpec,
+    source: str,
+    link: dict,
+    sweep: str | None = None,
+    kind: str = "train",
 ) -> StoreListener:
     """The listener that keeps a new run of `owner` in the store; its record is made when the
-    run first reports (a run built but never started leaves nothing)."""
+    run first reports (a run built but never started leaves nothing). `link`: the link of the
+    run's own settings; `kind`: the page that started it, `sweep` its sweep or comparison."""
     config = spec.model_config
     fields = dict(
         name=default_name(
@@ -47,7 +54,15 @@ def store_listener(
         parameters=count_parameters(config),
         seed=spec.seed,
         settings=_with_recordings(
-            run_settings(link, asdict(config), asdict(spec.train_config), spec.seed), spec
+            run_settings(
+                link,
+                asdict(config),
+                asdict(spec.train_config),
+                spec.seed,
+                origin=origin_setting(kind, sweep),
+                device=spec.device,
+            ),
+            spec,
         ),
         sweep=sweep,
     )

@@ -142,6 +142,15 @@ class RunStore(LeasedRuns, SharedLinks, KeptData):
             self._owned(tx, run_id)
             tx("UPDATE rnn_runs SET state = ?, message = ? WHERE id = ?", (state, message, run_id))
 
+    def update_settings(self, run_id: str, changes: dict) -> None:
+        """Replace some of the run's settings (a continued run's new training knobs), keeping
+        the others; LeaseLost unless this server trains it."""
+        with self.database.transaction() as tx:
+            self._owned(tx, run_id)
+            (text,) = tx("SELECT settings FROM rnn_runs WHERE id = ?", (run_id,))[0]
+            settings = {**json.loads(text), **changes}
+            tx("UPDATE rnn_runs SET settings = ? WHERE id = ?", (json.dumps(settings), run_id))
+
     def save_state(
         self, run_id: str, step: int, state: bytes, weights: bytes | None = None
     ) -> None:

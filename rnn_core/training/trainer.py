@@ -83,6 +83,7 @@ class Trainer:
         self._device = device
         self._elapsed = self.history.last("seconds") if len(self.history) else 0.0
         self._target: int | None = None
+        self._began_at = 0  # steps done when the latest run began
         self._streams = _streams_for(data, config) if config.truncated_bptt else None
         self._hidden = None  # carried across batches with truncated BPTT
         self.status: Status = "ready"
@@ -135,6 +136,7 @@ class Trainer:
 
     def begin(self) -> None:
         """Start a run of `config.max_steps` steps from where training stands."""
+        self._began_at = self.steps_done
         self._target = self.steps_done + self.config.max_steps
         self.status, self.message = "running", ""
 
@@ -167,7 +169,15 @@ class Trainer:
             self._measure_validation()
         if self.status == "running" and self._at_target():
             self.status = "finished"
-            self.message = f"Finished {self.config.max_steps} steps."
+            self.message = self._finished_message()
+
+    def _finished_message(self) -> str:
+        """'Finished 100 steps.', or for a run that continued a trained model, the steps it
+        added and where they end ('Finished 100 steps more, at step 200.')."""
+        steps = self.config.max_steps
+        if self._began_at == 0:
+            return f"Finished {steps:,} steps."
+        return f"Finished {steps:,} steps more, at step {self.steps_done:,}."
 
     def _optimizer_step(self) -> tuple[float, float]:
         """Forward, backward, clip and update; returns (loss, global grad norm before clipping)."""

@@ -37,8 +37,11 @@ def test_an_imported_zip_gives_the_same_run(store, downloaded):
     run, data = downloaded
     imported = import_zip(store, "bob", data)
     assert imported.id != run.id and imported.owner == "bob"
-    for field in ("name", "source", "cell", "parameters", "seed", "settings", "steps", "sweep"):
+    for field in ("name", "source", "cell", "parameters", "seed", "steps", "sweep"):
         assert getattr(imported, field) == getattr(store.get(run.id), field), field
+    # the same settings, its origin now an import (the original has none: made before origins)
+    original = store.get(run.id).settings
+    assert imported.settings == {**original, "origin": {"kind": "import", "group": None}}
     assert imported.state == "finished" and imported.best_val == store.get(run.id).best_val
     pd.testing.assert_frame_equal(store.history(imported.id), store.history(run.id))
     assert store.state_bytes(imported.id) == store.state_bytes(run.id)
