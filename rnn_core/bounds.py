@@ -12,6 +12,9 @@ MAX_RUN_NAME = 200  # characters of a run's name (the Rename box allows fewer)
 MAX_HISTORY_ROWS = 100_000  # history rows a run may bring in one import: the longest training
 # the Train page starts (100,000 steps), one row a step
 MAX_STEP = 1_000_000_000  # the highest step number a run's history may hold
+MAX_SERIES_BYTES = 64 * 2**20  # a time-series CSV (or zip) a person uploads
+MAX_SERIES_ROWS = 2_000_000  # rows of a time series, after the missing steps are put back
+MAX_SERIES_COLUMNS = 64  # numeric columns of a time series
 
 MIB = 2**20  # bytes
 

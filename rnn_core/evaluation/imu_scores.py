@@ -17,15 +17,22 @@ import pandas as pd
 
 from rnn_core.datasets.imu.units import wrap
 from rnn_core.evaluation.baselines import euler_rates
+from rnn_core.evaluation.intervals import (  # noqa: F401 - re-exported for the IMU pages
+    BEATS,
+    BLOCKS,
+    RESAMPLES,
+    TOO_FEW,
+    WITHIN_NOISE,
+    WORSE,
+    block_interval,
+    verdict,
+)
 from rnn_core.evaluation.metrics import WRAPPED_ANGLES, display_unit
 
 # Roll is undefined at +-90 deg of pitch (gimbal lock: roll and yaw turn about the same axis) and
 # ill-conditioned near it: a vertical 1 deg off there moves roll by tens of degrees. Rows whose
 # pitch is within this of +-90 deg are left out of roll scores, for the model and every baseline.
 GIMBAL_MARGIN_DEG = 5.0
-BLOCKS = 20  # contiguous blocks of test windows for the interval
-RESAMPLES = 2000
-BEATS, WORSE, WITHIN_NOISE, TOO_FEW = "beats", "worse", "within noise", "too few windows"
 SCORE_COLUMNS = (
     "target",
     "unit",
@@ -73,34 +80,6 @@ def _errors(target: str, prediction: np.ndarray, truth: np.ndarray) -> np.ndarra
 
 def _rmse(squared: np.ndarray) -> float:
     return float(np.sqrt(squared.mean())) if squared.size else float("nan")
-
-
-def block_interval(
-    model_sq: np.ndarray, base_sq: np.ndarray, blocks: int = BLOCKS, seed: int = 0
-) -> tuple[float, float] | None:
-    """95 % interval of RMSE(model) - RMSE(baseline) from squared errors (W,) in time order, by
-    resampling contiguous blocks; None when there are too few windows for `blocks` blocks."""
-    count = len(model_sq)
-    if count < 5 * blocks:
-        return None
-    edges = np.linspace(0, count, blocks + 1).astype(int)  # (blocks + 1,)
-    sums_model = np.add.reduceat(model_sq, edges[:-1])  # (blocks,)
-    sums_base = np.add.reduceat(base_sq, edges[:-1])
-    sizes = np.diff(edges)
-    picks = np.random.default_rng(seed).integers(0, blocks, size=(RESAMPLES, blocks))
-    n = sizes[picks].sum(axis=1)  # (R,)
-    diff = np.sqrt(sums_model[picks].sum(axis=1) / n) - np.sqrt(sums_base[picks].sum(axis=1) / n)
-    low, high = np.percentile(diff, [2.5, 97.5])
-    return float(low), float(high)
-
-
-def verdict(interval: tuple[float, float] | None) -> str:
-    """BEATS, WORSE, WITHIN_NOISE or TOO_FEW from an interval of model - baseline."""
-    if interval is None:
-        return TOO_FEW
-    if interval[1] < 0:
-        return BEATS
-    return WORSE if interval[0] > 0 else WITHIN_NOISE
 
 
 def forecast_scores(

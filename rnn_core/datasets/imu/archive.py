@@ -75,7 +75,7 @@ class ZipSource:
 
 def open_zip(data: bytes, name: str, gap_factor: float = 5.0):
     """A ZipSource for a multi-sensor zip, or a CsvSource when it holds a single CSV."""
-    contents = _csv_members(data, name)
+    contents = csv_members(data, name)
     if len(contents) == 1:
         (member, raw_bytes), *_ = contents.items()
         return CsvSource.open(to_utf8(raw_bytes, member)[0], member)
@@ -94,7 +94,7 @@ def open_zip(data: bytes, name: str, gap_factor: float = 5.0):
     return _merge(streams, name, notes, gap_factor)
 
 
-def _csv_members(data: bytes, name: str) -> dict[str, bytes]:
+def csv_members(data: bytes, name: str) -> dict[str, bytes]:
     """{file name: bytes} of the archive's CSV files, without folders such as phyphox's meta/."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

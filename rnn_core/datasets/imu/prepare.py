@@ -24,6 +24,15 @@ import torch
 
 from rnn_core.datasets.imu.table import WRAPPED, ImuTable, imu_table
 from rnn_core.datasets.imu.units import wrap
+from rnn_core.datasets.pieces import (
+    SPLIT_FRACTIONS,
+    contiguous,
+    joined_rows,
+    part_bounds,
+    split_pieces,
+    take,
+    window_starts,
+)
 from rnn_core.datasets.prepare import SPLIT_NAMES, PreparedData
 from rnn_core.datasets.windows import DataError, Standardizer, WindowSet
 
@@ -34,12 +43,14 @@ __all__ = [
     "ImuTable",
     "ImuTask",
     "imu_table",
+    "part_bounds",
     "prepare_imu",
+    "split_pieces",
 ]
 
 IMU_INPUTS = ("roll", "pitch", "ax", "ay", "az", "gx", "gy", "gz")
 IMU_TARGETS = ("roll", "pitch", "gx", "gy", "gz")
-IMU_FRACTIONS = (0.7, 0.15, 0.15)
+IMU_FRACTIONS = SPLIT_FRACTIONS
 TEST_AT = 0.85  # where the test part starts, as a share of the rows: the last 15 % by default
 
 
@@ -83,45 +94,6 @@ class ImuMeta:
         return out
 
 
-def part_bounds(
-    rows: int, fractions: tuple[float, float, float] = IMU_FRACTIONS, test_at: float | None = None
-) -> dict[str, list[tuple[int, int]]]:
-    """Row ranges of each part before gaps: train | validation | test by `fractions`, or with
-    `test_at` (a share of the rows) the test block there, validation just before it (after it
-    when there is no room), and training the rest, on either side."""
-    share_val, share_test = fractions[1], fractions[2]
-    if test_at is None:
-        test_at = fractions[0] + share_val
-    test_at = min(max(test_at, 0.0), 1.0 - share_test)
-    cut = lambda share: int(round(rows * share))  # noqa: E731 - a row index from a share
-    test = (cut(test_at), cut(test_at + share_test))  # each edge rounded once, then shared
-    if test_at >= share_val - 1e-9:
-        val = (cut(test_at - share_val), test[0])
-    else:
-        val = (test[1], cut(test_at + share_test + share_val))
-    lo, hi = min(test[0], val[0]), max(test[1], val[1])
-    train = [r for r in ((0, lo), (hi, rows)) if r[1] > r[0]]
-    return {"train": train, "validation": [val], "test": [test]}
-
-
-def split_pieces(
-    segments,
-    rows: int,
-    fractions: tuple[float, float, float] = IMU_FRACTIONS,
-    test_at: float | None = None,
-) -> dict[str, list[tuple[int, int]]]:
-    """Row ranges of each part (see part_bounds), cut again at every gap."""
-    return {
-        name: [
-            (max(a, lo), min(b, hi))
-            for lo, hi in ranges
-            for a, b in segments
-            if min(b, hi) > max(a, lo)  # the part of segment [a, b) inside [lo, hi)
-        ]
-        for name, ranges in part_bounds(rows, fractions, test_at).items()
-    }
-
-
 def prepare_imu(
     table: ImuTable,
     seq_len: int,
@@ -151,7 +123,7 @@ def prepare_imu(
     sets, ends = {}, {}
     for name in SPLIT_NAMES:
         starts = _usable_starts(table, task, columns, pieces, name, seq_len, reach, needed)
-        rows = _joined_rows(pieces[name])
+        rows = joined_rows(pieces[name])
         ends[name] = _window_ends(columns, rows, starts, seq_len, reach)
         learned = columns.codes if task.classify else columns.learned(rows, pieces[name], task)
         sets[name] = _window_set(
@@ -189,7 +161,7 @@ class _ImuColumns:
         the saved model's in `fitted`)."""
         inputs = table.values[list(task.inputs)].to_numpy(np.float64)  # (N, F)
         if task.classify:
-            train_rows = _joined_rows(pieces["train"])
+            train_rows = joined_rows(pieces["train"])
             labels = table.labels[train_rows].tolist()
             names = fitted[2] if fitted else tuple(sorted(set(labels)))
             return _ImuColumns(inputs, None, None, names, _class_codes(table.labels, names))
@@ -205,10 +177,10 @@ class _ImuColumns:
 def _fitted_scalers(columns: _ImuColumns, pieces: dict, task: ImuTask):
     """Input and target statistics fitted on the training rows only (no target statistics for
     classification)."""
-    inputs = Standardizer.fit(_take(columns.inputs, pieces["train"])[None])
+    inputs = Standardizer.fit(take(columns.inputs, pieces["train"])[None])
     if task.classify:
         return inputs, None
-    train_rows = _joined_rows(pieces["train"])
+    train_rows = joined_rows(pieces["train"])
     learned = columns.learned(train_rows, pieces["train"], task, True)
     return inputs, Standardizer.fit(learned[None])
 
@@ -217,8 +189,8 @@ def _usable_starts(table, task, columns, pieces, name, seq_len, reach, needed) -
     """The starts (into the part's joined rows) of the part's windows whose inputs are whole and
     whose target has truth (or a class trained on); DataError with a sentence when a part that
     needs windows has none."""
-    starts = _window_starts(pieces[name], seq_len, reach)  # (W,) index into joined rows
-    rows = _joined_rows(pieces[name])
+    starts = window_starts(pieces[name], seq_len, reach)  # (W,) index into joined rows
+    rows = joined_rows(pieces[name])
     if len(starts) == 0 and name in needed:
         fits = min(_longest(pieces[part]) for part in needed) - reach  # for every part
         raise _no_window(name, pieces[name], seq_len, reach, table.sample_rate, fits)
@@ -279,7 +251,7 @@ def _learned(targets, reference, rows, part, task: ImuTask, valid=False) -> np.n
     h = task.horizon
     L = len(rows)
     ahead = rows[np.minimum(np.arange(L) + h, max(L - 1, 0))]  # (L,) the row h ahead in the part
-    here = reference[rows[0] : rows[-1] + 1] if _contiguous(rows) else reference[rows]  # (L, K)
+    here = reference[rows[0] : rows[-1] + 1] if contiguous(rows) else reference[rows]  # (L, K)
     learned = targets[ahead] - here if task.predict_change else targets[ahead]
     if task.predict_change:  # a roll from 179 to -179 deg changed by 2 deg, not -358
         wrapped = [k for k, name in enumerate(task.targets) if name in WRAPPED]
@@ -334,36 +306,6 @@ def _check_task(table: ImuTable, task: ImuTask, seq_len: int) -> None:
         raise DataError("The horizon must be at least 1 step ahead.")
 
 
-def _take(values: np.ndarray, part: list[tuple[int, int]]) -> np.ndarray:
-    """The rows of a part's pieces, one after the other: a view when there is one piece."""
-    if len(part) == 1:
-        return values[part[0][0] : part[0][1]]
-    return np.concatenate([values[a:b] for a, b in part]) if part else values[:0]
-
-
-def _contiguous(rows: np.ndarray) -> bool:
-    """True when rows are consecutive (one slice can take them without a copy)."""
-    return len(rows) > 0 and int(rows[-1]) - int(rows[0]) == len(rows) - 1
-
-
-def _joined_rows(part: list[tuple[int, int]]) -> np.ndarray:
-    """The recording rows of a part's pieces, one after the other: (L,)."""
-    if not part:
-        return np.zeros(0, dtype=np.int64)
-    return np.concatenate([np.arange(a, b) for a, b in part])
-
-
-def _window_starts(part: list[tuple[int, int]], seq_len: int, reach: int) -> np.ndarray:
-    """Starts (into the joined rows) of windows whose inputs and target lie in one piece."""
-    starts, offset = [], 0
-    for a, b in part:
-        count = (b - a) - (seq_len - 1 + reach)  # starts s with s + T - 1 + reach < b - a
-        if count > 0:
-            starts.append(offset + np.arange(count))
-        offset += b - a
-    return np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
-
-
 def _class_codes(labels: np.ndarray, class_names: tuple[str, ...]) -> np.ndarray:
     """Each label's index in class_names, -1 for a label the training part never has."""
     lookup = {name: i for i, name in enumerate(class_names)}
@@ -387,7 +329,7 @@ def _window_set(
         return WindowSet(zeros, y.to(device), seq_len, task_shape, torch.from_numpy(starts))
     x = np.zeros((L + 1, inputs.shape[1]), dtype=np.float32)  # (L + 1, F)
     x[:L] = input_scaler.transform(
-        _take(inputs, [(int(rows[0]), int(rows[-1]) + 1)]) if _contiguous(rows) else inputs[rows]
+        take(inputs, [(int(rows[0]), int(rows[-1]) + 1)]) if contiguous(rows) else inputs[rows]
     )
     before = np.clip(np.arange(L + 1) - 1, 0, L - 1)  # (L + 1,) index i holds row i - 1
     if target_scaler is None:
