@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # only for annotations: no pandas is loaded here
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,23 @@ def loss_unit(data: _Data) -> str:
 def loss_scale(data: _Data) -> float:
     """What the loss (in nats for classes) is multiplied by to read in `loss_unit`."""
     return data_unit(data).scale
+
+
+LOSS_COLUMNS = ("loss", "val_loss")  # of a history: what a unit applies to
+
+
+def in_unit(history: pd.DataFrame, unit: LossUnit) -> pd.DataFrame:
+    """The run's history with its losses (training and validation) read in `unit`: text in
+    bits per character; the gradient norm as it is."""
+    if unit.scale == 1.0:
+        return history
+    return history.assign(
+        loss=history["loss"] * unit.scale, val_loss=history["val_loss"] * unit.scale
+    )
+
+
+def history_to_download(history: pd.DataFrame, unit: LossUnit) -> pd.DataFrame:
+    """A run's history as its zip's history.csv holds it: the losses in `unit`, which their
+    headers name ("loss (bits/char)"), the other columns as stored."""
+    named = {column: f"{column} ({unit.short})" for column in LOSS_COLUMNS}
+    return in_unit(history, unit).rename(columns=named)

@@ -16,7 +16,6 @@ from rnn_core.runs.columns import (
     by_unit,
     filtered,
     groups,
-    in_unit,
     runs_frame,
 )
 from rnn_core.runs.compare import lines_and_bands, seed_groups
@@ -25,6 +24,7 @@ from rnn_core.runs.location import is_postgres
 from rnn_core.runs.naming import ORIGIN_LABELS, display_names, origin_of
 from rnn_core.runs.quota import quota_from_environment, quota_problem
 from rnn_core.runs.store import RunRecord, RunStore
+from rnn_core.units import in_unit
 from rnn_core.untrusted import Untrusted
 from ui.charts import chart
 from ui.plain import as_text, plain

@@ -8,7 +8,7 @@ rnn-export.zip
   samples.csv     a stretch of test samples, one per row, as a device reads them
   expected.csv    PyTorch's prediction after each sample once a window is full
   settings.json   the model's and the training's settings, and the seed
-  history.csv     the loss curve: one row per optimizer step
+  history.csv     the loss curve: one row per optimizer step, losses in the unit their headers name
   checkpoint.pt   the weights as the app saves and reads them (rnn_core.checkpoint)
 """
 
@@ -27,6 +27,7 @@ from rnn_core.export.checks import manifest
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.sidecar import model_json
 from rnn_core.models import SequenceModel
+from rnn_core.units import data_unit, history_to_download
 
 MEMBERS = (
     "model.onnx",
@@ -74,7 +75,7 @@ def export_zip(
     members = {
         **files,
         "settings.json": _json(settings),
-        "history.csv": history.to_csv(index=False, lineterminator="\n").encode(),
+        "history.csv": _history_csv(history, data),
         "checkpoint.pt": checkpoint,
     }
     sidecar = model_json(graph, data, table) | {"checks": checks, "manifest": manifest(members)}
@@ -84,6 +85,13 @@ def export_zip(
         for name in MEMBERS:
             archive.writestr(name, members[name])
     return buffer.getvalue()
+
+
+def _history_csv(history: pd.DataFrame, data: PreparedData) -> bytes:
+    """The loss curve with its losses in the task's unit, which their headers name ("loss
+    (bits/char)"), as the Runs page downloads it."""
+    table = history_to_download(history, data_unit(data))
+    return table.to_csv(index=False, lineterminator="\n").encode()
 
 
 def _json(value: dict) -> bytes:

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.bounds import MAX_HISTORY_ROWS
-from rnn_core.runs.columns import downloaded_unit, history_to_download, run_unit
+from rnn_core.runs.columns import downloaded_unit, run_unit
 from rnn_core.runs.compare import ORIGINS, origin_setting
 from rnn_core.runs.imported import checked_history, checked_state, checked_summary
 from rnn_core.runs.store import COLUMNS, ROW_BYTES, RunRecord, RunStore, Usage
+from rnn_core.units import history_to_download
 from rnn_core.untrusted import Untrusted
 
 SETTINGS, HISTORY, MODEL = "settings.json", "history.csv", "model.pt"

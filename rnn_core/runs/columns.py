@@ -17,7 +17,14 @@ from rnn_core.runs.naming import (
     origin_labels,
     origin_of,
 )
-from rnn_core.units import BITS_PER_CHAR, MSE, MSE_STANDARDIZED, NATS, LossUnit
+from rnn_core.units import (
+    BITS_PER_CHAR,
+    LOSS_COLUMNS,
+    MSE,
+    MSE_STANDARDIZED,
+    NATS,
+    LossUnit,
+)
 
 if TYPE_CHECKING:
     from rnn_core.runs.store import RunRecord
@@ -144,16 +151,6 @@ def groups(records: list[RunRecord]) -> list[str]:
     return list(dict.fromkeys(grouped))
 
 
-def in_unit(history: pd.DataFrame, unit: LossUnit) -> pd.DataFrame:
-    """The run's history with its losses (training and validation) read in `unit`: text in
-    bits per character; the gradient norm as it is."""
-    if unit.scale == 1.0:
-        return history
-    return history.assign(
-        loss=history["loss"] * unit.scale, val_loss=history["val_loss"] * unit.scale
-    )
-
-
 def by_unit(records: list[RunRecord]) -> dict[LossUnit, list[RunRecord]]:
     """The runs grouped by the unit of their loss (losses in two units share no axis)."""
     grouped: dict[LossUnit, list[RunRecord]] = {}
@@ -167,15 +164,7 @@ def loss_text(record: RunRecord) -> str:
     return "–" if record.best_val is None else run_unit(record).number(record.best_val)
 
 
-LOSS_COLUMNS = ("loss", "val_loss")  # of a history: what a unit applies to
 UNITS_BY_WORD = {unit.short: unit for unit in (BITS_PER_CHAR, NATS, MSE)}  # a header's unit
-
-
-def history_to_download(history: pd.DataFrame, unit: LossUnit) -> pd.DataFrame:
-    """A run's history as its zip's history.csv holds it: the losses in `unit`, which their
-    headers name ("loss (bits/char)"), the other columns as stored."""
-    named = {column: f"{column} ({unit.short})" for column in LOSS_COLUMNS}
-    return in_unit(history, unit).rename(columns=named)
 
 
 def downloaded_unit(headers: tuple[str, ...], columns: tuple[str, ...]) -> LossUnit | None:

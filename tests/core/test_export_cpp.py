@@ -83,7 +83,7 @@ def test_the_zip_holds_everything_a_device_and_the_app_need(imu, imu_export):
     loaded, _, extra = load_checkpoint((folder / "checkpoint.pt").read_bytes())
     assert loaded.config == model.config and extra["imu"]["seq_len"] == data.seq_len
     assert json.loads((folder / "settings.json").read_text())["seed"] == 3
-    assert list(pd.read_csv(folder / "history.csv")["loss"]) == [0.5, 0.4]
+    assert list(pd.read_csv(folder / "history.csv")["loss (MSE)"]) == [0.5, 0.4]  # its unit named
 
 
 def test_the_pt2_loaded_back_equals_evaluate(imu, imu_export):

@@ -46,6 +46,7 @@ BELOW = {
         "checkpoint",
         "live",
         "evaluation",
+        "units",  # the loss's unit in history.csv's headers
     },
     "evaluation": {
         "datasets",

@@ -116,3 +116,17 @@ def test_the_unit_a_downloads_headers_name():
     assert downloaded_unit(named("MSE"), COLUMNS) == MSE
     assert downloaded_unit(named("bits"), COLUMNS) is None
     assert downloaded_unit(COLUMNS[::-1], COLUMNS) is None
+
+
+def test_the_export_zip_history_speaks_the_same_unit():
+    """Train's export zip writes history.csv as the Runs page's download does: a text model's
+    losses in bits per character (nats / ln 2) under headers that say so."""
+    from rnn_core.datasets.prepare import prepare_text
+    from rnn_core.export.bundle import _history_csv
+
+    data = prepare_text("the cat sat on the mat. " * 40, 10)
+    history = pd.DataFrame({c: [1.0, 2.0] for c in COLUMNS}).assign(loss=[math.log(2), 1.0])
+    written = pd.read_csv(io.BytesIO(_history_csv(history, data)))
+    assert list(written.columns[:3]) == ["step", "loss (bits/char)", "val_loss (bits/char)"]
+    np.testing.assert_allclose(written["loss (bits/char)"], [1.0, 1 / math.log(2)])
+    assert downloaded_unit(tuple(written.columns), COLUMNS) == BITS_PER_CHAR
