@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.devices import available_devices
 from rnn_core.live.spec import RunSpec
 from rnn_core.runs.imported import checked_settings
 from rnn_core.runs.live import HERE, reopened_run
@@ -51,6 +52,7 @@ def open_run(store: RunStore, record: RunRecord) -> bool:
         st.error(as_text(f"This run cannot be opened: {error}"))
         return False
     problems += set_knobs(exp.run.spec)  # what it trained with last, from its save
+    problems += use_run_device(record.settings.get("device"))
     for problem in problems:
         st.warning(as_text(f"{problem} (from the run's settings)"))
     st.session_state[OPENED] = record.id
@@ -61,6 +63,21 @@ def _other_keys() -> list[str]:
     """The settings a run does not hold (other pages' knobs): Open leaves them as they are."""
     held = set(run_keys())
     return [key for key in SETTINGS if key not in held]
+
+
+def use_run_device(trained_on) -> list[str]:
+    """Train on the device the run trained on (`trained_on`, from its settings) when this server
+    has it; else a sentence that says where it continues. Runs stored before runs kept their
+    device say nothing."""
+    if not isinstance(trained_on, str) or trained_on == setting("device", device()):
+        return []
+    if trained_on in available_devices():
+        st.session_state[PERSIST + "device"] = trained_on
+        return []
+    return [
+        f"It trained on {trained_on[:20]}, which this server does not have: Start "
+        f"continues it on {device()}"
+    ]
 
 
 def set_knobs(spec: RunSpec) -> list[str]:

@@ -176,3 +176,32 @@ def test_a_run_stored_before_origins_opens_with_the_model_it_trained(small_sine_
     wait_until(lambda: store.get(run_id).steps == 16 and store.get(run_id).state == "finished")
     assert len(store.runs(me(secret))) == 1
     assert "origin" not in store.get(run_id).settings  # opening changed nothing of it
+
+
+def test_a_run_trained_on_a_device_this_server_lacks_says_where_it_continues(small_sine_data):
+    """A run's settings keep its device; Open uses it where the server has it, else says where
+    Start continues it (this machine has no CUDA GPU: a stored "cuda" run continues on the CPU)."""
+    secret = "cuda-run-" + "e" * 31
+    run_id = old_format_run(secret, small_sine_data)
+    store = run_store()
+    store.update_settings(run_id, {"device": "cuda"})
+    at = session(secret)
+    at.switch_page("app_pages/runs.py").run()
+    at.multiselect(key="runs.compare").set_value([run_id]).run()
+    at.button(key="runs.open").click().run()  # Open says it on Runs
+    no_problems(at)
+    said = [w.value for w in at.warning]
+    assert any("It trained on cuda, which this server does not have" in w for w in said), said
+    assert any("Start continues it on cpu" in w for w in said), said
+
+
+def test_a_run_trained_on_the_cpu_opens_on_the_cpu(small_sine_data):
+    secret = "cpu-run-" + "f" * 32
+    run_id = old_format_run(secret, small_sine_data)
+    run_store().update_settings(run_id, {"device": "cpu"})
+    at = session(secret)
+    at.switch_page("app_pages/runs.py").run()
+    at.multiselect(key="runs.compare").set_value([run_id]).run()
+    at.button(key="runs.open").click().run()
+    no_problems(at)
+    assert not at.warning  # nothing to say: this server trains on the CPU too
