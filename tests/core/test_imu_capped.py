@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from rnn_core.datasets.imu import capped
 from rnn_core.datasets.imu.capped import (
     detect_columns_capped,
     read_imu_capped,
@@ -87,4 +88,14 @@ def test_a_file_needing_more_than_the_cap_is_refused_with_a_sentence(monkeypatch
     assert str(refused.value) == (
         "imu-sim-arduino.csv needs more memory to read than the server gives one file (1 MiB): "
         "send a shorter recording, or fewer columns."
+    )
+
+
+def test_a_reading_that_does_not_end_is_ended_with_a_sentence(monkeypatch):
+    monkeypatch.setattr(capped, "PARSE_TIMEOUT_S", 0.0)  # the child is still starting
+    path = ROOT / "data" / "imu-sim-arduino.csv"
+    with pytest.raises(ImuFormatError) as refused:
+        read_imu_capped(path.read_bytes(), path.name)
+    assert str(refused.value) == (
+        "imu-sim-arduino.csv took longer than 0 s to read: send a shorter recording."
     )

@@ -17,6 +17,7 @@ import os
 import resource
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,9 @@ PARSE_TIMEOUT_S = 600.0  # a reading still busy after this long is ended, and sa
 RESULT = "result.json"
 ARRAYS = "arrays.npz"
 _RAW_ARRAYS = ("time", "accel", "gyro", "mag", "row_time")
+# readings at once, one per core: more tabs uploading at once wait their turn (their pages say
+# "Reading the recording…") instead of each adding a reader's peak to the machine's memory
+_READINGS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 _OUT_OF_MEMORY = ("out of memory", "Unable to allocate", "malloc of size", "std::bad_alloc")
 
 
@@ -123,13 +127,16 @@ def _run(job: tuple, folder: Path, name: str) -> dict:
     from rnn_core.live.processes import training_context  # the server's one fork server
 
     cap = parse_mib() * 2**20
-    child = training_context().Process(target=child_main, args=(job, str(folder), cap))
-    child.daemon = True
-    child.start()
-    child.join(PARSE_TIMEOUT_S)
-    if child.is_alive():
-        child.kill()
-        child.join()
+    with _READINGS:
+        child = training_context().Process(target=child_main, args=(job, str(folder), cap))
+        child.daemon = True
+        child.start()
+        child.join(PARSE_TIMEOUT_S)
+        timed_out = child.is_alive()
+        if timed_out:
+            child.kill()
+            child.join()
+    if timed_out:
         raise ImuFormatError(
             f"{name} took longer than {PARSE_TIMEOUT_S:.0f} s to read: send a shorter recording."
         )
