@@ -141,8 +141,8 @@ class StoreListener:
                 self.create = None
             if rows:
                 self._append(np.concatenate(rows))
-            if checkpoint is not None and not self.full:
-                step = int(checkpoint.steps_done)
+            step = None if checkpoint is None else int(checkpoint.steps_done)
+            if step is not None and (not self.full or step <= self.kept_step):
                 weights = weights_bytes(step, checkpoint.weights)
                 self.store.save_state(self.run_id, step, self.encode(checkpoint), weights)
             if state is not None:

@@ -56,16 +56,17 @@ def test_a_live_run_keeps_at_most_its_bound_of_rows_however_often_resumed(store_
     resumed.flush()
     assert resumed.unkept() is None and not resumed.full
     resumed.rows(rows(26, 41))
-    resumed.checkpoint(FakeState(40, {}))
-    resumed.state_changed("finished", "Finished.")
+    resumed.checkpoint(FakeState(30, {}))  # a save within the kept rows is still written
     resumed.flush()
     assert resumed.full and resumed.unkept() == full_sentence(30, 30)
     np.testing.assert_array_equal(store.history(run.id).to_numpy(), rows(1, 31))
-    record = store.get(run.id)
-    assert (record.steps, record.checkpoint_step, record.state) == (30, None, "finished")
     resumed.rows(rows(41, 51))
+    resumed.checkpoint(FakeState(50, {}))  # past them: neither rows nor saves
+    resumed.state_changed("finished", "Finished.")
     resumed.flush()
     assert len(store.history(run.id)) == 30
+    record = store.get(run.id)
+    assert (record.steps, record.checkpoint_step, record.state) == (30, 30, "finished")
     resumed.close()
     listener.close()
     store.close()
