@@ -58,7 +58,9 @@ def _released(session: _Session) -> None:
             del session.state[key]
     if Runtime.exists():
         Runtime.instance().uploaded_file_mgr.remove_session_files(session.id)
-    threading.Timer(TRIM_AFTER_S, give_memory_back).start()
+    trim = threading.Timer(TRIM_AFTER_S, give_memory_back)
+    trim.daemon = True  # a server that stops does not wait for it
+    trim.start()
 
 
 @st.cache_resource(scope="session", on_release=_released, show_spinner=False)
