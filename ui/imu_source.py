@@ -21,6 +21,7 @@ from rnn_core.datasets.imu.reader import (
     read_imu_csv,
 )
 from rnn_core.datasets.imu.table import settling_note
+from rnn_core.live.capped_read import detect_columns_capped, read_imu_capped
 from ui.imu_attitude import (
     attitude_controls,
     attitude_from_settings,
@@ -28,6 +29,7 @@ from ui.imu_attitude import (
     test_block_from_settings,
 )
 from ui.plain import as_text
+from ui.session_end import release_uploads_at_session_end
 from ui.settings import IMU_CHOICES, IMU_TASKS
 from ui.state import setting, widget
 
@@ -70,6 +72,7 @@ def _bytes_store() -> dict[str, bytes]:
 def _hold(digest: str, data: bytes) -> None:
     """Keep one file's bytes for this session (the chosen one): an earlier upload is let go."""
     st.session_state["imu.by_digest"] = {digest: data}
+    release_uploads_at_session_end()
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,9 +81,13 @@ def _sample_digests() -> frozenset[str]:
     return frozenset(hashlib.sha1((DATA / name).read_bytes()).hexdigest() for name in SAMPLE_FILES)
 
 
-def _read(name: str, column_map: tuple, target_rate, attitude: tuple, data: bytes):
-    """(recording, table) of a file's bytes, read with a mapping, rate and attitude filter."""
-    recording = read_imu_csv(_named(name, data), dict(column_map) or None, target_rate)
+def _read(name: str, column_map: tuple, target_rate, attitude: tuple, data: bytes, read=None):
+    """(recording, table) of a file's bytes, read with a mapping, rate and attitude filter
+    (by `read`, an upload's reading in a capped process, else here)."""
+    if read is None:
+        recording = read_imu_csv(_named(name, data), dict(column_map) or None, target_rate)
+    else:
+        recording = read(data, name, dict(column_map) or None, target_rate)
     return recording, imu_table(recording, *attitude)
 
 
@@ -94,8 +101,14 @@ def _loaded_sample(digest: str, name: str, column_map: tuple, target_rate, attit
 @st.cache_resource(max_entries=2, scope="session", show_spinner="Reading the recording…")
 def _loaded_upload(digest: str, name: str, column_map: tuple, target_rate, attitude: tuple, _data):
     """An upload's (recording, table), held for its session only: let go when the session ends
-    (nothing user-specific in a process-wide cache)."""
-    return _read(name, column_map, target_rate, attitude, _data)
+    (nothing user-specific in a process-wide cache). Read in a capped process of its own."""
+    return _read(name, column_map, target_rate, attitude, _data, read_imu_capped)
+
+
+@st.cache_data(max_entries=2, scope="session", show_spinner=False)
+def _upload_columns(digest: str, name: str, _data: bytes) -> tuple[list[str], dict[str, str]]:
+    """An upload's columns and detection's mapping, read once in a capped process."""
+    return detect_columns_capped(_data, name)
 
 
 def _named(name: str, data: bytes) -> io.BytesIO:
@@ -226,7 +239,10 @@ def _mapping_controls(name: str, data: bytes, digest: str) -> tuple | None:
     when the file has no columns to map (the reason is shown)."""
     with st.expander("Map the columns by hand", expanded=False):
         try:
-            columns, proposed = detect_columns(_named(name, data))
+            if digest in _sample_digests():
+                columns, proposed = detect_columns(_named(name, data))
+            else:
+                columns, proposed = _upload_columns(digest, name, data)
         except ImuFormatError as err:
             st.error(as_text(str(err)))
             return None

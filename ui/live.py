@@ -15,6 +15,7 @@ from rnn_core.training.history import History
 from rnn_core.training.losses import perplexity
 from rnn_core.units import loss_scale, loss_unit
 from ui.charts import chart
+from ui.plain import as_text
 from ui.presenter import presenter_on
 from ui.status import PREVIEW_REFRESH_S, nothing_moves, refresh_interval
 
@@ -35,6 +36,15 @@ def state_message(snap: RunSnapshot) -> None:
             f"{label} · step {snap.steps_done:,} · {snap.device}"
             + (f". {snap.message}" if snap.message else "")
         )
+
+
+def unkept_message(run: LiveRun) -> None:
+    """A warning when what the run trains now is not kept (another server took it over, its
+    history is full, the store cannot be written)."""
+    unkept = getattr(run.listener, "unkept", None)
+    sentence = unkept() if callable(unkept) else None
+    if sentence:
+        st.warning(as_text(sentence))
 
 
 TILES_PER_ROW = 3  # more would cut labels and values in a column of a laptop's screen
@@ -108,6 +118,7 @@ def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baselin
         later = presenter_on()
         if not later:
             state_message(snap)
+        unkept_message(run)
         metrics_row(snap, data)
         c1, c2 = chart_columns()
         previous = st.session_state.get(PREVIOUS_RUN)

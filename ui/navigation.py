@@ -58,12 +58,25 @@ def run_app() -> None:
         preload.preload_in_background()
 
 
+STARTING = (
+    "The server has just started and is loading the training libraries: this page appears in a "
+    "moment."
+)
+
+
 def before_a_page_with_the_core() -> None:
     """Wait for the modules imported in the background (see `ui.preload`; begun now if this is
     the server's first page, so that only that thread imports them), then set torch to one
     thread and say if the settings' data cannot be used. Imported here, not at the top: Home
-    and the sidebar draw before torch is imported."""
-    preload.ready()
+    and the sidebar draw before torch is imported. While a fresh server still imports them
+    (half a minute on a busy machine), the page says so instead of staying blank."""
+    if preload.imported():
+        preload.ready()
+    else:
+        waiting = st.empty()
+        waiting.info(STARTING)
+        preload.ready()
+        waiting.empty()
     from rnn_core.live.run import configure_torch_threads
     from ui.sources import warn_unusable_source
 

@@ -72,6 +72,11 @@ def ready() -> None:
     wait()
 
 
+def imported() -> bool:
+    """True once the preload has imported everything (`ready()` then returns at once)."""
+    return _STARTED.is_set() and _DONE.is_set()
+
+
 def wait(timeout: float = 60.0) -> None:
     """Block until a preload started in this process has finished (at once if none has, or
     when called from the preload itself)."""

@@ -10,6 +10,7 @@ import streamlit as st
 
 from rnn_core.datasets.prepare import PreparedData, check_text, prepare_text
 from rnn_core.datasets.text import CORPORA, decode_text_bytes
+from ui.session_end import release_uploads_at_session_end
 from ui.settings import TEXT_CHOICES
 from ui.source_kinds import Source
 from ui.state import PERSIST, setting, widget
@@ -71,6 +72,7 @@ class TextSource(Source):
                 st.session_state.pop("text.last_upload", None)  # a refused file leaves none
                 upload = cls.of(f"File {file.name}", uploaded_text(file.getvalue()))
                 st.session_state["text.last_upload"] = upload
+                release_uploads_at_session_end()
         return cls.from_settings()
 
     @classmethod

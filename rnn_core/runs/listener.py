@@ -6,7 +6,9 @@ atomically, a state change at once. A server killed at any moment then loses at 
 second of history and the steps since the last checkpoint.
 
 Every write checks that this server still trains the run (its lease, `rnn_core.runs.leases`):
-once another server has taken the run over, this listener writes nothing more of it.
+once another server has taken the run over, this listener writes nothing more of it. A run keeps
+at most MAX_HISTORY_ROWS history rows, however often it is resumed: past them, nothing more of it
+is written. Either way `unkept()` says so in a sentence for the page.
 """
 
 from __future__ import annotations
@@ -20,12 +22,29 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnn_core.bounds import MAX_HISTORY_ROWS
 from rnn_core.runs.leases import ACTIVE, LeaseLost
 from rnn_core.runs.store import RunStore
 
 log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_S = 1.0  # history rows reach the store this often
+
+
+def lost_sentence(step: int) -> str:
+    """What the Train page says once another server trains the run: from `step` on, unkept."""
+    return (
+        f"Another server took this run over at step {step:,}: what this page trains now is not "
+        "kept; open the run on Runs to see it."
+    )
+
+
+def full_sentence(step: int, limit: int = MAX_HISTORY_ROWS) -> str:
+    """What the Train page says once the run's history holds all the rows a run may keep."""
+    return (
+        f"This run's history holds {limit:,} rows, the most one run keeps: the steps after step "
+        f"{step:,} are not kept. Rewind (or change the model or the seed) to start a new run."
+    )
 
 
 def weights_bytes(step: int, weights: dict[str, torch.Tensor]) -> bytes:
@@ -57,6 +76,10 @@ class StoreListener:
         self.flush_interval, self.encode = flush_interval, encode
         self.problem: str | None = None  # a sentence when the store could not be written
         self.lost = False  # another server took the run over: nothing more is written
+        self.full = False  # the run holds max_rows history rows: nothing more is written
+        self.max_rows = MAX_HISTORY_ROWS
+        self.kept_step = 0  # the last step whose history row is in the store
+        self._kept_rows: int | None = None  # history rows in the store, read at the first flush
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._wake = threading.Event()
@@ -66,9 +89,18 @@ class StoreListener:
         self._current = "queued"  # the run's latest state, written or not
         self._writer: threading.Thread | None = None
 
+    def unkept(self) -> str | None:
+        """A sentence when what the run trains now is not being kept (another server trains
+        it, its history is full, or the store cannot be written), else None."""
+        if self.lost:
+            return lost_sentence(self.kept_step)
+        if self.full:
+            return full_sentence(self.kept_step, self.max_rows)
+        return self.problem
+
     def rows(self, rows: np.ndarray) -> None:
         """New history rows (n, C): kept until the next flush."""
-        if self.lost:
+        if self.lost or self.full:
             return
         with self._lock:
             self._rows.append(np.array(rows, dtype=float, copy=True))
@@ -76,7 +108,7 @@ class StoreListener:
 
     def checkpoint(self, state) -> None:
         """A full TrainingState: the latest one is written at the next flush."""
-        if self.lost:
+        if self.lost or self.full:
             return
         with self._lock:
             self._checkpoint = state
@@ -108,9 +140,9 @@ class StoreListener:
                 self.create()
                 self.create = None
             if rows:
-                self.store.append_rows(self.run_id, np.concatenate(rows))
-            if checkpoint is not None:
-                step = int(checkpoint.steps_done)
+                self._append(np.concatenate(rows))
+            step = None if checkpoint is None else int(checkpoint.steps_done)
+            if step is not None and (not self.full or step <= self.kept_step):
                 weights = weights_bytes(step, checkpoint.weights)
                 self.store.save_state(self.run_id, step, self.encode(checkpoint), weights)
             if state is not None:
@@ -126,6 +158,24 @@ class StoreListener:
                 self._rows = rows + self._rows
                 self._checkpoint = self._checkpoint or checkpoint
                 self._state = self._state or state
+
+    def _append(self, rows: np.ndarray) -> None:
+        """Write rows (n, C) up to the run's bound; past it the run is full (said by unkept)."""
+        if self._kept_rows is None:
+            (count, last), *_ = self.store.database.query(
+                "SELECT COUNT(*), MAX(step) FROM rnn_history WHERE run_id = ?", (self.run_id,)
+            )
+            self._kept_rows, self.kept_step = int(count), int(last or 0)
+        new = rows[:, 0] > self.kept_step  # earlier steps replace stored rows (a resume)
+        room = self.max_rows - self._kept_rows
+        if int(new.sum()) > room:
+            rows = rows[: int(np.flatnonzero(new)[room]) if room >= 0 else 0]
+            self.full = True
+        if len(rows) == 0:
+            return
+        self.store.append_rows(self.run_id, rows)
+        self._kept_rows += int((rows[:, 0] > self.kept_step).sum())
+        self.kept_step = max(self.kept_step, int(rows[:, 0].max()))
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is pending and wait for the writer to end."""
@@ -151,6 +201,6 @@ class StoreListener:
             self.flush()
             with self._lock:
                 pending = self._rows or self._checkpoint is not None or self._state is not None
-                if self.lost or self._current not in ACTIVE and not pending:
+                if self.lost or self.full or self._current not in ACTIVE and not pending:
                     self._writer = None
                     return
