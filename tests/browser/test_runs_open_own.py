@@ -49,7 +49,7 @@ def open_newest(page, cell: str, pick: bool) -> None:
     box.press("Enter")
     if pick:
         expect(page.get_by_text("Choose runs above to see their curves.")).to_be_visible()
-        page.get_by_test_id("stMultiSelect").click()
+        page.get_by_test_id("stMultiSelect").filter(has_text="Runs to compare").click()
         page.get_by_role("option").first.click()
         page.keyboard.press("Escape")
     wait_idle(page)

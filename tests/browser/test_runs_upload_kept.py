@@ -62,7 +62,7 @@ def test_an_upload_run_opens_in_a_new_session_of_the_same_owner_without_the_file
     # the run's Open button (select boxes on the page have "Open" buttons of their own)
     again.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile("Open$")).click()
     wait_idle(again)
-    expect(again.get_by_text("Opened: Inside the cell")).to_be_visible()
+    expect(again.get_by_text("Opened: Data and Train now show")).to_be_visible()
     expect(again.get_by_text(NOT_HELD)).to_have_count(0)
     go_to(again, "2 · Train")
     expect(again.get_by_text(NOT_HELD)).to_have_count(0)
