@@ -1,23 +1,28 @@
 """An upload read in a short-lived process with a memory cap, so the server holds only the result.
 
-    server: bytes -> a private folder -> child process (address space capped) -> read_imu_csv
-    child:  recording -> arrays.npz (no pickles) + result.json (numbers, names, sentences)
-    server: np.load(allow_pickle=False) + json -> the same ImuRecording; the folder is removed
+    server: bytes -> a private folder -> child process (address space capped) -> the reader:
+            read_imu_csv / detect_columns (an IMU upload), read_series_csv (a series upload)
+    child:  recording or table -> arrays.npz (no pickles) + result.json (numbers, names, sentences)
+    server: np.load(allow_pickle=False) + json -> the same ImuRecording or SeriesTable; the
+            folder is removed
 
 Whatever the reader needs while it works (the decoded text, pandas' frames, temporaries) lives
 and dies in the child: the server's memory never grows by it, and a file that would need more
 than the cap is refused with a sentence instead of taking the server's memory. Nothing built
-from the file comes back as a pickle: only plain arrays and JSON.
+from the file comes back as a pickle: only plain arrays and JSON. Each job kind ("imu",
+"detect", "series") names its reader's error and the words its sentences use (`_READS`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import resource
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +31,12 @@ import pandas as pd
 from rnn_core.datasets.imu.parse import ImuFormatError
 from rnn_core.datasets.imu.reader import ImuRecording, detect_columns, read_imu_csv
 from rnn_core.datasets.imu.samples import RawSamples
+from rnn_core.datasets.series.reader import (
+    Detected,
+    SeriesFormatError,
+    SeriesTable,
+    read_series_csv,
+)
 from rnn_core.datasets.windows import DataError
 
 PARSE_MIB = 2048  # address space a reading may add to the child's own (its imports excluded):
@@ -51,19 +62,26 @@ def read_imu_capped(
 ) -> ImuRecording:
     """`read_imu_csv` of an upload's bytes, run in a capped child process; the same recording,
     or ImuFormatError / DataError with a sentence (also when the file needs more than the cap)."""
-    with _folder() as folder:
-        (folder / "upload").write_bytes(data)
-        result = _run(("read", name, column_map, target_rate), folder, name)
-        with np.load(folder / ARRAYS, allow_pickle=False) as arrays:
-            return recording_from_parts(result, {key: arrays[key] for key in arrays.files})
+    options = {"column_map": column_map, "target_rate": target_rate}
+    return recording_from_parts(*_capped(("imu", name, options), data))
 
 
 def detect_columns_capped(data: bytes, name: str) -> tuple[list[str], dict[str, str]]:
     """`detect_columns` of an upload's bytes, run in a capped child process."""
-    with _folder() as folder:
-        (folder / "upload").write_bytes(data)
-        result = _run(("detect", name, None, None), folder, name)
-        return list(result["columns"]), dict(result["proposed"])
+    result, _ = _capped(("detect", name, {}), data)
+    return list(result["columns"]), dict(result["proposed"])
+
+
+def read_series_capped(
+    data: bytes,
+    name: str,
+    time_column: str | None = None,
+    missing_codes: tuple[float, ...] = (),
+) -> SeriesTable:
+    """`read_series_csv` of an upload's bytes, run in a capped child process; the same table, or
+    SeriesFormatError / DataError with a sentence (also when the file needs more than the cap)."""
+    options = {"time_column": time_column, "missing_codes": tuple(missing_codes)}
+    return table_from_parts(*_capped(("series", name, options), data))
 
 
 def recording_parts(recording: ImuRecording) -> tuple[dict, dict[str, np.ndarray]]:
@@ -111,6 +129,80 @@ def recording_from_parts(fields: dict, arrays: dict[str, np.ndarray]) -> ImuReco
     )
 
 
+def table_parts(table: SeriesTable) -> tuple[dict, dict[str, np.ndarray]]:
+    """(JSON-able fields, plain arrays) that together hold a series table, without pickles."""
+    fields = {
+        "name": table.name,
+        "columns": list(table.columns),
+        "units": list(table.units),
+        "segments": [list(s) for s in table.segments],
+        "detected": {f.name: getattr(table.detected, f.name) for f in dataclasses.fields(Detected)},
+    }
+    return fields, {"time": table.time, "values": table.values}
+
+
+def table_from_parts(fields: dict, arrays: dict[str, np.ndarray]) -> SeriesTable:
+    """The table that `table_parts` took apart: JSON's lists back to the Detected's tuples."""
+    d = fields["detected"]
+    detected = Detected(
+        delimiter=d["delimiter"],
+        decimal=d["decimal"],
+        time_column=d["time_column"],
+        time_kind=d["time_kind"],
+        start=d["start"],
+        step_seconds=float(d["step_seconds"]),
+        jitter=float(d["jitter"]),
+        gaps=tuple((float(at), float(length)) for at, length in d["gaps"]),
+        missing_steps=int(d["missing_steps"]),
+        missing_cells={str(c): int(n) for c, n in d["missing_cells"].items()},
+        left_out=tuple(d["left_out"]),
+        sentences=tuple(d["sentences"]),
+    )
+    return SeriesTable(
+        name=fields["name"],
+        time=arrays["time"],
+        values=arrays["values"],
+        columns=tuple(fields["columns"]),
+        units=tuple(fields["units"]),
+        segments=tuple((int(start), int(end)) for start, end in fields["segments"]),
+        detected=detected,
+    )
+
+
+def _imu_parts(file, column_map=None, target_rate=None) -> tuple[dict, dict]:
+    return recording_parts(read_imu_csv(file, column_map, target_rate))
+
+
+def _detect_parts(file) -> tuple[dict, dict]:
+    columns, proposed = detect_columns(file)
+    return {"columns": list(columns), "proposed": dict(proposed)}, {}
+
+
+def _series_parts(file, time_column=None, missing_codes=()) -> tuple[dict, dict]:
+    return table_parts(read_series_csv(file, time_column, missing_codes))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    """One job kind: what the child runs, the error its reader raises, the words its sentences
+    use for the file ("send a shorter {what}", "check that it is {looks_like}")."""
+
+    parts: Callable[..., tuple[dict, dict]]  # (named file, **options) -> (fields, arrays)
+    error: type[DataError]
+    what: str
+    looks_like: str
+
+
+_IMU_FILE = "a CSV or a zip export of an IMU recording"
+_READS = {
+    "imu": _Read(_imu_parts, ImuFormatError, "recording", _IMU_FILE),
+    "detect": _Read(_detect_parts, ImuFormatError, "recording", _IMU_FILE),
+    "series": _Read(
+        _series_parts, SeriesFormatError, "series", "a CSV (or a zip of one) of a series"
+    ),
+}
+
+
 class _folder:
     """A private temporary folder, removed with all it holds on exit."""
 
@@ -122,10 +214,22 @@ class _folder:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _run(job: tuple, folder: Path, name: str) -> dict:
+def _capped(job: tuple, data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """`job` (kind, name, options) run over `data` in a capped child: (its fields, its arrays)."""
+    with _folder() as folder:
+        (folder / "upload").write_bytes(data)
+        result = _run(job, folder)
+        if not (folder / ARRAYS).is_file():
+            return result, {}
+        with np.load(folder / ARRAYS, allow_pickle=False) as arrays:
+            return result, {key: arrays[key] for key in arrays.files}
+
+
+def _run(job: tuple, folder: Path) -> dict:
     """Run `job` in a child over `folder`; its result.json, or the sentence it ended with."""
     from rnn_core.live.processes import training_context  # the server's one fork server
 
+    kind, name, _ = job
     cap = parse_mib() * 2**20
     with _READINGS:
         child = training_context().Process(target=child_main, args=(job, str(folder), cap))
@@ -137,61 +241,70 @@ def _run(job: tuple, folder: Path, name: str) -> dict:
             child.kill()
             child.join()
     if timed_out:
-        raise ImuFormatError(
-            f"{name} took longer than {PARSE_TIMEOUT_S:.0f} s to read: send a shorter recording."
+        raise _READS[kind].error(
+            f"{name} took longer than {PARSE_TIMEOUT_S:.0f} s to read: "
+            f"send a shorter {_READS[kind].what}."
         )
     result_path = folder / RESULT
     result = json.loads(result_path.read_text()) if result_path.is_file() else None
     if result is None or "error" in result:
-        raise _refusal(result, name, child.exitcode)
+        raise _refusal(result, kind, name, child.exitcode)
     return result
 
 
-def _refusal(result: dict | None, name: str, exitcode: int | None) -> DataError:
+def _refusal(result: dict | None, kind: str, name: str, exitcode: int | None) -> DataError:
     """The sentence a child ended with, as the error the reader would have raised."""
-    if result is not None and result.get("kind") == "data":
+    read = _READS[kind]
+    ended = None if result is None else result.get("kind")
+    if ended == "data":
         return DataError(str(result["error"]))
-    if result is not None and result.get("kind") == "imu":
-        return ImuFormatError(str(result["error"]))
-    if result is not None and result.get("kind") == "memory":
-        return ImuFormatError(
+    if ended == "format":
+        return read.error(str(result["error"]))
+    if ended == "memory":
+        return read.error(
             f"{name} needs more memory to read than the server gives one file "
-            f"({parse_mib():,} MiB): send a shorter recording, or fewer columns."
+            f"({parse_mib():,} MiB): send a shorter {read.what}, or fewer columns."
         )
-    return ImuFormatError(
-        f"{name} could not be read (the reader stopped, code {exitcode}): check that it is a "
-        "CSV or a zip export of an IMU recording."
+    return read.error(
+        f"{name} could not be read (the reader stopped, code {exitcode}): check that it is "
+        f"{read.looks_like}."
     )
 
 
 def child_main(job: tuple, folder: str, cap: int) -> None:
-    """In the child: cap the address space, do the job, write its result (never a pickle)."""
+    """In the child: cap the address space, do the job (kind, name, options) with the reader its
+    kind names, write its result (never a pickle)."""
     _cap_address_space(cap)
-    kind, name, column_map, target_rate = job
+    kind, name, options = job
+    read = _READS[kind]
     out = Path(folder)
     try:
-        file = _named(name, (out / "upload").read_bytes())
-        if kind == "detect":
-            columns, proposed = detect_columns(file)
-            result = {"columns": list(columns), "proposed": dict(proposed)}
-        else:
-            result, arrays = recording_parts(read_imu_csv(file, column_map, target_rate))
+        result, arrays = read.parts(_named(name, (out / "upload").read_bytes()), **options)
+        if arrays:
             np.savez(out / ARRAYS, **arrays)
     except (DataError, MemoryError) as error:
-        result = {"error": str(error), "kind": _kind(error)}
-    (out / RESULT).write_text(json.dumps(result))
+        result = {"error": str(error), "kind": _kind(error, read.error)}
+    (out / RESULT).write_text(json.dumps(result, default=_plain))
 
 
-def _kind(error: BaseException) -> str:
+def _plain(value):
+    """A NumPy scalar as the Python number JSON writes."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _kind(error: BaseException, format_error: type[DataError]) -> str:
     """ "memory" when the cap stopped the reading (a MemoryError, or the parser's own words for
-    one, anywhere in the chain: the reader rewords parser errors), else "imu" or "data"."""
+    one, anywhere in the chain: the reader rewords parser errors), else "format" (the reader's
+    own error) or "data"."""
     seen: BaseException | None = error
     while seen is not None:
         words = str(seen)
         if isinstance(seen, MemoryError) or any(sign in words for sign in _OUT_OF_MEMORY):
             return "memory"
         seen = seen.__cause__ or seen.__context__
-    return "imu" if isinstance(error, ImuFormatError) else "data"
+    return "format" if isinstance(error, format_error) else "data"
 
 
 def _named(name: str, data: bytes):
