@@ -4,17 +4,20 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu.prepare import part_bounds, split_pieces
+from rnn_core.datasets.series.prepare import clock_of
 from rnn_core.datasets.text import char_statistics
 from rnn_core.evaluation.compare import trivial_baseline
 from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.figures.curves import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures.imu import imu_signals_figure
+from rnn_core.figures.series_data import series_data_figure
 from ui.charts import chart
 from ui.experiment import seq_len
 from ui.imu_sets import set_preview
 from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presets import IMU_PRESET_SAID, apply_imu_preset
+from ui.series_source import table_of
 from ui.source_kinds import SINE_FRACTIONS, sine_series
 from ui.sources import accept_source, chosen_kind
 from ui.state import widget
@@ -83,12 +86,41 @@ def _text_preview(source) -> None:
     st.text_area("First 1,000 characters", text[:1000], height=200, disabled=True)
 
 
+def _series_preview(source) -> None:
+    """The chosen columns with the split, and how many windows each part gives."""
+    choice = source.series
+    table = table_of(choice.digest, choice.name)
+    names = list(dict.fromkeys((*choice.task.inputs, *choice.task.targets)))
+    columns = [table.columns.index(name) for name in names]
+    meta = table.detected
+    bounds = part_bounds(len(table.time), test_at=choice.test_at)
+    edges = sorted({a for ranges in bounds.values() for a, _ in ranges} - {0})
+    clock = clock_of(meta.time_kind, meta.start, table.time)
+    figure = series_data_figure(
+        clock, table.values[:, columns], names, [table.units[k] for k in columns], edges
+    )
+    chart(figure, key="data.series_table")
+    try:
+        data = source.prepare(seq_len(), source.task_shape, "cpu")
+    except DataError as err:
+        st.error(as_text(str(err)))
+        return
+    st.caption(
+        f"Dashed lines: the temporal split (train, validation, test, placed on the left). "
+        f"{len(data.train):,} training windows, {len(data.validation):,} validation, "
+        f"{len(data.test):,} test, each {data.seq_len} steps. Z-scores use the training part's "
+        "statistics only; windows never cross a gap or a split, and a window with a missing "
+        "input is left out (a missing target gives no loss and no score)."
+    )
+
+
 PREVIEWS = {  # what the page shows of each kind of data
     "sine": _sine_preview,
     "memory": _memory_preview,
     "imu": _imu_preview,
     "imu_set": lambda source: set_preview(source.imu_set),
     "text": _text_preview,
+    "series": _series_preview,
 }
 
 st.title("1 · Data")

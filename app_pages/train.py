@@ -141,8 +141,8 @@ with right:
         st.session_state.pop(PREVIOUS_RUN, None)  # new data or model: nothing to compare with
         interrupted_run_note(None if store_problem() else run_store(), exp.run)
         st.info("Press **Start** to train, or **Step** to take one optimizer step at a time.")
-        empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0])
+        empty_charts(exp.data, train_config.clip_grad_norm, exp.baseline[0], exp.references)
     else:
         clip_norm = exp.run.config.clip_grad_norm
-        live_view(exp.run, exp.data, clip_norm, exp.baseline[0])
+        live_view(exp.run, exp.data, clip_norm, exp.baseline[0], exp.references)
         export_after_training(exp, source)

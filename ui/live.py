@@ -90,19 +90,28 @@ def chart_columns():
     return st.container(key="train-charts").columns(2)  # one above the other when narrow
 
 
-def empty_charts(data: PreparedData, clip_norm: float | None, baseline: float) -> None:
+def empty_charts(
+    data: PreparedData, clip_norm: float | None, baseline: float, references: dict | None = None
+) -> None:
     """The loss and gradient charts, still empty, before the first Start: the browser loads
     its chart library while the person sets the knobs, and the first point shows as soon as
     training begins."""
     empty = History().frame()
     c1, c2 = chart_columns()
-    loss = loss_figure(empty, loss_unit(data), baseline, loss_scale(data))
+    loss = loss_figure(empty, loss_unit(data), baseline, loss_scale(data), None, references)
     chart(loss, key="train.loss.empty", container=c1)
     chart(grad_norm_figure(empty, clip_norm), key="train.grad.empty", container=c2)
 
 
-def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baseline: float) -> None:
-    """Loss, gradient norm and prediction charts, redrawn in place while training runs."""
+def live_view(
+    run: LiveRun,
+    data: PreparedData,
+    clip_norm: float | None,
+    baseline: float,
+    references: dict | None = None,
+) -> None:
+    """Loss, gradient norm and prediction charts, redrawn in place while training runs; a time
+    series' forecast baselines (`references`: name -> validation loss) as lines on the loss."""
     st.session_state["train.polling"] = run.active
     interval = refresh_interval(waiting=nothing_moves(run.snapshot(max_points=2)))
     # The preview changes once a second: it is drawn with the charts when they redraw no more
@@ -122,7 +131,9 @@ def live_view(run: LiveRun, data: PreparedData, clip_norm: float | None, baselin
         metrics_row(snap, data)
         c1, c2 = chart_columns()
         previous = st.session_state.get(PREVIOUS_RUN)
-        loss = loss_figure(snap.history, loss_unit(data), baseline, loss_scale(data), previous)
+        loss = loss_figure(
+            snap.history, loss_unit(data), baseline, loss_scale(data), previous, references
+        )
         chart(loss, key="train.loss", container=c1)
         if later:
             with c2:

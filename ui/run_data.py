@@ -10,13 +10,16 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu.recordings import ROLES
-from rnn_core.runs.blobs import DataGone, RunData, digest_of
+from rnn_core.runs.blobs import KINDS, DataGone, RunData, digest_of
 from rnn_core.runs.store import RunRecord, RunStore
 from ui.imu_sets import SET_UPLOAD, files_digest, restore_set
 from ui.imu_source import UPLOAD as IMU_UPLOAD
 from ui.imu_source import restore_upload
 from ui.link import MAX_PASTED
 from ui.plain import as_text
+from ui.series_source import HELD as SERIES_HELD
+from ui.series_source import UPLOAD as SERIES_UPLOAD
+from ui.series_source import SeriesSource, restore_series_upload
 from ui.settings import TEXT_CHOICES, shortened
 from ui.source_kinds import ImuSetSource, ImuSource, Source
 from ui.sources import current_source, missing_source
@@ -43,6 +46,10 @@ def session_data(source: Source) -> RunData | None:
         if files and files_digest(files) == source.imu_set.digest:
             roles = ("roles", list(source.imu_set.roles))
             return RunData("imu-set", source.label, tuple(files), (roles,))
+    if isinstance(source, SeriesSource) and setting("series.choice") == SERIES_UPLOAD:
+        held = st.session_state.get(SERIES_HELD)
+        if held and hashlib.sha1(held[1]).hexdigest() == source.series.digest:
+            return RunData("series-upload", held[0], (held,))
     if isinstance(source, TextSource) and _text_needs_keeping():
         name = source.label.rsplit(" (", 1)[0]  # "File a.txt", "Pasted text"
         return RunData("text", name, ((name, source.text.encode("utf-8")),))
@@ -92,7 +99,7 @@ def restore_run_data(store: RunStore, record: RunRecord) -> bool:
     session holds the same bytes; False, with a sentence on the page, when the data is gone or
     is refused by the checks an upload gets."""
     entry = record.settings.get("data")
-    if not isinstance(entry, dict) or entry.get("kind") not in ("imu-upload", "imu-set", "text"):
+    if not isinstance(entry, dict) or entry.get("kind") not in KINDS:
         return True  # a run of data a link describes, or from before data was kept
     try:
         files = _kept_or_held(store, record.id, entry)
@@ -130,6 +137,9 @@ def _held_files(kind: str) -> list[tuple[str, bytes]]:
         return [held] if held else []
     if kind == "imu-set":
         return list(st.session_state.get("imu.set_files") or ())
+    if kind == "series-upload":
+        held = st.session_state.get(SERIES_HELD)
+        return [held] if held else []
     return []
 
 
@@ -138,6 +148,8 @@ def _restore(entry: dict, files: tuple[tuple[str, bytes], ...]) -> None:
     kind = entry["kind"]
     if kind == "imu-upload":
         restore_upload(*files[0])
+    elif kind == "series-upload":
+        restore_series_upload(*files[0])
     elif kind == "imu-set":
         roles = entry.get("roles")
         fits = isinstance(roles, list) and all(role in ROLES for role in roles)

@@ -31,6 +31,9 @@ UPLOAD_KEYS = (  # session keys that hold an upload's bytes or what was read of 
     "text.upload",
     "text.last_upload",
     "text.by_digest",
+    "series.upload",
+    "series.last_upload",
+    "series.by_digest",
 )
 TRIM_AFTER_S = 1.0  # the release runs on the server's event loop: the trim waits a moment
 

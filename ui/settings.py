@@ -155,6 +155,7 @@ SOURCE_KINDS = {
     "Text": "text",
     "IMU recording": "imu",
     "Memory task": "memory",
+    "Time series (CSV)": "series",
 }
 # The Data page's options (a test holds them to the page's own lists).
 TEXT_CHOICES = (
@@ -201,6 +202,11 @@ IMU_SET_CHOICES = (
     "Sample: BROAD set (15 trials, optical ground truth)",
     "Upload several recordings (CSVs, or a zip of CSVs)",
 )
+# Any time series (ui.series_source): the shipped sample or an upload.
+SERIES_CHOICES = (
+    "Sample: PJM East hourly electricity load, 2016–2017",
+    "Upload a CSV or zip",
+)
 IMU_SET_TASKS = (
     "Forecast the next state",
     "Correct VQF (the attitude now, as a correction added to VQF's estimate)",
@@ -231,6 +237,12 @@ SETTINGS: dict[str, Setting] = {
     "imu.attitude": _choice("Roll and pitch inputs from", IMU_ATTITUDES),
     # % of the rows where the test part starts
     "imu.test_at": _number(85, 0, 85, "Test part starts at (% of the recording)"),
+    "series.choice": _choice("Series", SERIES_CHOICES),
+    "series.horizon": _number(1, 1, 500, "Horizon (steps ahead)"),
+    "series.every": Setting(False, label="Forecast every step up to the horizon"),
+    "series.season": _number(0, 0, 10_000, "Season (steps; 0 = found from the training part)"),
+    # % of the rows where the test part starts
+    "series.test_at": _number(85, 0, 85, "Test part starts at (% of the series)"),
     "memory.task": _choice("Task", {"Adding problem": "adding", "Copy task": "copy"}),
     "memory.length": _number(50, 2, 1000, "Sequence length"),  # the copy task's delay
     "memory.seed": _number(0, 0, 2**31 - 1, "Data seed"),

@@ -8,6 +8,7 @@ import streamlit as st
 from rnn_core.datasets import DataError
 from rnn_core.datasets.sine import SineConfig
 from ui.plain import as_text
+from ui.series_source import SeriesSource
 from ui.settings import shortened
 from ui.source_kinds import ImuSource, MemorySource, SineSource, Source
 from ui.state import chosen
@@ -16,7 +17,7 @@ from ui.text_source import TextSource
 NO_SOURCE = "source.none"  # session key: why the session has no data of its own to train on
 WARNED = "source.warned"  # session key: that sentence is drawn at the top of this run's page
 KINDS: dict[str, type[Source]] = {  # the `source_kind` setting's values -> their kinds
-    kind.kind: kind for kind in (SineSource, TextSource, ImuSource, MemorySource)
+    kind.kind: kind for kind in (SineSource, TextSource, ImuSource, MemorySource, SeriesSource)
 }
 
 

@@ -17,7 +17,7 @@ from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
 from ui.settings import CELL_VALUES, OPTIMIZERS, RECURRENT_INITS, SETTINGS, link_of
 
-DATA_PREFIXES = ("sine.", "text.", "imu.", "memory.")
+DATA_PREFIXES = ("sine.", "text.", "imu.", "memory.", "series.")
 MODEL_KEYS = (
     "task_shape",
     "cell",

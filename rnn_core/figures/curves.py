@@ -66,10 +66,12 @@ def loss_figure(
     baseline: float | None = None,
     scale: float = 1.0,
     previous: pd.DataFrame | None = None,
+    references: dict[str, float] | None = None,
 ) -> go.Figure:
     """Training loss per step and validation loss where measured, times `scale` (e.g. nats to
     bits), on a log axis fitted to them, with the trivial baseline's loss as a dashed line when
-    there is one and a `previous` run's validation curve, faint, to compare with."""
+    there is one, each of `references` (name -> a forecast baseline's validation loss) dotted,
+    and a `previous` run's validation curve, faint, to compare with."""
     fig = go.Figure()
     curves = []
     if previous is not None and len(previous):
@@ -102,8 +104,16 @@ def loss_figure(
     )
     baseline = None if baseline is None else baseline * scale
     _baseline_line(fig, baseline)
-    fig.update_yaxes(**log_axis(curves, [baseline]))
+    lines = [baseline]
+    for name, loss in (references or {}).items():
+        if np.isfinite(loss) and loss > 0:
+            lines.append(loss * scale)
+            _log_hline(fig, lines[-1], f"{name} (validation)", REFERENCE_LINE)
+    fig.update_yaxes(**log_axis(curves, lines))
     return _live(_layout(fig, "Loss", "step", f"loss ({unit}, log scale)", "loss"))
+
+
+REFERENCE_LINE = dict(color=GREY, dash="dot", width=1.5)  # a forecast baseline's loss
 
 
 def _baseline_line(fig: go.Figure, baseline: float | None) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import cached_property
 
 from rnn_core.datasets.prepare import PreparedData
+from rnn_core.datasets.series.prepare import SeriesMeta
 from rnn_core.evaluation.compare import trivial_baseline
 from rnn_core.live.budget import check_budget, data_bytes, estimate
 from rnn_core.live.reports import RunListener
@@ -43,6 +44,16 @@ class Experiment:
     def baseline(self) -> tuple[float, str]:
         """The trivial baseline's validation loss on this data and what it predicts (once)."""
         return trivial_baseline(self.data)
+
+    @cached_property
+    def references(self) -> dict[str, float]:
+        """The forecast baselines' validation losses in the model's units, for a time series
+        (persistence, seasonal naive, linear AR; once); none for other data."""
+        if not isinstance(self.data.meta, SeriesMeta):
+            return {}
+        from rnn_core.evaluation.forecast_losses import baseline_losses  # series only
+
+        return baseline_losses(self.data)
 
     @property
     def model(self) -> SequenceModel | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from rnn_core.runs import files
 
 DATA_FOLDER = "_data"  # under the files folder; not alphanumeric, so never a run's folder
-KINDS = ("imu-upload", "imu-set", "text")  # what settings["data"]["kind"] may say
+KINDS = ("imu-upload", "imu-set", "series-upload", "text")  # what settings["data"]["kind"] may say
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from rnn_core.evaluation.baselines import ATTITUDE_METHODS
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
 from ui.controls import config_for_data
+from ui.series_source import SeriesSource
 from ui.settings import SETTINGS, Setting
 from ui.source_kinds import ImuSource, MemorySource, SineSource
 from ui.sources import KINDS
@@ -64,9 +65,9 @@ def test_the_attitude_choices_are_the_baselines_methods_and_the_truth():
 def test_every_source_kind_the_data_page_offers_is_a_kind_of_source():
     assert list(SETTINGS["source_kind"].values.values()) == list(KINDS)
     assert [kind.kind for kind in KINDS.values()] == list(KINDS)
-    assert list(KINDS.values()) == [SineSource, TextSource, ImuSource, MemorySource]
-    assert [kind.own_length for kind in KINDS.values()] == [False, False, False, True]
-    assert all(kind.fixed_shape for kind in (TextSource, ImuSource, MemorySource))
+    assert list(KINDS.values()) == [SineSource, TextSource, ImuSource, MemorySource, SeriesSource]
+    assert [kind.own_length for kind in KINDS.values()] == [False, False, False, True, False]
+    assert all(kind.fixed_shape for kind in (TextSource, ImuSource, MemorySource, SeriesSource))
 
 
 @pytest.mark.parametrize("which", ["sine_data", "text_data"])

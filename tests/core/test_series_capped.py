@@ -99,7 +99,7 @@ def test_a_file_needing_more_than_the_cap_is_refused_with_a_sentence(monkeypatch
     with pytest.raises(SeriesFormatError) as refused:
         read_series_capped(path.read_bytes(), path.name)
     assert str(refused.value) == (
-        "Pjm-east-hourly-2016-2017.csv needs more memory to read than the server gives one file "
+        "pjm-east-hourly-2016-2017.csv needs more memory to read than the server gives one file "
         "(1 MiB): send a shorter series, or fewer columns."
     )
 
@@ -110,7 +110,7 @@ def test_a_reading_that_does_not_end_is_ended_with_a_sentence(monkeypatch):
     with pytest.raises(SeriesFormatError) as refused:
         read_series_capped(path.read_bytes(), path.name)
     assert str(refused.value) == (
-        "Pjm-east-hourly-2016-2017.csv took longer than 0 s to read: send a shorter series."
+        "pjm-east-hourly-2016-2017.csv took longer than 0 s to read: send a shorter series."
     )
 
 
@@ -118,7 +118,7 @@ def test_a_child_that_stops_without_a_result_is_said_in_a_sentence():
     refusal = capped._refusal(None, "series", "upload.csv", -9)
     assert isinstance(refusal, SeriesFormatError)
     assert str(refusal) == (
-        "Upload.csv could not be read (the reader stopped, code -9): check that it is a CSV "
+        "upload.csv could not be read (the reader stopped, code -9): check that it is a CSV "
         "(or a zip of one) of a series."
     )
 

@@ -58,14 +58,21 @@ class SeriesMeta:
     def clock(self, rows: np.ndarray) -> pd.DatetimeIndex | np.ndarray:
         """The time of table rows as a person reads it: dates (UTC for a zone or Unix time, as
         written otherwise), else seconds from the start, or row numbers for the row index."""
-        if self.time_kind.startswith("date-time") or self.time_kind == "unix":
-            return pd.Timestamp(self.start) + pd.to_timedelta(self.time[rows], unit="s")
-        return self.time[rows]
+        return clock_of(self.time_kind, self.start, self.time[rows])
 
     def truth(self, split: str) -> np.ndarray:
         """The targets of every window of a part in data units: (W, S, K), S = len(steps)."""
         rows = self.last_rows[split][:, None] + np.asarray(self.task.steps)  # (W, S)
         return self.targets[rows]  # (W, S, K)
+
+
+def clock_of(time_kind: str, start: str, seconds: np.ndarray) -> pd.DatetimeIndex | np.ndarray:
+    """Times (seconds from the first row) as a person reads them: dates for a date-time or Unix
+    time column (UTC for a zone or Unix time, as written otherwise), else the numbers as they are
+    (seconds from the start, or row numbers for the row index)."""
+    if time_kind.startswith("date-time") or time_kind == "unix":
+        return pd.Timestamp(start) + pd.to_timedelta(seconds, unit="s")
+    return seconds
 
 
 def prepare_series_table(

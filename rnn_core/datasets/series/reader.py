@@ -37,7 +37,9 @@ class SeriesFormatError(DataError):
     """A series file that cannot be used; the message says what is wrong and what to change."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message[:1].upper() + message[1:])  # "the file ..." opens a sentence
+        # messages start with the file's name, which is "the file" for bytes without one: a
+        # name is kept as written, "the file" opens a sentence
+        super().__init__("The" + message[3:] if message.startswith("the ") else message)
 
 
 @dataclass(frozen=True)
