@@ -1,3 +1,3 @@
 """Pure figure builders: data in, plotly Figure out. Curves and forecasts (curves), inside the
 cell (inside, stacked), stored runs and sweeps (runs, sweeps, panels), the IMU lab (imu, attitude,
-angles, verdicts), and the shared look (axes, colors, style)."""
+angles, verdicts), any series forecast (series), and the shared look (axes, colors, style)."""
