@@ -1,4 +1,5 @@
-"""Evaluate: an IMU model on the test part in physical units, beside persistence and the filter."""
+"""Evaluate: a model on the test part in its units, beside forecast baselines: an IMU recording
+(persistence, gyro propagation and the attitude filters) or any time series."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from rnn_core.checkpoint import CheckpointError, load_checkpoint, save_checkpoin
 from rnn_core.datasets.imu.prepare import ImuMeta
 from rnn_core.datasets.imu.recordings import SetMeta
 from rnn_core.datasets.imu.table import attitude_label
+from rnn_core.datasets.series.prepare import SeriesMeta
 from rnn_core.evaluation.imu import (
     imu_model_extra,
     prepare_for_saved,
@@ -27,6 +29,7 @@ from ui.imu_source import recording_of
 from ui.plain import as_text, plain
 from ui.presenter import presenter_on
 from ui.presets import preset_banner
+from ui.series_eval import show_series_evaluation, show_verdicts
 from ui.source_kinds import ImuSource
 from ui.sources import current_source
 from ui.state import existing_experiment
@@ -45,12 +48,50 @@ def verdicts_first(result, step: int) -> None:
     )
 
 
+def series_evaluation(exp) -> None:
+    """A model trained here on a time series: its scores against the forecast baselines on the
+    test part (in presenter mode the verdicts first, the rest folded), then the downloads."""
+    runner = exp.run
+    step, weights = runner.current_weights()
+    if runner.active:  # the scores below are not redrawn while it trains: say which step
+        st.warning(
+            f"Training is still running: these scores are for the weights at step {step:,}, "
+            "when this page was drawn, not the latest; open the page again for newer ones."
+        )
+    model = model_with_weights(exp.model, weights)
+    scored = scored_step(runner.history.rows_since(0), step, runner.state == RunState.EARLY_STOPPED)
+    point = st.container()
+    details = st.expander("Scores and forecasts") if presenter_on() else point
+    with details:
+        st.subheader(f"The model trained here ({scored}), on the test part")
+        st.caption(f"Series: {plain(exp.data.meta.name)}")
+        result = show_series_evaluation(model, exp.data, (exp.key, step, id(runner)), "eval.series")
+    if presenter_on() and result is not None:
+        with point:
+            show_verdicts(exp.data.meta, result)
+            st.caption(
+                f"The model at step {step:,} on the test part against the best of persistence, "
+                "the seasonal naive forecast and a linear AR model. The tables, the intervals "
+                "and the charts are under **Scores and forecasts**."
+            )
+    st.download_button(
+        "Download the model (.pt)",
+        save_checkpoint(model, exp.data.standardizer, {}),
+        file_name="series-model.pt",
+        mime="application/octet-stream",
+        key="eval.download_series_model",
+    )
+    export_section("eval", (runner.id, step), model, exp.data, runner)
+
+
 st.title("6 · Evaluate")
 preset_banner()
 INTRODUCTION = (
     "An IMU model scored on data it never trained on, in degrees and deg/s, beside two forecast "
     "baselines (persistence, and gyro propagation: the last attitude carried forward with the "
-    "last gyro reading) and, when the file has a ground truth, every attitude filter."
+    "last gyro reading) and, when the file has a ground truth, every attitude filter. A model "
+    "of a time series is scored in its units beside persistence, the seasonal naive forecast "
+    "and a linear AR model."
 )
 if not presenter_on():  # in presenter mode the verdicts come first
     st.caption(INTRODUCTION)
@@ -59,13 +100,16 @@ exp = existing_experiment()
 imu = exp is not None and isinstance(exp.data.meta, ImuMeta)
 source = current_source()
 on_a_set = exp is not None and exp.run is not None and isinstance(exp.data.meta, SetMeta)
+on_a_series = exp is not None and exp.run is not None and isinstance(exp.data.meta, SeriesMeta)
 if on_a_set:
     show_set_evaluation(exp, source)
+elif on_a_series:
+    series_evaluation(exp)
 elif not imu or exp.run is None:
     st.info(
-        "Train a model on an IMU recording first: choose one on **1 · Data** (the samples work; "
-        "**Use the IMU preset** sets every knob), train it on **2 · Train**, then come back. "
-        "Or evaluate a saved model below."
+        "Train a model on an IMU recording or a time series first: choose one on **1 · Data** "
+        "(the samples work; **Use the IMU preset** sets every knob for a recording), train it on "
+        "**2 · Train**, then come back. Or evaluate a saved IMU model below."
     )
 else:
     runner = exp.run
