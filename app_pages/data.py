@@ -97,7 +97,12 @@ def _series_preview(source) -> None:
     edges = sorted({a for ranges in bounds.values() for a, _ in ranges} - {0})
     clock = clock_of(meta.time_kind, meta.start, table.time)
     figure = series_data_figure(
-        clock, table.values[:, columns], names, [table.units[k] for k in columns], edges
+        clock,
+        table.values[:, columns],
+        names,
+        [table.units[k] for k in columns],
+        edges,
+        table.segments,
     )
     chart(figure, key="data.series_table")
     try:

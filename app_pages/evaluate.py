@@ -174,7 +174,7 @@ else:
         export_section("eval", (runner.id, step), model, exp.data, runner, table)
 
 st.divider()
-st.subheader("A saved model on the recording chosen on 1 · Data")
+st.subheader("A saved IMU model on the recording chosen on 1 · Data")
 upload = st.file_uploader("A model saved by this page (.pt)", type=["pt"], key="eval.upload")
 if upload is not None:
     if not isinstance(source, ImuSource):

@@ -142,10 +142,21 @@ def show_series_evaluation(
 
 
 def _seasons_said(meta: SeriesMeta, seasons: tuple[int, ...]) -> str:
-    """'Season: 24 steps, from the autocorrelation of the training part' (per target if many)."""
-    said = [f"{m:,} step{'s' if m != 1 else ''}" for m in seasons]
+    """'Season: 24 steps, from the autocorrelation of the training part' (per target if many),
+    the season given on 1 · Data, or that none was found (the seasonal naive is persistence)."""
+    if meta.task.season > 0:
+        return f"Season: {meta.task.season:,} steps, as given on 1 · Data."
+    said = [
+        f"{m:,} steps" if m > 1 else "none found (its seasonal naive is persistence)"
+        for m in seasons
+    ]
     if len(set(seasons)) > 1:
         said = [f"{plain(t)} {s}" for t, s in zip(meta.task.targets, said, strict=True)]
+    if set(seasons) == {1}:
+        return (
+            "Season: none found in the autocorrelation of the training part, so the seasonal "
+            "naive forecast is persistence; give one on 1 · Data if the series has one."
+        )
     return (
         f"Season: {', '.join(dict.fromkeys(said))}, from the autocorrelation of the training part."
     )

@@ -15,6 +15,7 @@ from rnn_core.bounds import MAX_SERIES_BYTES, mib_text
 from rnn_core.datasets import DataError
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.series import SeriesTable, SeriesTask, prepare_series_table, read_series_csv
+from rnn_core.datasets.series.grid import duration_words
 from rnn_core.datasets.series.reader import SeriesFormatError
 from rnn_core.live.capped_read import read_series_capped
 from ui.plain import as_text
@@ -38,7 +39,6 @@ class SeriesChoice:
     name: str  # the file's name
     task: SeriesTask
     test_at: float | None = None  # share of the rows where the test part starts; None: the end
-    season: int = 0  # the seasonal naive's season in steps; 0: found from the training part
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class SeriesSource(Source):
             return None
         what_was_detected(table)
         task = _task_controls(table)
-        return cls.of(SeriesChoice(digest, name, task, _test_at(), int(setting("series.season"))))
+        return cls.of(SeriesChoice(digest, name, task, _test_at()))
 
     @classmethod
     def from_settings(cls) -> Source | None:
@@ -92,7 +92,7 @@ class SeriesSource(Source):
         name, data = picked
         digest = _hold(name, data)
         task = series_task(table_of(digest, name))
-        return cls.of(SeriesChoice(digest, name, task, _test_at(), int(setting("series.season"))))
+        return cls.of(SeriesChoice(digest, name, task, _test_at()))
 
     @classmethod
     def of(cls, choice: SeriesChoice) -> SeriesSource:
@@ -196,24 +196,16 @@ def _refuse(name: str, sentence: str) -> None:
 def what_was_detected(table: SeriesTable) -> None:
     """The step, rows, span and segments, and every detection sentence."""
     found = table.detected
-    rate = "one row" if found.time_kind == "row index" else _duration(found.step_seconds)
+    rate = "one row" if found.time_kind == "row index" else duration_words(found.step_seconds)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Step", rate)
     c2.metric("Rows", f"{len(table.time):,}")
-    span = "" if found.time_kind == "row index" else _duration(float(table.time[-1]))
+    span = "" if found.time_kind == "row index" else duration_words(float(table.time[-1]))
     c3.metric("Span", span or f"{len(table.time):,} rows")
     c4.metric("Segments", f"{len(table.segments)}")
     with st.expander("What was detected", expanded=True):
         for sentence in found.sentences:
             st.markdown(f"- {as_text(sentence)}")
-
-
-def _duration(seconds: float) -> str:
-    """A length of time in the unit that reads best: 15 min, 1 h, 2.5 d, 0.02 s."""
-    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
-        if seconds >= size:
-            return f"{seconds / size:,.4g} {unit}"
-    return f"{seconds:.4g} s"
 
 
 def _task_controls(table: SeriesTable) -> SeriesTask:
@@ -262,7 +254,8 @@ def _columns_key(what: str, columns: list[str]) -> str:
 
 def series_task(table: SeriesTable) -> SeriesTask:
     """The task the settings give for this table: inputs and targets as chosen on the Data page
-    for its columns (the first column until then), horizon, every step or the last (DataError
+    for its columns (the first column until then), horizon, every step or the last, the season
+    (DataError
     when no input or target is chosen)."""
     columns = list(table.columns)
     inputs = st.session_state.get(_columns_key("inputs", columns), _defaults(columns))
@@ -270,7 +263,8 @@ def series_task(table: SeriesTable) -> SeriesTask:
     if not inputs or not targets:
         raise DataError("Choose at least one input column and one target column.")
     horizon, every = int(setting("series.horizon")), bool(setting("series.every"))
-    return SeriesTask(tuple(inputs), tuple(targets), horizon, every and horizon > 1)
+    season = int(setting("series.season"))
+    return SeriesTask(tuple(inputs), tuple(targets), horizon, every and horizon > 1, season)
 
 
 def _test_at() -> float | None:

@@ -43,10 +43,11 @@ class SeriesEvaluation:
 def baseline_forecasts(
     data: PreparedData, split: str = "test", seasons: tuple[int, ...] | None = None
 ) -> tuple[dict, tuple[int, ...]]:
-    """{baseline name: (W, S, K)} on a part, and the seasons used (from the training part's
-    autocorrelation unless given)."""
+    """{baseline name: (W, S, K)} on a part, and the seasons used: `seasons`, else the task's
+    season when it gives one, else each target's from the training part's autocorrelation."""
     meta: SeriesMeta = data.meta
-    seasons = seasons or training_seasons(meta, MAX_SEASON_LAG)
+    given = (meta.task.season,) * len(meta.task.targets) if meta.task.season > 0 else None
+    seasons = seasons or given or training_seasons(meta, MAX_SEASON_LAG)
     forecasts = {
         "persistence": persistence(meta, split),
         "seasonal naive": seasonal_naive(meta, split, seasons),

@@ -142,3 +142,10 @@ def test_a_series_upload_run_opens_and_resumes_in_a_new_session_without_the_file
     train_until_done(again)
     no_problems(again)
     wait_until(lambda: run_store().get(record.id).steps == 40)
+
+
+def test_a_season_given_on_the_page_is_the_tasks():
+    at = series_data_page()
+    at.number_input(key="opt.series.season").set_value(168).run()
+    no_problems(at)
+    assert at.session_state["source"].series.task.season == 168

@@ -7,7 +7,7 @@ import torch
 
 from rnn_core.datasets.series import SeriesTask, prepare_series_table, read_series_csv
 from rnn_core.evaluation.forecast_losses import baseline_losses
-from rnn_core.evaluation.forecast_scores import BASELINES
+from rnn_core.evaluation.forecast_scores import BASELINES, baseline_forecasts
 from rnn_core.figures.curves import loss_figure
 from rnn_core.live.experiment import Experiment
 from rnn_core.training.history import History
@@ -49,3 +49,16 @@ def test_an_experiment_on_a_series_draws_its_baselines_on_the_loss_chart():
     assert [f"{name} (validation)" for name in BASELINES] == texts[1:]
     lines = sorted(shape.y0 for shape in figure.layout.shapes)
     assert sorted([1.0, *experiment.references.values()]) == pytest.approx(lines)
+
+
+def test_a_season_given_on_the_task_is_the_seasonal_naives():
+    table = read_series_csv(SAMPLE)
+    task = SeriesTask(("PJME_MW",), ("PJME_MW",), season=168)  # a week of hours
+    data = prepare_series_table(table, 24, task)
+    forecasts, seasons = baseline_forecasts(data, "test")
+    assert seasons == (168,)
+    rows = data.meta.last_rows["test"] + 1  # (W,) the row each window forecasts
+    expected = data.meta.targets[rows - 168, 0]  # one week before
+    np.testing.assert_array_equal(forecasts["seasonal naive"][:, 0, 0], expected)
+    auto = prepare_series_table(table, 24, SeriesTask(("PJME_MW",), ("PJME_MW",)))
+    assert baseline_forecasts(auto, "test")[1] == (24,)

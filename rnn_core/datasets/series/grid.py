@@ -48,10 +48,15 @@ def rate_words(step: float, kind: str) -> str:
     """A step as a person says it: '1 h (0.000278 Hz)', '10 ms (100 Hz)', '1 row'."""
     if kind == "row index":
         return "1 row"
+    return f"{duration_words(step)} ({1 / step:.4g} Hz)"
+
+
+def duration_words(seconds: float) -> str:
+    """A length of time in the unit that reads best: '88.04 d', '1 h', '15 min', '10 ms'."""
     for size, unit in ((86400, "d"), (3600, "h"), (60, "min"), (1, "s"), (1e-3, "ms")):
-        if step >= size:
-            return f"{step / size:.4g} {unit} ({1 / step:.4g} Hz)"
-    return f"{step * 1e6:.4g} us ({1 / step:.4g} Hz)"
+        if seconds >= size:
+            return f"{seconds / size:.4g} {unit}"
+    return f"{seconds * 1e6:.4g} us"
 
 
-__all__ = ["median_step", "on_grid", "rate_words"]
+__all__ = ["duration_words", "median_step", "on_grid", "rate_words"]

@@ -30,6 +30,7 @@ class SeriesTask:
     targets: tuple[str, ...]
     horizon: int = 1  # steps ahead of the window's last row
     every_step: bool = False  # forecast every step 1..horizon, else step `horizon` alone
+    season: int = 0  # the seasonal naive's season in steps; 0: found from the training part
 
     @property
     def steps(self) -> tuple[int, ...]:

@@ -23,7 +23,7 @@ from rnn_core.datasets.imu.parse import (
     sniff,
     to_utf8,
 )
-from rnn_core.datasets.series.grid import on_grid, rate_words
+from rnn_core.datasets.series.grid import duration_words, on_grid, rate_words
 from rnn_core.datasets.series.timecolumn import TimeColumn, find_time
 from rnn_core.datasets.windows import DataError
 
@@ -218,7 +218,7 @@ def _grid_sentences(facts: dict, kind: str, repeats: int, pieces: int) -> list[s
         longest = max(length for _, length in facts["gaps"])
         out.append(
             f"{len(facts['gaps'])} gap(s) longer than {GAP_FACTOR:g} steps (the longest "
-            f"{longest:,.6g} s): split into {pieces} segments; no window crosses a gap."
+            f"{duration_words(longest)}): split into {pieces} segments; no window crosses a gap."
         )
     return out
 
