@@ -4,6 +4,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import compare_configs, trivial_baseline, with_and_without_clipping
+from rnn_core.live.budget import seeds_duration
 from ui.budget import budget_line
 from ui.compare import (
     compare_active,
@@ -21,7 +22,6 @@ from ui.presets import preset_banner, take_pending
 from ui.run_store import kept_in_store
 from ui.sources import current_source, stop_without_data
 from ui.state import chosen, device, seed, stop_compare_runs, widget
-from ui.sweep import seeds_duration
 
 st.title("7 · Compare the cells")
 preset_banner()

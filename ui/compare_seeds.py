@@ -8,9 +8,9 @@ import streamlit as st
 
 from rnn_core.figures.sweeps import band_figure
 from rnn_core.sweeps.seeds import SeededRun, seed_curves, seed_table
+from rnn_core.training.history import mean_and_spread
 from ui.charts import chart
 from ui.status import refresh_interval
-from ui.sweep import mean_and_spread
 
 
 def seeds_view(kept: dict, baseline: tuple[float, str], unit: str, scale: float, band: str) -> None:

@@ -13,7 +13,6 @@ from rnn_core.export.build import STAGES, ExportJob
 from rnn_core.export.bundle import checkpoint_extra, export_zip, run_settings
 from rnn_core.export.graph import ExportGraph
 from rnn_core.export.samples import sample_stream
-from ui.imu_source import recording_of
 from ui.plain import as_text
 
 EXPORT = "export."  # session key prefix: {"version": ..., "job": ExportJob, "zip": bytes | None}
@@ -61,10 +60,10 @@ def export_after_training(exp, source) -> None:
     if run is None or run.active or run.steps_done == 0:
         return
     table = None
-    if source.kind == "imu":
+    if source.recording() is not None:
         if exp.key[0] != source.key:
             return  # the recording changed since: its table is not the one the model read
-        table = recording_of(source.imu)[1]
+        table = source.recording()[1]
     export_section("train", (run.id, run.steps_done), exp.model, exp.data, run, table)
 
 

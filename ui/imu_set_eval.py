@@ -20,7 +20,6 @@ from rnn_core.evaluation.imu_sets import evaluate_set_forecast, set_score_table
 from rnn_core.evaluation.imu_truth import ATTITUDE_COLUMNS
 from rnn_core.live.states import RunState
 from ui.evaluation import MAIN_COLUMNS, verdict_sentences
-from ui.imu_sets import set_recordings
 from ui.plain import plain
 from ui.presenter import presenter_on
 from ui.settings import shortened
@@ -53,7 +52,7 @@ def show_set_evaluation(exp, source) -> None:
     where = st.expander("Which recordings it trained on") if presenter_on() else st.container()
     where.caption(said)
     model = model_with_weights(exp.model, weights)
-    names, recordings, tables = set_recordings(source.imu_set)
+    names, recordings, tables = source.recordings()
     token = (exp.key, step, id(runner))
     if isinstance(meta.task, CorrectionTask):
         result = _scored(token, lambda: evaluate_correction(model, exp.data, tables, recordings))

@@ -8,7 +8,6 @@ from rnn_core.analysis.inspect import gradient_race, model_with_weights, sample_
 from rnn_core.datasets.imu.prepare import ImuMeta, window_rows
 from rnn_core.live.experiment import Experiment
 from ui.demos import PRESETS
-from ui.imu_source import recording_of
 from ui.link import ACTIVE_PRESET
 from ui.sources import current_source
 from ui.state import existing_experiment
@@ -73,7 +72,7 @@ def batch_labels(experiment: Experiment, count: int = 16):
     source = current_source()
     if not isinstance(experiment.data.meta, ImuMeta) or experiment.key[0] != source.key:
         return None
-    _, table = recording_of(source.imu)
+    _, table = source.recording()
     if table.labels is None:
         return None
     indices = experiment.data.validation.evenly_spaced(count).cpu().numpy()

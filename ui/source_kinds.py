@@ -56,6 +56,11 @@ class Source:
         a sentence)."""
         raise NotImplementedError
 
+    def recording(self) -> tuple | None:
+        """(recording, table) of an IMU recording for the pages that read its samples (labels,
+        the export's samples, the filters); None for data that is not one."""
+        return None
+
     @classmethod
     def controls(cls) -> Source | None:
         """The Data page's widgets for this kind; the source they describe (None while it needs
@@ -164,6 +169,10 @@ class ImuSource(Source):
         """One class per window when classifying; else the person's choice."""
         return "many_to_one" if self.imu.task.classify else None
 
+    def recording(self) -> tuple:
+        """The recording and its table (ImuFormatError with a sentence)."""
+        return recording_of(self.imu)
+
     def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
         """Windows of the recording's parts, never across a gap or a split."""
         _, table = recording_of(self.imu)
@@ -213,6 +222,10 @@ class ImuSetSource(Source):
     def task_shape(self) -> str | None:
         """A correction at every step; else the person's choice."""
         return "many_to_many" if self.imu_set.corrects else None
+
+    def recordings(self) -> tuple:
+        """(names, recordings, tables) of the set, tables with VQF at its defaults."""
+        return set_recordings(self.imu_set)
 
     def prepare(self, length: int, task_shape: str, on: str) -> PreparedData:
         """Windows of every recording for its role, statistics from the training recordings."""

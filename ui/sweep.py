@@ -15,7 +15,7 @@ from rnn_core.live.budget import Estimate, data_bytes, duration_text, estimate
 from rnn_core.sweeps.aggregate import best_setting, run_table, summary_table
 from rnn_core.sweeps.ray_sweep import cluster_name
 from rnn_core.sweeps.spec import KNOBS, SweepSpec, seeds_from, setting_label
-from rnn_core.training.history import mean_over_seeds
+from rnn_core.training.history import mean_and_spread, mean_over_seeds
 from ui.run_store import session_listener
 from ui.settings import NO_KNOB
 from ui.state import PERSIST, TRAIN_NOTE, seed, widget
@@ -96,13 +96,6 @@ def sweep_duration(spec: SweepSpec, found: Estimate) -> str:
     )
 
 
-def seeds_duration(found: Estimate, seeds: int) -> str:
-    """What several seeds add to an estimate of one run per cell, as a caption says it."""
-    runs = found.runs * seeds
-    total = replace(found, runs=runs).seconds_to_finish()
-    return f"Times {seeds} seeds: {runs} runs, about {duration_text(total)} in all, one per core."
-
-
 def start_sweep(spec: SweepSpec, data, device: str, address: str | None) -> None:
     """Stop the session's previous sweep, then start this one here or on the cluster."""
     stop_sweep()
@@ -158,13 +151,6 @@ def failures(results, most: int = 3) -> list[str]:
         f"{count} run{'s' if count > 1 else ''} failed. {message}"
         for message, count in list(reasons.items())[:most]
     ]
-
-
-def mean_and_spread(mean: float, std: float) -> str:
-    """'0.0123 ± 0.0004', the spread left out for one seed, '–' before any."""
-    if not np.isfinite(mean):
-        return "–"
-    return f"{mean:.4g} ± {std:.2g}" if np.isfinite(std) else f"{mean:.4g}"
 
 
 def shown_summary(summary: pd.DataFrame, knob_names, scale: float, unit: str) -> pd.DataFrame:

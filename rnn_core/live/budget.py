@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rnn_core.analysis.limits import (  # noqa: F401 (their import path)
     ANALYSIS_MIB,
@@ -218,3 +218,10 @@ def data_bytes(data) -> int:
                 seen.add(id(tensor))
                 total += tensor.numel() * tensor.element_size()
     return total
+
+
+def seeds_duration(found: Estimate, seeds: int) -> str:
+    """What several seeds add to an estimate of one run per cell, as a caption says it."""
+    runs = found.runs * seeds
+    total = replace(found, runs=runs).seconds_to_finish()
+    return f"Times {seeds} seeds: {runs} runs, about {duration_text(total)} in all, one per core."

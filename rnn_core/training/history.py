@@ -124,3 +124,10 @@ def mean_over_seeds(
             "count": count,
         }
     )
+
+
+def mean_and_spread(mean: float, std: float) -> str:
+    """'0.0123 ± 0.0004', the spread left out for one seed, '–' before any."""
+    if not np.isfinite(mean):
+        return "–"
+    return f"{mean:.4g} ± {std:.2g}" if np.isfinite(std) else f"{mean:.4g}"
