@@ -5,23 +5,23 @@ import streamlit as st
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import compare_configs, trivial_baseline, with_and_without_clipping
 from rnn_core.live.budget import seeds_duration
-from ui.budget import budget_line
-from ui.compare import (
+from ui.compare.cells import (
     compare_active,
     compare_train_config,
     compare_view,
     comparison_estimate,
     start_runs,
 )
-from ui.controls import config_for_data, task_shape_control
-from ui.experiment import seq_len
-from ui.live import loss_scale, loss_unit
-from ui.plain import as_text, plain
-from ui.presenter import knobs_and_view
-from ui.presets import preset_banner, take_pending
-from ui.run_store import kept_in_store
-from ui.sources import current_source, stop_without_data
-from ui.state import chosen, device, seed, stop_compare_runs, widget
+from ui.lecture.presets import preset_banner, take_pending
+from ui.session.budget import budget_line
+from ui.session.controls import config_for_data, task_shape_control
+from ui.session.experiment import seq_len
+from ui.session.plain import as_text, plain
+from ui.session.presenter import knobs_and_view
+from ui.session.run_store import kept_in_store
+from ui.session.source import current_source, stop_without_data
+from ui.session.state import chosen, device, seed, stop_compare_runs, widget
+from ui.train.live import loss_scale, loss_unit
 
 st.title("7 · Compare the cells")
 preset_banner()

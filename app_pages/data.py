@@ -11,16 +11,16 @@ from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.figures.curves import char_frequency_figure, sequence_figure, series_figure
 from rnn_core.figures.imu import imu_signals_figure
 from rnn_core.figures.series_data import series_data_figure
-from ui.charts import chart
-from ui.experiment import seq_len
-from ui.imu_sets import set_preview
-from ui.imu_source import recording_of
-from ui.plain import as_text, plain
-from ui.presets import IMU_PRESET_SAID, apply_imu_preset
-from ui.series_source import table_of
-from ui.source_kinds import SINE_FRACTIONS, sine_series
-from ui.sources import accept_source, chosen_kind
-from ui.state import widget
+from ui.lecture.presets import IMU_PRESET_SAID, apply_imu_preset
+from ui.session.charts import chart
+from ui.session.experiment import seq_len
+from ui.session.plain import as_text, plain
+from ui.session.source import accept_source, chosen_kind
+from ui.session.state import widget
+from ui.sources.imu import recording_of
+from ui.sources.imu_sets import set_preview
+from ui.sources.kinds import SINE_FRACTIONS, sine_series
+from ui.sources.series import table_of
 
 
 def _sine_preview(source) -> None:

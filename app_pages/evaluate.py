@@ -21,18 +21,18 @@ from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
 from rnn_core.figures.verdicts import rmse_ratio_figure
 from rnn_core.live.states import RunState
-from ui.charts import chart
-from ui.evaluation import show_evaluation, show_truth_scores, verdict_sentences
-from ui.export import export_section
-from ui.imu_set_eval import show_set_evaluation
-from ui.imu_source import recording_of
-from ui.plain import as_text, plain
-from ui.presenter import presenter_on
-from ui.presets import preset_banner
-from ui.series_eval import show_series_evaluation, show_verdicts
-from ui.source_kinds import ImuSource
-from ui.sources import current_source
-from ui.state import existing_experiment
+from ui.evaluate.imu import show_evaluation, show_truth_scores, verdict_sentences
+from ui.evaluate.series import show_series_evaluation, show_verdicts
+from ui.evaluate.sets import show_set_evaluation
+from ui.lecture.presets import preset_banner
+from ui.session.charts import chart
+from ui.session.plain import as_text, plain
+from ui.session.presenter import presenter_on
+from ui.session.source import current_source
+from ui.session.state import existing_experiment
+from ui.sources.imu import recording_of
+from ui.sources.kinds import ImuSource
+from ui.train.export import export_section
 
 
 def verdicts_first(result, step: int) -> None:

@@ -7,11 +7,11 @@ from rnn_core.analysis.gradient_race import race_problem
 from rnn_core.analysis.gradients import hidden_grad_norms, input_connectivity
 from rnn_core.analysis.inspect import model_with_weights, snapshot_grad_norms
 from rnn_core.figures.inside import connectivity_figure, grad_time_figure, snapshot_heatmap_figure
-from ui.charts import chart
-from ui.inspection import batch, race, snapshot_picker, trained_experiment
-from ui.presenter import presenter_on
-from ui.presets import preset_banner
-from ui.state import widget
+from ui.inspect.common import batch, race, snapshot_picker, trained_experiment
+from ui.lecture.presets import preset_banner
+from ui.session.charts import chart
+from ui.session.presenter import presenter_on
+from ui.session.state import widget
 
 # Why the profile of a model with a loss at every step rises toward t = 0, unlike the race's.
 EVERY_STEP_LOSS = (

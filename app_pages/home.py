@@ -1,11 +1,11 @@
 """Home: what the dashboard is, the pages in lecture order, the device and the seed. It imports
-no torch, pandas or plotly: a fresh server draws it while they load (see `ui.preload`)."""
+no torch, pandas or plotly: a fresh server draws it while they load (see `ui.session.preload`)."""
 
 import streamlit as st
 
 from rnn_core.devices import available_devices
-from ui.link import preset_links
-from ui.state import persisted, widget
+from ui.session.link import preset_links
+from ui.session.state import persisted, widget
 
 st.title("RNN Explorer")
 st.markdown(

@@ -15,9 +15,9 @@ from rnn_core.figures.inside import (
     unit_order,
 )
 from rnn_core.models import count_parameters
-from ui.charts import chart
-from ui.equations import show_step
-from ui.inspection import batch, batch_labels, snapshot_picker, trained_experiment
+from ui.inspect.common import batch, batch_labels, snapshot_picker, trained_experiment
+from ui.inspect.equations import show_step
+from ui.session.charts import chart
 
 st.title("3 · Inside the cell")
 exp = trained_experiment()

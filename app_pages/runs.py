@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from ui.owner import owner, shared_link
-from ui.plain import as_text
-from ui.run_actions import download_button, rename_and_delete, share_control, shared_view, summary
-from ui.run_open import open_and_resume_buttons
-from ui.run_store import interrupt_dead_replicas, run_store, store_problem
-from ui.runs_view import import_box, named, pick_runs, quota_line, run_curves, runs_table
-from ui.settings import shortened
+from ui.runs.actions import download_button, rename_and_delete, share_control, shared_view, summary
+from ui.runs.opening import open_and_resume_buttons
+from ui.runs.table import import_box, named, pick_runs, quota_line, run_curves, runs_table
+from ui.session.owner import owner, shared_link
+from ui.session.plain import as_text
+from ui.session.run_store import interrupt_dead_replicas, run_store, store_problem
+from ui.session.settings import shortened
 
 st.title("Runs")
 problem = store_problem()

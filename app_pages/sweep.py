@@ -5,16 +5,15 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.evaluation.compare import trivial_baseline
-from ui.budget import budget_line
-from ui.controls import model_config, train_config
-from ui.experiment import seq_len
-from ui.live import loss_scale, loss_unit
-from ui.plain import as_text, plain
-from ui.presenter import knobs_and_view
-from ui.run_store import kept_in_store
-from ui.sources import current_source, stop_without_data
-from ui.state import chosen, device, seed, widget
-from ui.sweep import (
+from ui.session.budget import budget_line
+from ui.session.controls import model_config, train_config
+from ui.session.experiment import seq_len
+from ui.session.plain import as_text, plain
+from ui.session.presenter import knobs_and_view
+from ui.session.run_store import kept_in_store
+from ui.session.source import current_source, stop_without_data
+from ui.session.state import chosen, device, seed, widget
+from ui.sweep.setup import (
     SWEEP,
     best_of,
     best_setting_sentence,
@@ -28,7 +27,8 @@ from ui.sweep import (
     train_with,
     where_line,
 )
-from ui.sweep_view import sweep_view
+from ui.sweep.view import sweep_view
+from ui.train.live import loss_scale, loss_unit
 
 st.title("8 · Sweep")
 source = current_source()

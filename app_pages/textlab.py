@@ -12,12 +12,12 @@ from rnn_core.analysis.textlab import (
     rank_units,
 )
 from rnn_core.figures.curves import probability_figure
-from ui.charts import chart
-from ui.inspection import active_preset_tab, snapshot_picker, trained_experiment
-from ui.plain import as_text
-from ui.presenter import presenter_on
-from ui.presets import preset_banner
-from ui.settings import shortened
+from ui.inspect.common import active_preset_tab, snapshot_picker, trained_experiment
+from ui.lecture.presets import preset_banner
+from ui.session.charts import chart
+from ui.session.plain import as_text
+from ui.session.presenter import presenter_on
+from ui.session.settings import shortened
 
 GATES = ("i", "f", "g", "o", "r", "z", "n")
 

@@ -8,19 +8,19 @@ from rnn_core.datasets import DataError
 from rnn_core.live.budget import data_bytes, estimate
 from rnn_core.live.states import RunState
 from rnn_core.models import count_parameters
-from ui.budget import budget_line
-from ui.controls import model_controls, task_shape_control, train_controls
-from ui.experiment import experiment
-from ui.export import export_after_training
-from ui.live import PREVIOUS_RUN, empty_charts, live_view
-from ui.plain import as_text, plain
-from ui.presenter import presenter_on
-from ui.presets import preset_banner
-from ui.run_notes import interrupted_run_note, new_model_sentence
-from ui.run_open import train_note
-from ui.run_store import keep_training_settings, kept_in_store, run_store, store_problem
-from ui.sources import current_source, stop_without_data
-from ui.state import PERSIST, device, seed
+from ui.lecture.presets import preset_banner
+from ui.runs.notes import interrupted_run_note, new_model_sentence
+from ui.runs.opening import train_note
+from ui.session.budget import budget_line
+from ui.session.controls import model_controls, task_shape_control, train_controls
+from ui.session.experiment import experiment
+from ui.session.plain import as_text, plain
+from ui.session.presenter import presenter_on
+from ui.session.run_store import keep_training_settings, kept_in_store, run_store, store_problem
+from ui.session.source import current_source, stop_without_data
+from ui.session.state import PERSIST, device, seed
+from ui.train.export import export_after_training
+from ui.train.live import PREVIOUS_RUN, empty_charts, live_view
 
 st.title("2 · Train")
 preset_banner()

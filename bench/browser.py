@@ -18,7 +18,7 @@ from tests.browser.helpers import (
     set_number,
 )
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, served
-from ui.settings import SETTINGS
+from ui.session.settings import SETTINGS
 
 # core cell -> its label in the Train page's Cell choice (the tanh RNN for "rnn")
 CELL_LABELS = {

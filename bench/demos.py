@@ -16,7 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tests.browser.helpers import open_page
 from tests.browser.test_lecture_hall import training_ended
 from tests.browser.test_presets import POINT_TIMEOUT_MS, POINTS
-from ui.demos import PRESETS
+from ui.session.demos import PRESETS
 
 BUSY_MS = 600_000  # a demo's training on a loaded machine: slow is measured, not a failure
 RNN_CLASSES = {"RNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
@@ -35,8 +35,8 @@ class Shapes:
     optimizer: str = "Adam"
 
 
-# The demos' trainings (ui.demos: cells, sizes, windows, batches, steps); the brackets text has
-# about ten distinct characters, one-hot; the IMU recording eight channels. The unclipped
+# The demos' trainings (ui.session.demos: cells, sizes, windows, batches, steps); the brackets
+# text has about ten distinct characters, one-hot; the IMU recording eight channels. The unclipped
 # exploding run diverges after about 20 steps; the IMU demo stops early: its steps are read from
 # the page.
 SETTINGS = {key: preset.settings for key, preset in PRESETS.items()}

@@ -19,8 +19,9 @@ the loop's wall clock with the validation measurements (probes made by this scri
 3. brackets  The bracket-counting cell: a character LSTM on `bracket_corpus()` with windows of
              100; the Text lab's ranking (layer 1, the first 1,500 validation characters, every h,
              c and gate unit) finds a cell unit with |r| >= 0.9 against bracket depth.
-4. imu       The IMU preset (ui/presets.py) on the bundled samples: test RMSE of the model against
-             persistence and the complementary filter, per target, as the Evaluate page scores it.
+4. imu       The IMU preset (ui/lecture/presets.py) on the bundled samples: test RMSE of the
+             model against persistence and the complementary filter, per target, as the Evaluate
+             page scores it.
 5. Determinism: seed 0 of every recipe is trained twice; the loss histories must be identical.
 """
 
@@ -60,7 +61,7 @@ pd.set_option("display.max_columns", 30)
 SEEDS = (0, 1, 2, 3, 4)
 COMPARED = ["step", "loss", "val_loss", "grad_norm", "lr"]  # what must repeat exactly (not time)
 
-# 1. An LSTM learns a sine: the app's default source and knobs (ui/controls.py DEFAULTS).
+# 1. An LSTM learns a sine: the app's default source and knobs (ui/session/controls.py DEFAULTS).
 SINE_DATA = SineConfig()
 SINE_SEQ_LEN = 50
 SINE_MODEL = ModelConfig(cell="lstm", input_size=1, output_size=1, hidden_size=32)
@@ -101,7 +102,8 @@ BRACKET_PROBE_STEPS = 600  # r is read every 100 steps up to here, past the reci
 EXCERPT_CHARS = 1500  # the Text lab's default excerpt of the validation text
 TEXTLAB_LAYER = 0  # the page's default layer ("layer 1")
 
-# 4. The IMU preset (ui/presets.py IMU_PRESET) on the bundled samples, as the Data page reads them.
+# 4. The IMU preset (ui/lecture/presets.py IMU_PRESET) on the bundled samples, as the Data page
+# reads them.
 IMU_SAMPLES = {
     "phyphox zip (the Data page's default)": "imu-sim-phyphox.zip",
     "Arduino MPU6050 log": "imu-sim-arduino.csv",

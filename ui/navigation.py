@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import preload
-from ui.link import apply_link, link_control, link_problems, preset_links, write_link
-from ui.owner import read_shared_link, remember_owner, shared_in_address
-from ui.presenter import presenter_css, presenter_in_address, presenter_toggle
-from ui.status import sidebar_status
+from ui.session import preload
+from ui.session.link import apply_link, link_control, link_problems, preset_links, write_link
+from ui.session.owner import read_shared_link, remember_owner, shared_in_address
+from ui.session.presenter import presenter_css, presenter_in_address, presenter_toggle
+from ui.session.status import sidebar_status
 
 
 def app_pages() -> list[st.Page]:
@@ -65,8 +65,8 @@ STARTING = (
 
 
 def before_a_page_with_the_core() -> None:
-    """Wait for the modules imported in the background (see `ui.preload`; begun now if this is
-    the server's first page, so that only that thread imports them), then set torch to one
+    """Wait for the modules imported in the background (see `ui.session.preload`; begun now if
+    this is the server's first page, so that only that thread imports them), then set torch to one
     thread and say if the settings' data cannot be used. Imported here, not at the top: Home
     and the sidebar draw before torch is imported. While a fresh server still imports them
     (half a minute on a busy machine), the page says so instead of staying blank."""
@@ -77,8 +77,9 @@ def before_a_page_with_the_core() -> None:
         waiting.info(STARTING)
         preload.ready()
         waiting.empty()
+    import ui.sources  # noqa: F401 (the kinds of data register with the session)
     from rnn_core.live.run import configure_torch_threads
-    from ui.sources import warn_unusable_source
+    from ui.session.source import warn_unusable_source
 
     configure_torch_threads()
     warn_unusable_source()

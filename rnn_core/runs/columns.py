@@ -29,8 +29,8 @@ from rnn_core.units import (
 if TYPE_CHECKING:
     from rnn_core.runs.store import RunRecord
 
-# A run's data, as its link writes the Data page's choices (labels of ui.settings, which a test
-# holds to these): what tells a loss in nats, in MSE of z-scores or in plain MSE apart.
+# A run's data, as its link writes the Data page's choices (labels of ui.session.settings,
+# which a test holds to these): what tells a loss in nats, in MSE of z-scores or in plain MSE apart.
 TEXT, MEMORY, IMU = "Text", "Memory task", "IMU recording"
 COPY_TASK = "Copy task"  # memory.task: classes (the adding problem's sum is a value, unscaled)
 IMU_CLASSIFY = "Classify the activity of each window"  # imu.task

@@ -42,7 +42,7 @@ def sweep_page(steps: int | None = None, at: AppTest | None = None) -> AppTest:
 
 def run_sweep(at: AppTest, timeout: float = 120) -> None:
     """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
-    from ui.sweep import SWEEP
+    from ui.sweep.setup import SWEEP
 
     at.button(key="btn.sweep").click().run()
     deadline = time.monotonic() + timeout

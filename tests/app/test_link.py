@@ -6,11 +6,11 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.text import CORPORA
 from tests.app.conftest import APP, no_problems, open_app, train_until_done
-from ui.imu_sets import SET_SAMPLE, SET_UPLOAD
-from ui.imu_source import SAMPLES, UPLOAD
-from ui.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_link
-from ui.text_source import PASTE
-from ui.text_source import UPLOAD as TEXT_UPLOAD
+from ui.session.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_link
+from ui.sources.imu import SAMPLES, UPLOAD
+from ui.sources.imu_sets import SET_SAMPLE, SET_UPLOAD
+from ui.sources.text import PASTE
+from ui.sources.text import UPLOAD as TEXT_UPLOAD
 
 PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/gradients.py"]
 MORE_PAGES = ["app_pages/compare.py", "app_pages/sweep.py"]

@@ -8,7 +8,7 @@ import numpy as np
 
 from rnn_core.models import build_model
 from tests.app.conftest import no_problems, open_app
-from ui.compare import diverged_sentence, table_headers
+from ui.compare.cells import diverged_sentence, table_headers
 
 
 def test_three_cells_train_side_by_side_and_fill_the_table():

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP, no_problems, open_app, sweep_page
-from ui.sweep import SWEEP
+from ui.sweep.setup import SWEEP
 
 DIGITS = "٣٢,¹²"  # Arabic-Indic 32 and superscript 12: int() takes the first, not the second
 WHAT_TO_TYPE = "type the digits 0 to 9, separated by commas, like 64, 32"

@@ -15,9 +15,9 @@ from rnn_core.evaluation.imu import evaluate_activity, evaluate_forecast
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_pages_inside import each_gradient_tab
 from tests.paths import ROOT
-from ui.demos import IMU_KNOBS, window_steps
-from ui.evaluation import verdict_sentences
-from ui.imu_source import SAMPLES, as_text
+from ui.evaluate.imu import verdict_sentences
+from ui.session.demos import IMU_KNOBS, window_steps
+from ui.sources.imu import SAMPLES, as_text
 
 PHYPHOX, ARDUINO, LABELLED, BROAD = list(SAMPLES)
 

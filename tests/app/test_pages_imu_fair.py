@@ -13,8 +13,8 @@ from rnn_core.live.states import RunState
 from tests.app.conftest import no_problems
 from tests.app.test_pages_imu import BROAD, PHYPHOX, imu_data_page, train_on_page
 from tests.paths import ROOT
-from ui.evaluation import left_out_sentences, truth_left_out
-from ui.imu_source import SAMPLES
+from ui.evaluate.imu import left_out_sentences, truth_left_out
+from ui.sources.imu import SAMPLES
 
 
 def test_what_was_detected_says_the_filters_run_at_the_files_rate():

@@ -17,9 +17,9 @@ from rnn_core.evaluation.correction import evaluate_correction
 from rnn_core.evaluation.imu_sets import POOLED, evaluate_set_forecast
 from tests.app.conftest import no_problems, open_app
 from tests.app.test_pages_imu import train_on_page
-from ui.imu_sets import CORRECT_VQF, FILES, SET_SAMPLE, SET_UPLOAD, files_digest
-from ui.imu_source import SAMPLES
-from ui.plain import as_text
+from ui.session.plain import as_text
+from ui.sources.imu import SAMPLES
+from ui.sources.imu_sets import CORRECT_VQF, FILES, SET_SAMPLE, SET_UPLOAD, files_digest
 
 TRIALS = (
     "02_undisturbed_slow_rotation_B",

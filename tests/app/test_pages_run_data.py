@@ -16,13 +16,13 @@ from tests.app.test_pages_imu_sets import TRIALS, cut_trial, edit_roles
 from tests.app.test_pages_runs import wait_until
 from tests.core.test_run_store import rows
 from tests.paths import SHARED
-from ui.imu_sets import FILES, SET_UPLOAD
-from ui.imu_source import UPLOAD
-from ui.link import MAX_PASTED
-from ui.owner import TOKEN
-from ui.run_store import run_store
-from ui.settings import link_of
-from ui.text_source import TextSource
+from ui.session.link import MAX_PASTED
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
+from ui.session.settings import link_of
+from ui.sources.imu import UPLOAD
+from ui.sources.imu_sets import FILES, SET_UPLOAD
+from ui.sources.text import TextSource
 
 WALK = SHARED / "imu-samples" / "xio-gait-short_walk.csv"
 LINES = WALK.read_bytes().splitlines(keepends=True)

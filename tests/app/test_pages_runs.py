@@ -14,8 +14,8 @@ import torch
 from rnn_core.runs.compare import run_settings, seed_groups
 from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page, train_until_done
 from tests.core.test_run_store import rows, state_bytes
-from ui.owner import TOKEN
-from ui.run_store import run_store
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
 
 SECRET = "s" * 40
 OWNER = hashlib.sha256(SECRET.encode()).hexdigest()

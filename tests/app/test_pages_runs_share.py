@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.app.conftest import no_problems, open_app
 from tests.app.test_pages_runs import OWNER, runs_page, stored_run
-from ui.owner import TOKEN
-from ui.run_store import run_store
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
 
 
 def open_shared(run_id, token):

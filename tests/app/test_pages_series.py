@@ -13,9 +13,9 @@ from tests.app.test_pages_inside import each_gradient_tab
 from tests.app.test_pages_run_data import fresh_secret, only_run, session, train
 from tests.app.test_pages_runs import wait_until
 from tests.paths import ROOT
-from ui.plain import as_text
-from ui.run_store import run_store
-from ui.series_source import SAMPLE, SAMPLE_FILE, UPLOAD
+from ui.session.plain import as_text
+from ui.session.run_store import run_store
+from ui.sources.series import SAMPLE, SAMPLE_FILE, UPLOAD
 
 SAMPLE_PATH = ROOT / "data" / SAMPLE_FILE
 AIR = ROOT / "tests" / "data" / "series"

@@ -4,7 +4,7 @@ refused file) is said on every page, and nothing trains on something else in its
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import APP, open_app
-from ui.imu_source import UPLOAD
+from ui.sources.imu import UPLOAD
 
 PAGES = [
     "app_pages/train.py",

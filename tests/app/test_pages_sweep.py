@@ -10,8 +10,8 @@ import pytest
 from rnn_core.sweeps.aggregate import summary_table
 from rnn_core.sweeps.spec import CELL_CHOICES, KNOBS
 from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page
-from ui.settings import CELL_VALUES, SWEEP_KNOBS
-from ui.sweep import SWEEP
+from ui.session.settings import CELL_VALUES, SWEEP_KNOBS
+from ui.sweep.setup import SWEEP
 
 
 def test_the_page_counts_its_runs():

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.app.conftest import no_problems, sweep_page
-from ui.sweep import SWEEP
+from ui.sweep.setup import SWEEP
 
 ray = pytest.importorskip("ray")
 

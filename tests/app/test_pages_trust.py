@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 from rnn_core.bounds import MAX_VOCAB
 from tests.app.conftest import APP, no_problems, open_app
 from tests.app.test_pages_runs import stored_run
-from ui.imu_source import UPLOAD
-from ui.owner import TOKEN
-from ui.run_store import run_store
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
+from ui.sources.imu import UPLOAD
 
 
 def owner_key(secret: str) -> str:

@@ -6,10 +6,10 @@ import sys
 import threading
 import time
 
-import ui.preload
+import ui.session.preload
 from rnn_core.live import processes
 from tests.paths import ROOT
-from ui.preload import app_modules, preload_in_background, wait
+from ui.session.preload import app_modules, preload_in_background, wait
 
 HEAVY = ("torch", "pandas", "numpy")
 
@@ -24,7 +24,7 @@ def run_in_fresh_interpreter(code: str) -> str:
 def test_home_draws_without_importing_torch_pandas_or_numpy_then_starts_the_preload():
     code = (
         "import sys\n"
-        "import ui.preload\n"
+        "import ui.session.preload\n"
         "started = []\n"
         "ui.preload.preload_in_background = lambda: started.append(sorted(sys.modules))\n"
         "from streamlit.testing.v1 import AppTest\n"
@@ -43,8 +43,8 @@ def test_a_page_with_the_core_begins_the_preload_at_once_and_waits_for_it(monkey
     def record(after_s="after the page"):
         order.append(after_s)
 
-    monkeypatch.setattr(ui.preload, "preload_in_background", record)
-    monkeypatch.setattr(ui.preload, "wait", lambda: order.append("wait"))
+    monkeypatch.setattr(ui.session.preload, "preload_in_background", record)
+    monkeypatch.setattr(ui.session.preload, "wait", lambda: order.append("wait"))
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
@@ -65,8 +65,8 @@ def test_no_page_is_discovered_by_streamlit_itself():
 def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter():
     code = (
         "import sys\n"
-        "import ui.preload\n"
-        "from ui.preload import app_modules, preload_in_background, wait\n"
+        "import ui.session.preload\n"
+        "from ui.session.preload import app_modules, preload_in_background, wait\n"
         "ui.preload.start_fork_server = lambda: None  # nothing may outlive this interpreter\n"
         f"assert not set({HEAVY!r}) & set(sys.modules)\n"
         "assert preload_in_background(after_s=0) is not None\n"
@@ -92,10 +92,10 @@ def test_the_preload_lists_every_module_of_the_app():
 
 def test_wait_blocks_until_the_preload_ends(monkeypatch):
     release = threading.Event()
-    monkeypatch.setattr(ui.preload, "_STARTED", threading.Event())
-    monkeypatch.setattr(ui.preload, "app_modules", lambda: release.wait() and [])
-    monkeypatch.setattr(ui.preload, "import_first_optimizer", lambda: None)
-    monkeypatch.setattr(ui.preload, "start_fork_server", lambda: None)
+    monkeypatch.setattr(ui.session.preload, "_STARTED", threading.Event())
+    monkeypatch.setattr(ui.session.preload, "app_modules", lambda: release.wait() and [])
+    monkeypatch.setattr(ui.session.preload, "import_first_optimizer", lambda: None)
+    monkeypatch.setattr(ui.session.preload, "start_fork_server", lambda: None)
     assert preload_in_background(after_s=0) is not None
     waiter = threading.Thread(target=wait)
     waiter.start()

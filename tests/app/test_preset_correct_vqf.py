@@ -3,7 +3,7 @@ its caption says are the ones its Evaluate page shows, the same on two passes.""
 
 from rnn_core.evaluation.correction import POOLED
 from tests.app.test_presets import open_preset
-from ui.demos import PRESETS
+from ui.session.demos import PRESETS
 
 PRESET = "correct-vqf"
 

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
 from rnn_core.evaluation.compare import trivial_baseline
 from tests.app.conftest import APP, no_problems, open_app
-from ui.demos import PRESETS
-from ui.settings import SETTINGS, settings_from_link
+from ui.session.demos import PRESETS
+from ui.session.settings import SETTINGS, settings_from_link
 
 
 def open_preset(key: str) -> AppTest:

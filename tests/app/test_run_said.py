@@ -14,11 +14,11 @@ from rnn_core.training.state import state_to_bytes
 from rnn_core.training.trainer import TrainConfig, Trainer
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_run_settings_own import open_on_runs, wait_until
-from ui.controls import config_for_data
-from ui.owner import TOKEN
-from ui.run_store import INTERRUPTED, run_store
-from ui.spec_link import link_of_spec
-from ui.sweep import best_setting_sentence
+from ui.session.controls import config_for_data
+from ui.session.owner import TOKEN
+from ui.session.run_store import INTERRUPTED, run_store
+from ui.session.spec_link import link_of_spec
+from ui.sweep.setup import best_setting_sentence
 
 
 def me(secret: str) -> str:
@@ -150,7 +150,7 @@ def test_a_training_knob_changed_after_open_continues_the_run_and_is_stored(smal
 def test_the_new_model_sentence_says_what_becomes_of_the_run_trained_so_far(small_sine_data):
     from types import SimpleNamespace
 
-    from ui.run_notes import new_model_sentence
+    from ui.runs.notes import new_model_sentence
 
     trained = config_for_data(small_sine_data, hidden_size=16)
     wider = config_for_data(small_sine_data, hidden_size=32, cell="gru")

@@ -13,10 +13,10 @@ from rnn_core.runs.compare import run_settings
 from rnn_core.training.state import state_to_bytes
 from rnn_core.training.trainer import TrainConfig, Trainer
 from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page, train_until_done
-from ui.controls import config_for_data
-from ui.owner import TOKEN
-from ui.run_store import run_store
-from ui.settings import settings_from_link
+from ui.session.controls import config_for_data
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
+from ui.session.settings import settings_from_link
 
 
 def me(secret: str) -> str:

@@ -15,9 +15,9 @@ from rnn_core.datasets.text import bracket_corpus
 from rnn_core.evaluation.compare import compare_configs
 from rnn_core.sweeps.spec import KNOBS, SweepSpec
 from rnn_core.training.trainer import TrainConfig
-from ui.controls import config_for_data
-from ui.settings import SETTINGS, default, settings_from_link
-from ui.spec_link import changed_knobs, data_keys, link_of_spec, model_values, spec_values
+from ui.session.controls import config_for_data
+from ui.session.settings import SETTINGS, default, settings_from_link
+from ui.session.spec_link import changed_knobs, data_keys, link_of_spec, model_values, spec_values
 
 SINE = prepare_series(make_sine(SineConfig(num_series=4, length=120)), seq_len=10)
 ONE = prepare_series(make_sine(SineConfig(num_series=4, length=120)), 10, "many_to_one")
@@ -29,9 +29,9 @@ def pages_configs(link, data):
     """The Train page's configs for a session whose settings a link set (a script run)."""
     import streamlit as st
 
-    from ui.controls import model_config, train_config
-    from ui.settings import SETTINGS, default, settings_from_link
-    from ui.state import PERSIST, seed
+    from ui.session.controls import model_config, train_config
+    from ui.session.settings import SETTINGS, default, settings_from_link
+    from ui.session.state import PERSIST, seed
 
     values, problems = settings_from_link(link)
     for key in SETTINGS:

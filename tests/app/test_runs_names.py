@@ -20,8 +20,8 @@ from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.core.test_run_store import rows, state_bytes
-from ui.owner import TOKEN
-from ui.run_store import run_store
+from ui.session.owner import TOKEN
+from ui.session.run_store import run_store
 
 SINE = "Sine: 8 series × 400 samples at 20 Hz"
 TEXT = "Text: nested brackets"

@@ -17,7 +17,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig
 from tests.core.series_cases import SAMPLE, cut
-from ui.series_eval import readable, verdict_sentences
+from ui.evaluate.series import readable, verdict_sentences
 
 TASK = SeriesTask(("PJME_MW",), ("PJME_MW",), horizon=1)
 
@@ -41,7 +41,7 @@ def page(model, data):
     """The scores as Evaluate shows them, and whether they came back."""
     import streamlit as st
 
-    from ui.series_eval import show_series_evaluation
+    from ui.evaluate.series import show_series_evaluation
 
     st.session_state["shown"] = show_series_evaluation(model, data, 1, "eval.series")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from ui import session_end
-from ui.session_end import UPLOAD_KEYS, _released, _Session, give_memory_back
+from ui.session import session_end
+from ui.session.session_end import UPLOAD_KEYS, _released, _Session, give_memory_back
 
 
 def test_the_end_of_a_session_drops_its_uploads_and_nothing_else(monkeypatch):

@@ -1,6 +1,6 @@
-"""One vocabulary for settings: each setting's label, values and default in `ui.settings`, the
-values its choices stand for accepted by the core, the source kinds one type, and one builder of a
-ModelConfig from data."""
+"""One vocabulary for settings: each setting's label, values and default in
+`ui.session.settings`, the values its choices stand for accepted by the core, the source kinds
+one type, and one builder of a ModelConfig from data."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from rnn_core.datasets.imu.table import TRUTH_INPUT
 from rnn_core.evaluation.baselines import ATTITUDE_METHODS
 from rnn_core.models import ModelConfig
 from rnn_core.training.trainer import TrainConfig
-from ui.controls import config_for_data
-from ui.series_source import SeriesSource
-from ui.settings import SETTINGS, Setting
-from ui.source_kinds import ImuSource, MemorySource, SineSource
-from ui.sources import KINDS
-from ui.text_source import TextSource
+from ui.session.controls import config_for_data
+from ui.session.settings import SETTINGS, Setting
+from ui.session.source import source_kinds
+from ui.sources.kinds import ImuSource, MemorySource, SineSource
+from ui.sources.series import SeriesSource
+from ui.sources.text import TextSource
 
 
 def test_every_setting_has_a_label_and_every_choice_a_value():
@@ -63,6 +63,7 @@ def test_the_attitude_choices_are_the_baselines_methods_and_the_truth():
 
 
 def test_every_source_kind_the_data_page_offers_is_a_kind_of_source():
+    KINDS = source_kinds()  # noqa: N806 (the kinds, as the session finds them)
     assert list(SETTINGS["source_kind"].values.values()) == list(KINDS)
     assert [kind.kind for kind in KINDS.values()] == list(KINDS)
     assert list(KINDS.values()) == [SineSource, TextSource, ImuSource, MemorySource, SeriesSource]

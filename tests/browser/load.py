@@ -23,7 +23,7 @@ from tests.browser.helpers import (
     set_number,
     wait_idle,
 )
-from ui.status import MAX_REFRESH_S
+from ui.session.status import MAX_REFRESH_S
 
 # RNN_LOAD_SESSIONS / RNN_LOAD_TRAINING raise the load for a capacity measurement by hand.
 SESSIONS = int(os.environ.get("RNN_LOAD_SESSIONS", 10))

@@ -29,8 +29,8 @@ from tests.browser.server import served
 from tests.core.test_import_bounds import parts, stored_real_run, zipped
 from tests.core.test_untrusted import self_nested
 from tests.paths import ROOT
-from ui.imu_source import SAMPLE_FILES, UPLOAD
-from ui.plain import WORD_JOINER
+from ui.session.plain import WORD_JOINER
+from ui.sources.imu import SAMPLE_FILES, UPLOAD
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from tests.browser.test_presets import (
 from tests.browser.test_presets import POINTS as PRESET_POINTS
 from tests.browser.test_readable import BROKEN_TOKENS_JS
 from tests.browser.test_readable import POINT_TIMEOUT_MS as BUSY_POINT_MS
-from ui.demos import PRESETS
+from ui.session.demos import PRESETS
 
 pytestmark = pytest.mark.browser
 

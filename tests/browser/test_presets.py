@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import assert_no_exception, open_page, screenshot, wait_idle
-from ui.demos import PRESETS
+from ui.session.demos import PRESETS
 
 pytestmark = pytest.mark.browser
 

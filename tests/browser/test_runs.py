@@ -22,7 +22,7 @@ from tests.browser.helpers import (
 )
 from tests.core.test_import_bounds import CONFIG, TRAINING, trained_state
 from tests.core.test_run_store import rows
-from ui.owner import COOKIE
+from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 

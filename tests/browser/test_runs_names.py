@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from rnn_core.runs import open_store, store_location
 from tests.app.test_runs_names import six_runs
 from tests.browser.helpers import assert_no_exception, open_page, screenshot, wait_idle
-from ui.owner import COOKIE
+from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from tests.browser.helpers import (
 )
 from tests.browser.server import served
 from tests.browser.test_flows import status, wait_for_growth
-from ui.owner import COOKIE
+from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from tests.browser.test_flows import status
 from tests.browser.test_imu import upload_recording
 from tests.browser.test_runs_reload import owner_key, wait_until
 from tests.paths import SHARED
-from ui.owner import COOKIE
+from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 

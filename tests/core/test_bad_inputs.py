@@ -182,7 +182,7 @@ MARKED_UP = [
 
 @pytest.mark.parametrize("text", MARKED_UP)
 def test_as_text_escapes_every_mark_and_takes_nothing_away(text):
-    from ui.imu_source import as_text
+    from ui.sources.imu import as_text
 
     escaped = as_text(text)
     assert re.sub(r"\\(.)", r"\1", escaped) == text  # Markdown's unescaping gives it back
@@ -192,7 +192,7 @@ def test_as_text_escapes_every_mark_and_takes_nothing_away(text):
 
 @pytest.mark.parametrize("sample", ["imu-sim-phyphox.zip", "imu-sim-arduino.csv"])
 def test_as_text_leaves_sentences_without_marks_as_they_are(sample):
-    from ui.imu_source import as_text
+    from ui.sources.imu import as_text
 
     for sentence in read_imu_csv(ROOT / "data" / sample).detected:
         assert as_text(sentence) == sentence

@@ -1,4 +1,7 @@
-"""The house rules: the core never imports streamlit; pages and UI helpers hold no maths."""
+"""The house rules: the core never imports streamlit; pages and UI helpers hold no maths; the core
+groups import only what lies below them and make no circle; `ui/` is wings over a session kernel:
+a wing imports the kernel, never another wing, and the kernel never imports a wing; every package
+opens with a map that names its modules."""
 
 import ast
 import re
@@ -22,7 +25,7 @@ def test_core_never_imports_streamlit(path):
     assert "streamlit" not in set(imported_modules(path))
 
 
-FACE = sorted([ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")])
+FACE = sorted([ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")])
 
 
 @pytest.mark.parametrize("path", FACE, ids=str)
@@ -99,20 +102,20 @@ def _only_for_annotations(node) -> bool:
     return isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
 
 
-def core_imports(path, modules: set[str]) -> set[str]:
-    """The rnn_core modules `path` imports, at load or inside a function (a circle either way:
-    two modules that need each other are one). `from package import module` names the module;
-    a package above `path` is already loading, so it is no edge."""
+def core_imports(path, modules: set[str], root: str = "rnn_core") -> set[str]:
+    """The modules of `root` (rnn_core, ui) that `path` imports, at load or inside a function (a
+    circle either way: two modules that need each other are one). `from package import module`
+    names the module; a package above `path` is already loading, so it is no edge."""
     found, tree = set(), ast.parse(path.read_text())
     for node in ast.walk(tree):
         if _only_for_annotations(node):
             node.body = []  # `if TYPE_CHECKING:` imports never run
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rnn_core"):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == root:
             subs = {f"{node.module}.{a.name}" for a in node.names} & modules
             found |= subs or {node.module}
         elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("rnn_core")}
+            found |= {a.name for a in node.names if a.name.split(".")[0] == root}
     me = module_name(path)
     return {m for m in found if not me.startswith(m + ".")}
 
@@ -137,7 +140,61 @@ def test_the_core_has_no_circle_of_imports():
         visit(module)
 
 
-PACKAGES = sorted(p.parent for p in (ROOT / "rnn_core").rglob("__init__.py"))
+UI_FILES = sorted((ROOT / "ui").rglob("*.py"))
+UI_MODULES = {module_name(p) for p in UI_FILES}
+WINGS = sorted(
+    p.parent.name for p in (ROOT / "ui").glob("*/__init__.py") if p.parent.name != "session"
+)
+
+
+def ui_imports(path) -> set[str]:
+    """The ui modules `path` imports (at load or in a function), its own package excluded."""
+    return {m for m in core_imports(path, UI_MODULES, "ui") if m != "ui"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "ui" / "session").glob("*.py")), ids=str)
+def test_the_kernel_never_imports_a_wing(path):
+    assert {m for m in ui_imports(path) if not m.startswith("ui.session")} == set()
+
+
+@pytest.mark.parametrize("wing", WINGS)
+def test_a_wing_imports_the_kernel_and_itself_only(wing):
+    outside = {
+        (path.name, imported)
+        for path in (ROOT / "ui" / wing).glob("*.py")
+        for imported in ui_imports(path)
+        if not imported.startswith(("ui.session", f"ui.{wing}"))
+    }
+    assert not outside
+
+
+def test_ui_is_wings_over_the_kernel_and_the_app():
+    """Every module of ui/ is in the kernel or a wing, but the app's assembly (navigation)."""
+    loose = {p.name for p in (ROOT / "ui").glob("*.py")} - {"__init__.py", "navigation.py"}
+    assert not loose and len(WINGS) >= 7
+
+
+def test_ui_has_no_circle_of_imports():
+    graph = {module_name(p): ui_imports(p) for p in UI_FILES}
+    done, path = set(), []
+
+    def visit(module: str) -> None:
+        assert module not in path, " -> ".join([*path[path.index(module) :], module])
+        if module in done or module not in graph:
+            return
+        path.append(module)
+        for target in sorted(graph[module]):
+            visit(target)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module)
+
+
+PACKAGES = sorted(
+    p.parent for root in ("rnn_core", "ui") for p in (ROOT / root).rglob("__init__.py")
+)
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: str(p.relative_to(ROOT)))

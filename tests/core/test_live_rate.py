@@ -4,8 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import ui.status
-from ui.status import MAX_REFRESH_S, REFRESH_S, nothing_moves, refresh_interval
+import ui.session.status
+from ui.session.status import MAX_REFRESH_S, REFRESH_S, nothing_moves, refresh_interval
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from ui.status import MAX_REFRESH_S, REFRESH_S, nothing_moves, refresh_interval
     ],
 )
 def test_refresh_interval(monkeypatch, active, own, waiting, expected):
-    monkeypatch.setattr(ui.status, "active_runners", lambda: active)
+    monkeypatch.setattr(ui.session.status, "active_runners", lambda: active)
     assert refresh_interval(own=own, waiting=waiting) == pytest.approx(expected)
 
 

@@ -73,7 +73,7 @@ def test_the_unit_of_prepared_data(text_data, sine_data):
 
 
 def test_train_reads_the_same_rule():
-    from ui import live
+    from ui.train import live
 
     assert live.loss_unit is loss_unit and live.loss_scale is loss_scale
 

@@ -76,7 +76,7 @@ def test_stop_ends_every_run():
 
 def test_ray_is_imported_only_when_a_sweep_goes_to_a_cluster():
     code = (
-        "import sys, ui.sweep, ui.sweep_view, rnn_core.sweeps.ray_sweep, "
+        "import sys, ui.sweep.setup, ui.sweep.view, rnn_core.sweeps.ray_sweep, "
         "rnn_core.sweeps.local; assert 'ray' not in sys.modules"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
