@@ -26,7 +26,7 @@ def test_home_draws_without_importing_torch_pandas_or_numpy_then_starts_the_prel
         "import sys\n"
         "import ui.session.preload\n"
         "started = []\n"
-        "ui.preload.preload_in_background = lambda: started.append(sorted(sys.modules))\n"
+        "ui.session.preload.preload_in_background = lambda: started.append(sorted(sys.modules))\n"
         "from streamlit.testing.v1 import AppTest\n"
         "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
         "assert not at.exception, at.exception\n"
@@ -67,7 +67,8 @@ def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter()
         "import sys\n"
         "import ui.session.preload\n"
         "from ui.session.preload import app_modules, preload_in_background, wait\n"
-        "ui.preload.start_fork_server = lambda: None  # nothing may outlive this interpreter\n"
+        # nothing may outlive this interpreter
+        "ui.session.preload.start_fork_server = lambda: None\n"
         f"assert not set({HEAVY!r}) & set(sys.modules)\n"
         "assert preload_in_background(after_s=0) is not None\n"
         "assert preload_in_background(after_s=0) is None  # once per process\n"

@@ -43,7 +43,7 @@ from rnn_core.units import (
     nats_to_bits,
 )
 from tests.core.test_run_names import record
-from ui import settings as ui_settings
+from ui.session import settings as ui_settings
 
 SMALL = dict(train_sequences=8, validation_sequences=4, test_sequences=4)
 

@@ -1,8 +1,8 @@
 """The lecture demos, as data: each one a set of the app's settings, the page where its point is
 made, what that page does on arrival, and two lines that say what to look at.
 
-Settings use the app's own names (the keys of `ui.settings.SETTINGS`), so a preset is exactly a
-link to an experiment; every setting a preset leaves out takes its default. Each one is
+Settings use the app's own names (the keys of `ui.session.settings.SETTINGS`), so a preset is
+exactly a link to an experiment; every setting a preset leaves out takes its default. Each one is
 deterministic under its seed on the CPU and finishes in well under 20 seconds on two cores:
 `tests/app/test_presets.py` runs every one and checks its point.
 """

@@ -100,7 +100,7 @@ def presenter_css() -> None:
 
 def presenter_in_address() -> None:
     """Put the mode in the address bar (`?present=1`), or take it out; call after the
-    experiment's parameters are written (`ui.link.write_link` replaces the whole query)."""
+    experiment's parameters are written (`ui.session.link.write_link` replaces the whole query)."""
     if presenter_on():
         if st.query_params.get(PRESENT) != "1":
             st.query_params[PRESENT] = "1"

@@ -2,10 +2,10 @@
 take and, for a choice, what each label stands for in the core ("LSTM" -> cell "lstm").
 
 One table serves four readers: the widgets take their labels, options, bounds and first values
-from it (`ui.state.widget`), the configs the core's values (`ui.state.chosen`), a link carries
-the settings that differ from the defaults (`ui.session.link`), and a preset is a set of them
-(`ui.session.demos`). A value that comes from outside (a link someone pasted) is checked here
-before any widget sees it, so a bad link gets a sentence instead of a traceback.
+from it (`ui.session.state.widget`), the configs the core's values (`ui.session.state.chosen`),
+a link carries the settings that differ from the defaults (`ui.session.link`), and a preset is
+a set of them (`ui.session.demos`). A value that comes from outside (a link someone pasted) is
+checked here before any widget sees it, so a bad link gets a sentence instead of a traceback.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ CELL_VALUES = {  # label -> (cell, nonlinearity) of rnn_core.models.ModelConfig
 }
 RECURRENT_INITS = {"PyTorch default": "default", "Orthogonal": "orthogonal"}
 OPTIMIZERS = {"Adam": "adam", "SGD": "sgd"}
-# The Data page's sources -> the key a `ui.source_kinds.Source` records as its kind.
+# The Data page's sources -> the key a `ui.session.source.Source` records as its kind.
 SOURCE_KINDS = {
     "Sine waves": "sine",
     "Text": "text",

@@ -4,9 +4,9 @@ trained with, over the data settings of the session that started it.
     session's data settings + ModelConfig + TrainConfig + seed  --spec_values-->  values
     values --link_of--> link (what the run stores)  --settings_from_link--> values (Open)
 
-`ui.controls.model_config` and `ui.controls.train_config` build the same configs back from those
-values (a test holds the round trip), so a run opened on Train shows its own knobs and Start
-continues its model instead of building a new one.
+`ui.session.controls.model_config` and `ui.session.controls.train_config` build the same
+configs back from those values (a test holds the round trip), so a run opened on Train shows
+its own knobs and Start continues its model instead of building a new one.
 """
 
 from __future__ import annotations
