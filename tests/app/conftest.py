@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 
 from streamlit.testing.v1 import AppTest
 
 from tests.paths import ROOT
+from ui.session.owner import TOKEN
 
 APP = str(ROOT / "app.py")
 
 
 def open_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def app_with_token(secret: str) -> AppTest:
+    """The app opened, its session carrying the browser token `secret` (as the cookie would)."""
+    at = open_app()
+    at.session_state[TOKEN] = secret
+    return at
+
+
+def owner_key_of(secret: str) -> str:
+    """The owner key the app derives from a browser token."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def plotly_figure(at: AppTest, index: int) -> dict:
+    """The index-th Plotly chart on the page, as its figure's JSON."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
 def no_problems(at: AppTest) -> None:

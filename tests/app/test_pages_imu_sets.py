@@ -17,6 +17,7 @@ from rnn_core.evaluation.correction import evaluate_correction
 from rnn_core.evaluation.imu_sets import POOLED, evaluate_set_forecast
 from tests.app.conftest import no_problems, open_app
 from tests.app.test_pages_imu import train_on_page
+from tests.files import named_file
 from ui.session.plain import as_text
 from ui.sources.imu import SAMPLES
 from ui.sources.imu_sets import CORRECT_VQF, FILES, SET_SAMPLE, SET_UPLOAD, files_digest
@@ -122,14 +123,8 @@ def test_correct_vqf_is_offered_only_when_every_recording_has_a_truth():
 
 def read_set(files):
     """(recordings, tables) of uploaded files as the core reads them, VQF at its defaults."""
-    read = [r for name, data in files for _, r in read_recordings(_named(name, data))]
+    read = [r for name, data in files for _, r in read_recordings(named_file(data, name))]
     return read, [imu_table(r, "vqf") for r in read]
-
-
-def _named(name: str, data: bytes) -> io.BytesIO:
-    file = io.BytesIO(data)
-    file.name = name
-    return file
 
 
 def _trained_model(at: AppTest):

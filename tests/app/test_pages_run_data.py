@@ -13,9 +13,9 @@ from rnn_core.runs.blobs import RunData, blob_path, digest_of
 from rnn_core.runs.compare import run_settings
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_pages_imu_sets import TRIALS, cut_trial, edit_roles
-from tests.app.test_pages_runs import wait_until
 from tests.core.test_run_store import rows
 from tests.paths import SHARED
+from tests.waiting import wait_until
 from ui.session.link import MAX_PASTED
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
@@ -34,7 +34,7 @@ def fresh_secret(letter: str) -> str:
     return f"run-data-{letter}-{uuid.uuid4().hex}"
 
 
-def session(secret: str, page: str = "app_pages/data.py"):
+def session_on_page(secret: str, page: str = "app_pages/data.py"):
     at = open_app()
     at.session_state[TOKEN] = secret
     return at.switch_page(page).run()
@@ -58,7 +58,7 @@ def only_run(secret: str, steps: int):
 
 def upload_run(secret: str):
     """A run of 20 steps trained on an uploaded recording; its session and record."""
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
     at.session_state["imu.last_upload"] = ("short_walk.csv", CUT)  # what the uploader keeps
     at.radio(key="opt.imu.choice").set_value(UPLOAD).run()
@@ -78,7 +78,7 @@ def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
         "files": [{"name": "short_walk.csv", "digest": hashlib.sha256(CUT).hexdigest()}],
     }
     assert run_store().run_data(record.id) == [("short_walk.csv", CUT)]
-    again = session(secret, "app_pages/runs.py")  # no upload in this session
+    again = session_on_page(secret, "app_pages/runs.py")  # no upload in this session
     assert "imu.last_upload" not in again.session_state
     again.button(key="runs.open").click().run()
     no_problems(again)
@@ -117,7 +117,7 @@ def test_an_uploaded_text_comes_back_with_its_run():
     secret = fresh_secret("t")
     text = "Upload me, train on me; " * 60
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("Text").run()
     # what the uploader leaves in the session for an accepted notes.txt
     at.session_state["text.by_digest"] = {digest: text}
@@ -131,7 +131,7 @@ def test_an_uploaded_text_comes_back_with_its_run():
     assert record.settings["data"]["kind"] == "text"
     assert record.settings["data"]["name"] == "File notes.txt"
     assert run_store().run_data(record.id) == [("File notes.txt", text.encode("utf-8"))]
-    again = session(secret, "app_pages/runs.py")
+    again = session_on_page(secret, "app_pages/runs.py")
     again.button(key="runs.open").click().run()
     no_problems(again)
     source = again.session_state["source"]
@@ -143,7 +143,7 @@ def test_a_kept_copy_that_is_gone_is_said_and_nothing_is_opened():
     secret = fresh_secret("g")
     _, record = upload_run(secret)
     blob_path(run_store().files_root, digest_of(CUT)).unlink()
-    again = session(secret, "app_pages/runs.py")
+    again = session_on_page(secret, "app_pages/runs.py")
     again.button(key="runs.open").click().run()
     assert not again.exception
     said = " ".join(e.value for e in again.error).replace("\\_", "_")  # as plain text
@@ -156,7 +156,7 @@ def test_pasted_text_too_long_for_a_link_comes_back_with_its_run():
     secret = fresh_secret("p")
     text = "".join(f"({i % 7}) [{i % 5}] " for i in range(400))  # longer than a link carries
     assert len(text) > MAX_PASTED
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("Text").run()
     at.radio(key="opt.text.choice").set_value("Paste text").run()
     at.text_area(key="opt.text.pasted").set_value(text).run()
@@ -165,7 +165,7 @@ def test_pasted_text_too_long_for_a_link_comes_back_with_its_run():
     record = only_run(secret, 20)
     assert record.settings["data"]["kind"] == "text"
     assert record.settings["data"]["name"] == "Pasted text"
-    again = session(secret, "app_pages/runs.py")
+    again = session_on_page(secret, "app_pages/runs.py")
     again.button(key="runs.open").click().run()
     no_problems(again)
     assert again.session_state["opt.text.pasted"] == text
@@ -176,7 +176,7 @@ def test_pasted_text_too_long_for_a_link_comes_back_with_its_run():
 def test_an_uploaded_set_comes_back_with_its_files_and_roles():
     secret = fresh_secret("r")
     files = tuple(cut_trial(trial, 1500) for trial in TRIALS)
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
     at.session_state[FILES] = files
     at.radio(key="opt.imu.choice").set_value(SET_UPLOAD).run()
@@ -189,7 +189,7 @@ def test_an_uploaded_set_comes_back_with_its_files_and_roles():
     record = only_run(secret, 10)
     assert record.settings["data"]["kind"] == "imu-set"
     assert record.settings["data"]["roles"] == list(roles)
-    again = session(secret, "app_pages/runs.py")
+    again = session_on_page(secret, "app_pages/runs.py")
     again.button(key="runs.open").click().run()
     no_problems(again)
     assert again.session_state[FILES] == files
@@ -202,7 +202,7 @@ def test_an_uploaded_set_comes_back_with_its_files_and_roles():
 def test_the_quota_counts_an_upload_once_before_and_after_it_is_kept(monkeypatch):
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_MB", "0.2")  # less than the upload, 0.23 MB
     secret = fresh_secret("q")
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("IMU recording").run()
     at.session_state["imu.last_upload"] = ("short_walk.csv", CUT)
     at.radio(key="opt.imu.choice").set_value(UPLOAD).run()
@@ -251,7 +251,7 @@ def upload_run_record(secret: str, kept: bytes | None):
 def test_a_run_whose_data_was_never_kept_says_so_on_open():
     secret = fresh_secret("i")
     upload_run_record(secret, None)  # an imported run: a zip carries no data
-    at = session(secret, "app_pages/runs.py")
+    at = session_on_page(secret, "app_pages/runs.py")
     at.button(key="runs.open").click().run()
     assert not at.exception
     said = " ".join(e.value for e in at.error).replace("\\_", "_")
@@ -262,7 +262,7 @@ def test_a_run_whose_data_was_never_kept_says_so_on_open():
 def test_kept_bytes_are_read_like_an_upload_and_refused_with_its_sentence():
     secret = fresh_secret("b")
     upload_run_record(secret, b"\x00\x01 not a recording" * 50)
-    at = session(secret, "app_pages/runs.py")
+    at = session_on_page(secret, "app_pages/runs.py")
     at.button(key="runs.open").click().run()
     assert not at.exception
     said = " ".join(e.value for e in at.error)

@@ -4,16 +4,22 @@ shared link, and a store that cannot be used."""
 from __future__ import annotations
 
 import hashlib
-import json
-import time
 
 import numpy as np
 import pandas as pd
 import torch
 
 from rnn_core.runs.compare import run_settings, seed_groups
-from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page, train_until_done
+from tests.app.conftest import (
+    no_problems,
+    open_app,
+    plotly_figure,
+    run_sweep,
+    sweep_page,
+    train_until_done,
+)
 from tests.core.test_run_store import rows, state_bytes
+from tests.waiting import wait_until
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
 
@@ -46,10 +52,6 @@ def runs_page(secret=SECRET):
     return at.switch_page("app_pages/runs.py").run()
 
 
-def figure(at, index):
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
-
-
 def test_runs_of_another_browser_are_not_listed():
     stored_run("someone else's", 0, owner="another")
     at = runs_page("t" * 40)
@@ -65,7 +67,7 @@ def test_seeds_draw_as_a_mean_with_their_range():
     assert {"a", "b", "c"} <= set(frame["name"]) and "best val. loss (MSE)" in frame
     at.multiselect(key="runs.compare").set_value([first.id, second.id, other.id]).run()
     no_problems(at)
-    validation = figure(at, 1)
+    validation = plotly_figure(at, 1)
     names = [trace["name"] for trace in validation["data"]]
     assert names == ["a and 1 more seed: range over seeds", "a and 1 more seed: mean", "c"]
     store = run_store()
@@ -74,7 +76,7 @@ def test_seeds_draw_as_a_mean_with_their_range():
     values = np.frombuffer(__import__("base64").b64decode(mean["bdata"]), dtype=mean["dtype"])
     np.testing.assert_allclose(values, both.mean(0), rtol=1e-6)
     at.toggle(key="runs.bands").set_value(False).run()
-    assert [t["name"] for t in figure(at, 1)["data"]] == ["a", "b", "c"]
+    assert [t["name"] for t in plotly_figure(at, 1)["data"]] == ["a", "b", "c"]
 
 
 def test_rename_and_delete_one_run():
@@ -115,13 +117,6 @@ def test_a_store_that_cannot_be_used_says_so(tmp_path, monkeypatch):
     at = open_app().switch_page("app_pages/runs.py").run()
     assert not at.exception and "left as it is" in at.error[0].value
     assert (tmp_path / "runs.sqlite3").read_text() == "my notes"
-
-
-def wait_until(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not stored in time"
-        time.sleep(0.1)
 
 
 def test_a_training_is_kept_and_opens_again_in_a_new_session():

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from rnn_core.datasets.series import SeriesTask, prepare_series_table, read_series_csv
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_pages_inside import each_gradient_tab
-from tests.app.test_pages_run_data import fresh_secret, only_run, session, train
-from tests.app.test_pages_runs import wait_until
+from tests.app.test_pages_run_data import fresh_secret, only_run, session_on_page, train
 from tests.paths import ROOT
+from tests.waiting import wait_until
 from ui.session.plain import as_text
 from ui.session.run_store import run_store
 from ui.sources.series import SAMPLE, SAMPLE_FILE, UPLOAD
@@ -113,7 +113,7 @@ def test_every_page_works_on_a_series_trained_from_train():
 def test_a_series_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
     secret = fresh_secret("series")
     path = AIR / "fingrid-consumption-2024-10-10.csv"
-    at = session(secret)
+    at = session_on_page(secret)
     at.radio(key="opt.source_kind").set_value("Time series (CSV)").run()
     at.session_state["series.last_upload"] = (path.name, path.read_bytes())
     at.radio(key="opt.series.choice").set_value(UPLOAD).run()
@@ -128,7 +128,7 @@ def test_a_series_upload_run_opens_and_resumes_in_a_new_session_without_the_file
         "digest": digest,
         "files": [{"name": path.name, "digest": digest}],
     }
-    again = session(secret, "app_pages/runs.py")  # no upload in this session
+    again = session_on_page(secret, "app_pages/runs.py")  # no upload in this session
     assert "series.last_upload" not in again.session_state
     again.button(key="runs.open").click().run()
     no_problems(again)

@@ -4,20 +4,14 @@ characters; a refused upload is not kept."""
 
 from __future__ import annotations
 
-import hashlib
-
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.bounds import MAX_VOCAB
-from tests.app.conftest import APP, no_problems, open_app
+from tests.app.conftest import APP, no_problems, open_app, owner_key_of
 from tests.app.test_pages_runs import stored_run
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
 from ui.sources.imu import UPLOAD
-
-
-def owner_key(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def with_secret(secret: str, page: str) -> AppTest:
@@ -32,7 +26,7 @@ def warnings(at: AppTest) -> list[str]:
 
 def test_a_stored_run_with_a_link_that_is_not_a_table_loads_and_is_refused_on_open():
     secret = "k" * 40
-    record = stored_run("string link", 0, owner=owner_key(secret))
+    record = stored_run("string link", 0, owner=owner_key_of(secret))
     with run_store().database.transaction() as tx:  # as an older version could have kept it
         tx(
             "UPDATE rnn_runs SET settings = ? WHERE id = ?",
@@ -50,7 +44,7 @@ def test_a_stored_run_with_a_link_that_is_not_a_table_loads_and_is_refused_on_op
 def test_compare_is_refused_when_its_runs_would_pass_the_quota(monkeypatch):
     secret = "m" * 40
     for seed in (0, 1):
-        stored_run(f"kept {seed}", seed, owner=owner_key(secret))
+        stored_run(f"kept {seed}", seed, owner=owner_key_of(secret))
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_RUNS", "4")
     at = with_secret(secret, "app_pages/compare.py")
     assert not at.exception
@@ -64,7 +58,7 @@ def test_compare_is_refused_when_its_runs_would_pass_the_quota(monkeypatch):
 def test_a_sweep_is_refused_with_how_many_runs_to_delete(monkeypatch):
     secret = "n" * 40
     for seed in (0, 1, 2):
-        stored_run(f"kept {seed}", seed, owner=owner_key(secret))
+        stored_run(f"kept {seed}", seed, owner=owner_key_of(secret))
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_RUNS", "4")
     at = with_secret(secret, "app_pages/sweep.py")
     assert not at.exception

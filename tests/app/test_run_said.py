@@ -5,24 +5,19 @@ run's end names the steps it added beside the Step tile; the best setting names 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 
 from rnn_core.models import build_model
 from rnn_core.runs.compare import origin_setting, run_settings
 from rnn_core.training.state import state_to_bytes
 from rnn_core.training.trainer import TrainConfig, Trainer
-from tests.app.conftest import no_problems, open_app, train_until_done
-from tests.app.test_run_settings_own import open_on_runs, wait_until
+from tests.app.conftest import app_with_token, no_problems, owner_key_of, train_until_done
+from tests.app.test_run_settings_own import open_on_runs
+from tests.waiting import wait_until
 from ui.session.controls import config_for_data
-from ui.session.owner import TOKEN
 from ui.session.run_store import INTERRUPTED, run_store
 from ui.session.spec_link import link_of_spec
 from ui.sweep.setup import best_setting_sentence
-
-
-def me(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def killed_run(secret: str, data) -> str:
@@ -39,7 +34,7 @@ def killed_run(secret: str, data) -> str:
     origin = origin_setting("sweep", "sweep-x")
     settings = run_settings(link, asdict(model), asdict(train), 1, origin, "cpu")
     record = store.create_run(
-        me(secret),
+        owner_key_of(secret),
         name="LSTM 16 · seed 1",
         source="Sine waves",
         cell="LSTM",
@@ -54,16 +49,10 @@ def killed_run(secret: str, data) -> str:
     return record.id
 
 
-def session(secret: str):
-    at = open_app()
-    at.session_state[TOKEN] = secret
-    return at
-
-
 def test_an_interrupted_run_is_said_on_train_with_a_link_to_runs(small_sine_data):
     secret = "e" * 40
     killed_run(secret, small_sine_data)
-    at = session(secret).switch_page("app_pages/train.py").run()
+    at = app_with_token(secret).switch_page("app_pages/train.py").run()
     no_problems(at)
     assert any(
         w.value == "Your last run, “LSTM 16 · seed 1”, was interrupted at step 40 when the "
@@ -77,7 +66,7 @@ def test_an_interrupted_run_is_said_on_train_with_a_link_to_runs(small_sine_data
 def test_resume_says_the_step_it_goes_back_to_and_the_steps_trained_again(small_sine_data):
     secret = "f" * 40
     run_id = killed_run(secret, small_sine_data)
-    at = session(secret).switch_page("app_pages/runs.py").run()
+    at = app_with_token(secret).switch_page("app_pages/runs.py").run()
     at.multiselect(key="runs.compare").set_value([run_id]).run()
     at.button(key="runs.resume").click().run()
     no_problems(at)
@@ -100,7 +89,7 @@ def test_a_knob_that_needs_a_new_model_says_so_and_leaves_the_opened_run(small_s
     store = run_store()
     store.set_state(run_id, "stopped", "")
     before = store.get(run_id)
-    at = open_on_runs(session(secret), run_id)
+    at = open_on_runs(app_with_token(secret), run_id)
     assert not at.warning
     at.number_input(key="opt.hidden").set_value(32).run()
     no_problems(at)
@@ -111,11 +100,11 @@ def test_a_knob_that_needs_a_new_model_says_so_and_leaves_the_opened_run(small_s
     at.number_input(key="opt.amount").set_value(5).run()
     at.button(key="btn.start").click().run()
     train_until_done(at)
-    wait_until(lambda: len(store.runs(me(secret))) == 2)
+    wait_until(lambda: len(store.runs(owner_key_of(secret))) == 2)
     after = store.get(run_id)
     assert (after.steps, after.checkpoint_step, after.state) == (30, 30, before.state)
     assert store.state_bytes(run_id) is not None and after.settings == before.settings
-    newest = store.runs(me(secret))[0]
+    newest = store.runs(owner_key_of(secret))[0]
     assert newest.id != run_id and newest.settings["model"]["hidden_size"] == 32
 
 
@@ -132,7 +121,7 @@ def test_a_training_knob_changed_after_open_continues_the_run_and_is_stored(smal
     run_id = killed_run(secret, small_sine_data)
     store = run_store()
     store.set_state(run_id, "stopped", "")
-    at = open_on_runs(session(secret), run_id)
+    at = open_on_runs(app_with_token(secret), run_id)
     at.number_input(key="opt.lr").set_value(0.05).run()
     at.number_input(key="opt.amount").set_value(5).run()
     assert not at.warning  # the same model: Start continues it
@@ -143,7 +132,7 @@ def test_a_training_knob_changed_after_open_continues_the_run_and_is_stored(smal
     settings = store.get(run_id).settings
     assert settings["training"]["learning_rate"] == 0.05 and settings["link"]["lr"] == ["0.05"]
     assert settings["origin"] == {"kind": "sweep", "group": "sweep-x"}  # the rest as it was
-    assert len(store.runs(me(secret))) == 1
+    assert len(store.runs(owner_key_of(secret))) == 1
     assert store.history(run_id)["lr"].iloc[-1] == 0.05
 
 

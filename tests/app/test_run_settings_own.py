@@ -4,7 +4,6 @@ the opened model (the same stored run, its steps going on); a store made before 
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import asdict
 
@@ -12,28 +11,18 @@ from rnn_core.models import build_model
 from rnn_core.runs.compare import run_settings
 from rnn_core.training.state import state_to_bytes
 from rnn_core.training.trainer import TrainConfig, Trainer
-from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page, train_until_done
+from tests.app.conftest import (
+    app_with_token,
+    no_problems,
+    owner_key_of,
+    run_sweep,
+    sweep_page,
+    train_until_done,
+)
+from tests.waiting import wait_until
 from ui.session.controls import config_for_data
-from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
 from ui.session.settings import settings_from_link
-
-
-def me(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def wait_until(condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "not stored in time"
-        time.sleep(0.1)
-
-
-def session(secret: str):
-    at = open_app()
-    at.session_state[TOKEN] = secret
-    return at
 
 
 def open_on_runs(at, run_id: str):
@@ -62,15 +51,15 @@ def knobs(at) -> dict:
 
 def test_a_sweep_run_stores_its_own_knobs_opens_with_them_and_start_continues_it():
     secret = "a" * 40
-    at = session(secret)
+    at = app_with_token(secret)
     sweep_page(steps=10, at=at)
     at.text_input(key="opt.sweep.values1").input("0.003, 0.03").run()
     at.text_input(key="opt.sweep.values2").input("16").run()
     at.number_input(key="opt.sweep.seeds").set_value(1).run()
     run_sweep(at)
     store = run_store()
-    wait_until(lambda: [r.state for r in store.runs(me(secret))] == ["finished"] * 2)
-    runs = store.runs(me(secret))
+    wait_until(lambda: [r.state for r in store.runs(owner_key_of(secret))] == ["finished"] * 2)
+    runs = store.runs(owner_key_of(secret))
     for record in runs:
         settings = record.settings
         assert settings["origin"] == {"kind": "sweep", "group": record.sweep}
@@ -88,13 +77,13 @@ def test_a_sweep_run_stores_its_own_knobs_opens_with_them_and_start_continues_it
     start_and_finish(at)
     assert any("Finished 10 steps more, at step 20." in s.value for s in at.success)
     wait_until(lambda: store.get(fast.id).steps == 20 and store.get(fast.id).state == "finished")
-    assert len(store.runs(me(secret))) == 2  # the same run went on: no new one
+    assert len(store.runs(owner_key_of(secret))) == 2  # the same run went on: no new one
     assert store.history(fast.id)["lr"].iloc[-1] == 0.03
 
 
 def test_a_compare_gru_run_opens_as_a_gru_and_start_continues_it():
     secret = "b" * 40
-    at = session(secret)
+    at = app_with_token(secret)
     at.switch_page("app_pages/compare.py").run()
     at.multiselect(key="opt.compare.cells").set_value(["GRU"]).run()
     at.number_input(key="opt.compare.hidden").set_value(8).run()
@@ -108,8 +97,8 @@ def test_a_compare_gru_run_opens_as_a_gru_and_start_continues_it():
         time.sleep(0.3)
         at.run()
     store = run_store()
-    wait_until(lambda: [r.state for r in store.runs(me(secret))] == ["finished"])
-    (record,) = store.runs(me(secret))
+    wait_until(lambda: [r.state for r in store.runs(owner_key_of(secret))] == ["finished"])
+    (record,) = store.runs(owner_key_of(secret))
     assert record.settings["origin"] == {"kind": "compare", "group": record.sweep}
     assert record.sweep.startswith("compare-")
     open_on_runs(at, record.id)
@@ -117,18 +106,18 @@ def test_a_compare_gru_run_opens_as_a_gru_and_start_continues_it():
     assert at.checkbox(key="opt.clip").value and at.number_input(key="opt.max_norm").value == 1
     start_and_finish(at)
     wait_until(lambda: store.get(record.id).steps == 20)
-    assert len(store.runs(me(secret))) == 1
+    assert len(store.runs(owner_key_of(secret))) == 1
 
 
 def test_a_train_run_keeps_train_as_its_origin():
     secret = "c" * 40
-    at = session(secret)
+    at = app_with_token(secret)
     at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(5).run()
     start_and_finish(at)
     store = run_store()
-    wait_until(lambda: [r.state for r in store.runs(me(secret))] == ["finished"])
-    (record,) = store.runs(me(secret))
+    wait_until(lambda: [r.state for r in store.runs(owner_key_of(secret))] == ["finished"])
+    (record,) = store.runs(owner_key_of(secret))
     assert record.settings["origin"] == {"kind": "train", "group": None}
     assert settings_from_link(record.settings["link"])[0]["amount"] == 5
 
@@ -147,7 +136,7 @@ def old_format_run(secret: str, data) -> str:
     settings = run_settings(old_link, asdict(model), asdict(train), 2)
     assert "origin" not in settings
     record = store.create_run(
-        me(secret),
+        owner_key_of(secret),
         name="GRU 12 · seed 2",
         source="Sine waves",
         cell="GRU",
@@ -165,7 +154,7 @@ def old_format_run(secret: str, data) -> str:
 def test_a_run_stored_before_origins_opens_with_the_model_it_trained(small_sine_data):
     secret = "d" * 40
     run_id = old_format_run(secret, small_sine_data)
-    at = session(secret)
+    at = app_with_token(secret)
     open_on_runs(at, run_id)
     no_problems(at)
     assert knobs(at) == {"cell": "GRU", "hidden": 12, "lr": 0.05, "steps": 8}
@@ -174,7 +163,7 @@ def test_a_run_stored_before_origins_opens_with_the_model_it_trained(small_sine_
     start_and_finish(at)
     store = run_store()
     wait_until(lambda: store.get(run_id).steps == 16 and store.get(run_id).state == "finished")
-    assert len(store.runs(me(secret))) == 1
+    assert len(store.runs(owner_key_of(secret))) == 1
     assert "origin" not in store.get(run_id).settings  # opening changed nothing of it
 
 
@@ -185,7 +174,7 @@ def test_a_run_trained_on_a_device_this_server_lacks_says_where_it_continues(sma
     run_id = old_format_run(secret, small_sine_data)
     store = run_store()
     store.update_settings(run_id, {"device": "cuda"})
-    at = session(secret)
+    at = app_with_token(secret)
     at.switch_page("app_pages/runs.py").run()
     at.multiselect(key="runs.compare").set_value([run_id]).run()
     at.button(key="runs.open").click().run()  # Open says it on Runs
@@ -199,7 +188,7 @@ def test_a_run_trained_on_the_cpu_opens_on_the_cpu(small_sine_data):
     secret = "cpu-run-" + "f" * 32
     run_id = old_format_run(secret, small_sine_data)
     run_store().update_settings(run_id, {"device": "cpu"})
-    at = session(secret)
+    at = app_with_token(secret)
     at.switch_page("app_pages/runs.py").run()
     at.multiselect(key="runs.compare").set_value([run_id]).run()
     at.button(key="runs.open").click().run()

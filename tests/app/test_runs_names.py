@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import math
 import time
 import uuid
@@ -18,7 +17,7 @@ import pytest
 from rnn_core.models import ModelConfig
 from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
-from tests.app.conftest import no_problems, open_app, train_until_done
+from tests.app.conftest import no_problems, open_app, plotly_figure, train_until_done
 from tests.core.test_run_store import rows, state_bytes
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
@@ -81,7 +80,7 @@ def runs():
     return secret, six_runs(hashlib.sha256(secret.encode()).hexdigest())
 
 
-def runs_page(secret):
+def runs_page_without_problems(secret):
     at = open_app()
     at.session_state[TOKEN] = secret
     at.switch_page("app_pages/runs.py").run()
@@ -93,17 +92,13 @@ def table(at):
     return at.dataframe[0].value
 
 
-def figure(at, index):
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
-
-
 def values(trace_y):
     return np.frombuffer(base64.b64decode(trace_y["bdata"]), dtype=trace_y["dtype"])
 
 
 def test_runs_once_named_alike_get_distinct_names_and_the_columns(runs):
     secret, made = runs
-    frame = table(runs_page(secret)).set_index("name")
+    frame = table(runs_page_without_problems(secret)).set_index("name")
     assert sorted(frame.index) == sorted(
         [
             "Sweep 1 · lr 0.01 · hidden 16",
@@ -128,7 +123,7 @@ def test_runs_once_named_alike_get_distinct_names_and_the_columns(runs):
 
 def test_filters_by_origin_and_by_sweep(runs):
     secret, _ = runs
-    at = runs_page(secret)
+    at = runs_page_without_problems(secret)
     at.multiselect(key="runs.origins").set_value(["sweep"]).run()
     no_problems(at)
     assert set(table(at)["origin"]) == {"Sweep 1"} and len(table(at)) == 2
@@ -148,10 +143,10 @@ def test_filters_by_origin_and_by_sweep(runs):
 
 def test_a_text_run_reads_in_bits_per_character_beside_a_sine_run(runs):
     secret, made = runs
-    at = runs_page(secret)
+    at = runs_page_without_problems(secret)
     at.multiselect(key="runs.compare").set_value([made["text"].id, made["gru"].id]).run()
     no_problems(at)
-    titles = [figure(at, i)["layout"]["yaxis"]["title"]["text"] for i in range(5)]
+    titles = [plotly_figure(at, i)["layout"]["yaxis"]["title"]["text"] for i in range(5)]
     assert titles == [
         "loss (bits/char, log scale)",  # training loss: one chart per unit
         "loss (MSE, standardized, log scale)",
@@ -160,15 +155,17 @@ def test_a_text_run_reads_in_bits_per_character_beside_a_sine_run(runs):
         "global L2 norm (log scale)",
     ]
     history = run_store().history(made["text"].id)
-    (text_line,) = figure(at, 0)["data"]
+    (text_line,) = plotly_figure(at, 0)["data"]
     assert text_line["name"] == "Train · LSTM · lr 0.01 · hidden 32"
     np.testing.assert_allclose(values(text_line["y"]), history["loss"] / math.log(2), rtol=1e-6)
-    (sine_line,) = figure(at, 1)["data"]
+    (sine_line,) = plotly_figure(at, 1)["data"]
     np.testing.assert_allclose(values(sine_line["y"]), history["loss"], rtol=1e-6)  # as stored
     colors = [line["line"]["color"] for line in (text_line, sine_line)]
     assert colors[0] != colors[1]  # one colour per run across the charts of several units
-    assert [line["line"]["color"] for line in figure(at, 4)["data"]] == colors  # gradient norm
-    assert figure(at, 0)["layout"]["showlegend"] is True  # a single line is named too
+    assert [
+        line["line"]["color"] for line in plotly_figure(at, 4)["data"]
+    ] == colors  # gradient norm
+    assert plotly_figure(at, 0)["layout"]["showlegend"] is True  # a single line is named too
     at.selectbox(key="runs.one").set_value(made["text"].id).run()
     shown = " ".join(caption.value for caption in at.caption)
     assert f"best validation loss {0.05 / math.log(2):.4g} bits/char" in shown
@@ -176,14 +173,14 @@ def test_a_text_run_reads_in_bits_per_character_beside_a_sine_run(runs):
 
 def test_the_pick_list_and_the_one_run_use_the_names_shown(runs):
     secret, made = runs
-    at = runs_page(secret)
+    at = runs_page_without_problems(secret)
     picked = at.multiselect(key="runs.compare")
     assert picked.format_func(made["import"].id) == "Imported · LSTM · lr 0.01 · hidden 32"
     picked.set_value([made["sweep-a"].id, made["gru"].id]).run()
     no_problems(at)
     one = at.selectbox(key="runs.one")
     assert one.format_func(made["gru"].id) == "Compare 1 · GRU · clip 1"
-    names = {trace["name"] for trace in figure(at, 0)["data"]}
+    names = {trace["name"] for trace in plotly_figure(at, 0)["data"]}
     assert names == {"Sweep 1 · lr 0.01 · hidden 16", "Compare 1 · GRU · clip 1"}
 
 
@@ -200,7 +197,7 @@ def test_a_run_whose_settings_hold_anything_is_listed_without_a_traceback():
     record = run_store().create_run(
         owner, name="n", source="s", cell="LSTM", parameters=1, seed=0, settings=odd
     )
-    at = runs_page(secret)
+    at = runs_page_without_problems(secret)
     (row,) = table(at).to_dict("records")
     assert row["name"] == "n" and row["origin"] == "Train" and row["lr"] is None
     at.multiselect(key="runs.compare").set_value([record.id]).run()
@@ -210,7 +207,7 @@ def test_a_run_whose_settings_hold_anything_is_listed_without_a_traceback():
 def test_a_full_quota_names_runs_to_delete_as_the_table_does(runs, monkeypatch):
     secret, _ = runs
     monkeypatch.setenv("RNN_EXPLORER_QUOTA_RUNS", "6")
-    at = runs_page(secret)
+    at = runs_page_without_problems(secret)
     (warning,) = [w.value for w in at.warning if "delete" in w.value]
     assert "“Sweep 1 · lr 0.01 · hidden 16”" in warning  # the oldest, named as listed
     assert "seed 0”" not in warning  # not by the names runs were stored under

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import time
+import urllib.request
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
+
+HEALTH_TIMEOUT_S = 5.0  # a health check that takes longer counts as not answering
 
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 
@@ -23,6 +29,30 @@ def wait_idle(page: Page) -> None:
               && !document.querySelector('[data-testid="stSkeleton"]')""",
         timeout=60_000,
     )
+
+
+def health_answers(url: str) -> float:
+    """Seconds the server's health check took; fails when it does not answer in
+    HEALTH_TIMEOUT_S."""
+    began = time.monotonic()
+    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=HEALTH_TIMEOUT_S) as reply:
+        assert reply.status == 200
+    return time.monotonic() - began
+
+
+def go_to(page: Page, link: str) -> None:
+    """Click the sidebar's navigation link named exactly `link` (its page's title, such as
+    "2 · Train" or "Runs"), wait for that page's heading, then for its run to end."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", name=link)).to_be_visible()
+    wait_idle(page)
+
+
+def demo_trained(page: Page, timeout_ms: int = 240_000) -> None:
+    """Wait until a demo's (a preset's) banner says its training has ended (the page is then
+    redrawn). Generous: a demo's training on a shared, loaded two-core machine."""
+    done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
+    expect(done).to_be_visible(timeout=timeout_ms)
 
 
 def assert_no_exception(page: Page) -> None:

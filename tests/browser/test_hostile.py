@@ -11,7 +11,6 @@ import io
 import json
 import threading
 import time
-import urllib.request
 from dataclasses import asdict
 from urllib.parse import urlencode
 
@@ -24,7 +23,14 @@ from rnn_core.models import ModelConfig, build_model
 from rnn_core.runs import open_store
 from rnn_core.runs.archive import run_zip
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import CONNECTED, assert_no_exception, screenshot, wait_idle
+from tests.browser.helpers import (
+    CONNECTED,
+    HEALTH_TIMEOUT_S,
+    assert_no_exception,
+    health_answers,
+    screenshot,
+    wait_idle,
+)
 from tests.browser.server import served
 from tests.core.test_import_bounds import parts, stored_real_run, zipped
 from tests.core.test_untrusted import self_nested
@@ -38,7 +44,6 @@ ALERT = "[data-testid='stAlert']"
 RERUN_MS = 30_000
 LIMIT_MIB = 2000  # the server's memory limit per training, so that the refusals do not depend
 # on this machine's memory
-HEALTH_TIMEOUT_S = 5.0  # a health check that takes longer counts as not answering
 MAX_CELLS = ["LSTM", "GRU", "RNN (tanh)", "RNN (relu)"]
 CASES = {
     "units-per-layer-past-the-bound": (
@@ -117,14 +122,6 @@ def _rss_mib(pid: int) -> float:
     raise AssertionError("no VmRSS")
 
 
-def _health_answers(url: str) -> float:
-    """Seconds the health check took; fails when it does not answer in HEALTH_TIMEOUT_S."""
-    began = time.monotonic()
-    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=HEALTH_TIMEOUT_S) as reply:
-        assert reply.status == 200
-    return time.monotonic() - began
-
-
 def _no_traceback_or_path(page: Page) -> None:
     assert_no_exception(page)
     text = page.locator("[data-testid='stMain']").inner_text()
@@ -187,7 +184,7 @@ def _every_case(browser, url: str, tmp_path, hosts: set[str], report: list[str])
             assert "“[click here](https://example.com)”" in shown
             assert "'![p](https://example.com/p.png)'" in shown
         screenshot(page, f"hostile-{name}")
-        report.append(f"{name}: health check {_health_answers(url):.3f} s")
+        report.append(f"{name}: health check {health_answers(url):.3f} s")
         context.close()
     _edited_checkpoints(browser, url, tmp_path, hosts, report)
     with HealthSampler(url) as health:
@@ -209,7 +206,7 @@ def _edited_checkpoints(browser, url: str, tmp_path, hosts: set[str], report: li
         refusal = page.locator(ALERT).filter(has_text="hidden_size must be between 1 and 512")
         expect(refusal).to_be_visible(timeout=RERUN_MS)
         _no_traceback_or_path(page)
-        report.append(f"checkpoint hidden {hidden}: health check {_health_answers(url):.3f} s")
+        report.append(f"checkpoint hidden {hidden}: health check {health_answers(url):.3f} s")
     context.close()
 
 
@@ -225,7 +222,7 @@ class HealthSampler:
     def _sample(self) -> None:
         while not self._done.wait(0.5):
             try:
-                self.slowest = max(self.slowest, _health_answers(self.url))
+                self.slowest = max(self.slowest, health_answers(self.url))
             except Exception as error:  # noqa: BLE001 (a failure is what is recorded)
                 self.failures.append(repr(error)[:200])
 

@@ -6,19 +6,14 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     assert_no_exception,
     click,
+    go_to,
     open_page,
     screenshot,
     set_number,
     wait_for_chart,
-    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def go_to(page, title):
-    page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=title).click()
-    wait_idle(page)
 
 
 def test_train_then_look_inside_and_at_gradients(page, app_url):

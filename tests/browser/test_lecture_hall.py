@@ -11,11 +11,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, BUSY_MACHINE_MS
-from tests.browser.helpers import VISIBLE_CHARTS_JS, assert_no_exception, open_page, wait_idle
+from tests.browser.helpers import (
+    VISIBLE_CHARTS_JS,
+    assert_no_exception,
+    demo_trained,
+    open_page,
+    wait_idle,
+)
 from tests.browser.test_presets import (
     LAST_POINTS_JS,
     POINT_TIMEOUT_MS,
-    trained,
 )
 from tests.browser.test_presets import POINTS as PRESET_POINTS
 from tests.browser.test_readable import BROKEN_TOKENS_JS
@@ -83,9 +88,9 @@ MAIN = {
 }
 
 
-def point_imu(page: Page) -> str:
+def point_imu_shown_first(page: Page) -> str:
     """The IMU demo's verdicts, first on the page (the same ones are folded under it)."""
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     alerts = page.get_by_test_id("stAlert").filter(visible=True)
     verdict = alerts.filter(has_text="On roll, the model is worse than gyro propagation")
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
@@ -94,7 +99,10 @@ def point_imu(page: Page) -> str:
     return verdict.inner_text().strip()
 
 
-POINTS = {**PRESET_POINTS, "imu": point_imu}  # the IMU verdicts stand twice in presenter mode
+POINTS = {
+    **PRESET_POINTS,
+    "imu": point_imu_shown_first,
+}  # the IMU verdicts stand twice in presenter mode
 
 
 def box_of(page: Page, what: str) -> dict | None:

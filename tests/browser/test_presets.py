@@ -12,7 +12,13 @@ from playwright.sync_api import Page, expect
 
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import assert_no_exception, open_page, screenshot, wait_idle
+from tests.browser.helpers import (
+    assert_no_exception,
+    demo_trained,
+    open_page,
+    screenshot,
+    wait_idle,
+)
 from ui.session.demos import PRESETS
 
 pytestmark = pytest.mark.browser
@@ -108,14 +114,8 @@ def point_adding(page: Page) -> str:
     return f"LSTM {losses['LSTM']:.3g}, RNN {losses['RNN (tanh)']:.3g} (baseline 0.167)"
 
 
-def trained(page: Page) -> None:
-    """Wait until the banner says the preset's training has ended (the page is then redrawn)."""
-    done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
-    expect(done).to_be_visible(timeout=POINT_TIMEOUT_MS)
-
-
 def point_brackets(page: Page) -> str:
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     wait_idle(page)  # the demo lands on Read the cells: its units are ranked again when it ends
     page.get_by_role("tab", name="Read the cells").click()
     wait_idle(page)
@@ -128,7 +128,7 @@ def point_brackets(page: Page) -> str:
 
 
 def point_imu(page: Page) -> str:
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     roll = "On roll, the model is worse than gyro propagation"
     verdict = page.get_by_test_id("stAlert").filter(has_text=roll)
     expect(verdict).to_be_visible(timeout=POINT_TIMEOUT_MS)
@@ -142,7 +142,7 @@ def point_imu(page: Page) -> str:
 
 
 def point_correct_vqf(page: Page) -> str:
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     # the scores of the last weights replace those drawn while it trained (the first: VQF's own)
     said = "Pooled over the 5 unseen test recording(s), VQF + the correction cannot be told apart"
     alerts = page.get_by_test_id("stAlert").filter(has_text=said)

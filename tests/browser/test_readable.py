@@ -11,7 +11,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import VISIBLE_CHARTS_JS, assert_no_exception, open_page, wait_idle
+from tests.browser.helpers import (
+    VISIBLE_CHARTS_JS,
+    assert_no_exception,
+    demo_trained,
+    open_page,
+    wait_idle,
+)
 from tests.browser.test_presets import click_preset, wait_for_validation_at
 
 pytestmark = pytest.mark.browser
@@ -113,12 +119,6 @@ def fresh_measures():
     """measures.txt holds this run's figures only."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "measures.txt").unlink(missing_ok=True)
-
-
-def trained(page: Page) -> None:
-    """Wait until the demo's banner says its training has ended (the page is then redrawn)."""
-    done = page.get_by_text(re.compile(r"^Trained [0-9,]+ steps$"))
-    expect(done).to_be_visible(timeout=POINT_TIMEOUT_MS)
 
 
 def presenter(page: Page, on: bool) -> None:
@@ -281,7 +281,7 @@ def test_compare_demos_read_at_a_glance(page, app_url):
 def test_text_and_imu_demos_read_at_a_glance(page, app_url):
     open_page(page, app_url)
     click_preset(page, "brackets")
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     settle(page)
     # the demo opens on the tab where its point is made
     expect(page.get_by_role("tab", name="Read the cells")).to_have_attribute(
@@ -300,7 +300,7 @@ def test_text_and_imu_demos_read_at_a_glance(page, app_url):
     shoot(page, "train-text")
 
     click_preset(page, "imu")
-    trained(page)
+    demo_trained(page, POINT_TIMEOUT_MS)
     settle(page)
     shoot(page, "demo-imu-evaluate")
     page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text="2 · Train").click()

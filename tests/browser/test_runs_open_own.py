@@ -14,10 +14,18 @@ from playwright.sync_api import expect
 
 from rnn_core.runs import open_store, store_location
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import assert_no_exception, click, open_page, screenshot, wait_idle
+from tests.browser.helpers import (
+    assert_no_exception,
+    click,
+    go_to,
+    open_page,
+    screenshot,
+    wait_idle,
+)
 from tests.browser.server import served
 from tests.browser.test_flows import status
-from tests.browser.test_runs_reload import owner_key, start_long_training, wait_until
+from tests.browser.test_runs_reload import browser_owner_key, start_long_training
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +40,6 @@ SETTINGS = {
     "compare.hidden": 8,
     "compare.steps": 10,
 }
-
-
-def go_to(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link").filter(has_text=name).click()
-    expect(page.get_by_role("heading", name=name)).to_be_visible()
-    wait_idle(page)
 
 
 def open_newest(page, cell: str, pick: bool) -> None:
@@ -78,7 +80,7 @@ def test_a_sweep_run_and_a_compare_gru_run_open_with_their_own_knobs_and_continu
     expect(page.get_by_text("2 of 2 runs ended")).to_be_visible()
     go_to(page, "7 · Compare")
     click(page, "Train them all")
-    store, me = open_store(store_location()), owner_key(page)
+    store, me = open_store(store_location()), browser_owner_key(page)
     wait_until(lambda: [r.state for r in store.runs(me)] == ["finished"] * 3)
     runs = store.runs(me)
     (gru,) = [r for r in runs if r.cell == "GRU"]
@@ -106,7 +108,7 @@ def test_an_open_train_page_says_its_run_was_interrupted_and_resume_says_from_wh
     monkeypatch.setenv("RNN_EXPLORER_STORE", location)
     with served(ARTIFACTS / "server-said-killed.log") as (url, process):
         start_long_training(page, url)
-        store, me = open_store(location), owner_key(page)
+        store, me = open_store(location), browser_owner_key(page)
 
         def saved_and_more() -> bool:
             runs = store.runs(me)

@@ -4,7 +4,6 @@ as interrupted after a restart, with its history up to the last save, and Resume
 from __future__ import annotations
 
 import hashlib
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -24,22 +23,16 @@ from tests.browser.helpers import (
 )
 from tests.browser.server import served
 from tests.browser.test_flows import status, wait_for_growth
+from tests.waiting import wait_until
 from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 
 
-def owner_key(page) -> str:
+def browser_owner_key(page) -> str:
     """The owner key of the page's browser, from its cookie."""
     (token,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def wait_until(condition, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited too long"
-        time.sleep(0.2)
 
 
 def start_long_training(page, url):
@@ -67,7 +60,7 @@ def test_a_reload_mid_training_reattaches(page, app_url, browser):
     seen = wait_for_growth(page, "Loss")
     assert len(set(seen)) >= 3, (before, seen)
     store = open_store(store_location())
-    runs = store.runs(owner_key(page))
+    runs = store.runs(browser_owner_key(page))
     store.close()
     assert len(runs) == 1 and runs[0].state == "training"  # the same run, never stopped
     screenshot(page, "runs-reattached")
@@ -83,7 +76,7 @@ def test_a_killed_server_lists_the_run_as_interrupted_and_resume_continues(
     monkeypatch.setenv("RNN_EXPLORER_STORE", location)
     with served(ARTIFACTS / "server-killed.log") as (url, process):
         start_long_training(page, url)
-        store, me = open_store(location), owner_key(page)
+        store, me = open_store(location), browser_owner_key(page)
 
         def saved_and_more() -> bool:
             runs = store.runs(me)
@@ -120,7 +113,7 @@ def test_a_closed_tab_ends_its_training_kept_as_stopped_and_resumable(browser, a
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     start_long_training(page, app_url)
-    me = owner_key(page)
+    me = browser_owner_key(page)
     context.close()  # the tab is gone: no page asks for updates any more
     store = open_store(store_location())
     wait_until(lambda: store.runs(me)[0].state == "stopped")

@@ -12,7 +12,8 @@ from tests.browser.conftest import ARTIFACTS, BUSY_MACHINE_MS
 from tests.browser.helpers import assert_no_exception, click, open_page, screenshot
 from tests.browser.server import served
 from tests.browser.test_flows import status
-from tests.browser.test_runs_reload import owner_key, start_long_training, wait_until
+from tests.browser.test_runs_reload import browser_owner_key, start_long_training
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def test_a_second_server_lists_the_firsts_training_and_refuses_to_resume_it(
         served(ARTIFACTS / "server-second.log") as (second_url, _),
     ):
         start_long_training(page, first_url)
-        store, me = open_store(location), owner_key(page)
+        store, me = open_store(location), browser_owner_key(page)
         wait_until(lambda: bool(store.runs(me)) and store.runs(me)[0].steps > 20)
         (record,) = store.runs(me)
         # the same browser (cookies are per host, not per port): the same owner on both servers

@@ -13,6 +13,7 @@ from rnn_core.runs.blobs import digest_of
 from tests.browser.helpers import (
     assert_no_exception,
     click,
+    go_to,
     open_page,
     screenshot,
     set_number,
@@ -20,19 +21,15 @@ from tests.browser.helpers import (
 )
 from tests.browser.test_flows import status
 from tests.browser.test_imu import upload_recording
-from tests.browser.test_runs_reload import owner_key, wait_until
+from tests.browser.test_runs_reload import browser_owner_key
 from tests.paths import SHARED
+from tests.waiting import wait_until
 from ui.session.owner import COOKIE
 
 pytestmark = pytest.mark.browser
 
 WALK = SHARED / "imu-samples" / "xio-gait-short_walk.csv"  # a real recording, 1.2 MB
 NOT_HELD = "not part of a link"  # what a page says when the session lacks the upload
-
-
-def go_to(page, link: str) -> None:
-    page.get_by_role("link", name=link, exact=True).click()
-    wait_idle(page)
 
 
 def test_an_upload_run_opens_in_a_new_session_of_the_same_owner_without_the_file(
@@ -47,7 +44,7 @@ def test_an_upload_run_opens_in_a_new_session_of_the_same_owner_without_the_file
     expect(status(page, re.compile(r"Finished 30 steps|Stopped early"))).to_be_visible(
         timeout=120_000
     )
-    store, me = open_store(store_location()), owner_key(page)
+    store, me = open_store(store_location()), browser_owner_key(page)
     wait_until(lambda: bool(store.runs(me)) and store.runs(me)[0].state == "finished")
     (record,) = store.runs(me)
     steps = record.steps
@@ -58,7 +55,7 @@ def test_an_upload_run_opens_in_a_new_session_of_the_same_owner_without_the_file
     context.add_cookies([c for c in page.context.cookies() if c["name"] == COOKIE])
     again = context.new_page()
     open_page(again, app_url, "runs")
-    assert owner_key(again) == me
+    assert browser_owner_key(again) == me
     # the run's Open button (select boxes on the page have "Open" buttons of their own)
     again.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile("Open$")).click()
     wait_idle(again)

@@ -13,6 +13,7 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import (
     assert_no_exception,
     click,
+    go_to,
     open_page,
     set_number,
     wait_idle,
@@ -25,11 +26,6 @@ pytestmark = pytest.mark.browser
 
 GAPPED = ROOT / "tests" / "data" / "series" / "pjm-east-2016-11-and-2017-03.csv"
 VERDICT = re.compile(r"PJME_MW \(MW\), 1 step ahead: the model (beats|is worse than|cannot be)")
-
-
-def go_to(page: Page, link: str) -> None:
-    page.get_by_role("link", name=link, exact=True).click()
-    wait_idle(page)
 
 
 def upload_series(page: Page, app_url: str, path) -> None:

@@ -6,18 +6,20 @@ check keeps answering."""
 from __future__ import annotations
 
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, BUSY_MACHINE_MS
-from tests.browser.helpers import assert_no_exception, open_page, screenshot
+from tests.browser.helpers import (
+    assert_no_exception,
+    health_answers,
+    open_page,
+    screenshot,
+)
 from tests.browser.server import served
 
 pytestmark = pytest.mark.browser
-
-HEALTH_TIMEOUT_S = 5.0  # a health check that takes longer counts as not answering
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +31,6 @@ def operator_server():
         ARTIFACTS.mkdir(exist_ok=True)
         with served(ARTIFACTS / "server-sweep-operator.log") as (url, process):
             yield url, process
-
-
-def _health_answers(url: str) -> None:
-    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=HEALTH_TIMEOUT_S) as reply:
-        assert reply.status == 200
 
 
 def test_the_operators_cluster_is_said_and_its_failure_is_a_sentence(page: Page, operator_server):
@@ -49,7 +46,7 @@ def test_the_operators_cluster_is_said_and_its_failure_is_a_sentence(page: Page,
     deadline = time.monotonic() + 120  # a hang guard, not a timing
     while not said.count():
         assert time.monotonic() < deadline, "no sentence about the cluster"
-        _health_answers(url)
+        health_answers(url)
         assert process.poll() is None, "the server ended"
         time.sleep(1)
     expect(said.first).to_contain_text(
@@ -57,5 +54,5 @@ def test_the_operators_cluster_is_said_and_its_failure_is_a_sentence(page: Page,
     )
     assert_no_exception(page)
     screenshot(page, "sweep-operator-cluster-unreachable")
-    _health_answers(url)
+    health_answers(url)
     assert process.poll() is None

@@ -46,7 +46,7 @@ def imu_model():
     return once("imu", make)
 
 
-def wait_for(job: ExportJob, seen: list[int]) -> ExportJob:
+def poll_export(job: ExportJob, seen: list[int]) -> ExportJob:
     """Poll the job as a page does, noting each stage it reports."""
     while not job.done:
         if not seen or seen[-1] != job.stage:
@@ -61,7 +61,7 @@ def imu_export(tmp_path_factory):
     def make():
         table, data, model, graph = imu_model()
         seen: list[int] = []
-        job = wait_for(ExportJob(graph, sample_stream(data, graph.spec, table)).start(), seen)
+        job = poll_export(ExportJob(graph, sample_stream(data, graph.spec, table)).start(), seen)
         assert job.error is None, job.error
         history = pd.DataFrame({"step": [1, 2], "loss": [0.5, 0.4]})
         checkpoint = save_checkpoint(model, data.standardizer, checkpoint_extra(data, table))

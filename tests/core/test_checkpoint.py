@@ -17,6 +17,7 @@ from rnn_core.checkpoint import (
 )
 from rnn_core.datasets.windows import Standardizer
 from rnn_core.models import ModelConfig, build_model
+from tests.core.checkpoint_shared import torch_bytes
 
 STANDARDIZER = Standardizer(
     mean=np.array([0.1, -2.5, 9.81], dtype=np.float32),
@@ -44,12 +45,6 @@ class Hostile:
 
     def __reduce__(self):
         return planted, (self.path,)
-
-
-def torch_bytes(obj) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -76,12 +76,12 @@ def sim():
 
 
 @pytest.fixture(scope="module")
-def labelled():
+def labelled_table():
     return imu_table(read_imu_csv(ROOT / "data" / "imu-sim-labelled.csv"))
 
 
 @pytest.fixture(scope="module")
-def phyphox():
+def phyphox_table():
     return imu_table(read_imu_csv(ROOT / "data" / "imu-sim-phyphox.zip"))
 
 
@@ -95,8 +95,8 @@ def window_rows(horizon: int, split: str = "test") -> np.ndarray:
 # --- predict_windows ------------------------------------------------------------------------------
 
 
-def test_predict_windows_keeps_the_order_and_the_models_mode(phyphox):
-    data = prepare_imu(phyphox, T, ImuTask(), "many_to_many")
+def test_predict_windows_keeps_the_order_and_the_models_mode(phyphox_table):
+    data = prepare_imu(phyphox_table, T, ImuTask(), "many_to_many")
     config = ModelConfig(input_size=8, output_size=5, hidden_size=4, task_shape="many_to_many")
     model = build_model(config, seed=1)
     model.train()
@@ -109,7 +109,7 @@ def test_predict_windows_keeps_the_order_and_the_models_mode(phyphox):
         model.eval()
         direct = model(x)[0][:, -1].numpy()  # the last step of each window
     np.testing.assert_allclose(whole[[0, 500, -1]], direct, atol=1e-6)
-    empty = prepare_imu(phyphox, T, ImuTask(), fractions=(0, 0, 1), fitted=_fitted(data))
+    empty = prepare_imu(phyphox_table, T, ImuTask(), fractions=(0, 0, 1), fitted=_fitted(data))
     assert predict_windows(model, empty.train).shape == (0, 5)
 
 
@@ -338,15 +338,15 @@ def test_activity_accuracy_and_the_majority_class_by_hand():
     assert result.report["support"].tolist() == confusion.sum(axis=1).tolist()
 
 
-def test_a_constant_classifier_on_the_labelled_sample_scores_its_class_share(labelled):
-    data = prepare_imu(labelled, T, ImuTask(classify=True))
+def test_a_constant_classifier_on_the_labelled_sample_scores_its_class_share(labelled_table):
+    data = prepare_imu(labelled_table, T, ImuTask(classify=True))
     assert data.class_names == ("shake", "still", "tilt")
     model = zero_head_model(3, np.array([0.0, 1.0, 0.0]))  # always 'still'
-    result = evaluate_activity(model, data, labelled)
+    result = evaluate_activity(model, data, labelled_table)
     last = window_rows(0)
-    truth = labelled.labels[last]
+    truth = labelled_table.labels[last]
     assert result.accuracy == pytest.approx(np.mean(truth == "still"), abs=1e-12)
-    train = labelled.labels[window_rows(0, "train")]
+    train = labelled_table.labels[window_rows(0, "train")]
     names, counts = np.unique(train, return_counts=True)
     majority = names[np.argmax(counts)]
     assert result.majority_accuracy == pytest.approx(np.mean(truth == majority), abs=1e-12)
@@ -357,15 +357,15 @@ def test_a_constant_classifier_on_the_labelled_sample_scores_its_class_share(lab
 # --- a saved model on a whole new recording ---------------------------------------------------
 
 
-def test_a_saved_model_scores_a_whole_new_recording(sim, phyphox):
+def test_a_saved_model_scores_a_whole_new_recording(sim, phyphox_table):
     trained = prepare_imu(sim, T, ImuTask())
     scaler = trained.standardizer
     model = zero_head_model(5, -scaler.mean / scaler.std)
-    data = prepare_imu(phyphox, T, ImuTask(), fractions=(0, 0, 1), fitted=_fitted(trained))
+    data = prepare_imu(phyphox_table, T, ImuTask(), fractions=(0, 0, 1), fitted=_fitted(trained))
     last = np.arange(T - 1, 6000 - 1)  # one segment of 6000 rows, horizon 1
     np.testing.assert_array_equal(data.meta.last_rows["test"], last)
-    result = evaluate_forecast(model, data, phyphox)
-    values = phyphox.values[list(IMU_TARGETS)].to_numpy()
+    result = evaluate_forecast(model, data, phyphox_table)
+    values = phyphox_table.values[list(IMU_TARGETS)].to_numpy()
     np.testing.assert_allclose(
         result.table["persistence RMSE"], hand_rmse(values[last], values[last + 1]) * DEG
     )
@@ -373,7 +373,7 @@ def test_a_saved_model_scores_a_whole_new_recording(sim, phyphox):
         result.table["model RMSE"], result.table["persistence RMSE"], rtol=1e-9
     )
     # Without orientation in the file the targets are the filter's roll and pitch themselves.
-    assert phyphox.truth is None
+    assert phyphox_table.truth is None
     np.testing.assert_array_equal(result.truth, values[last + 1])
 
 
@@ -384,8 +384,8 @@ def test_a_saved_model_scores_a_whole_new_recording(sim, phyphox):
     ("task_shape", "task"),
     [("many_to_one", ImuTask()), ("many_to_many", ImuTask(horizon=3, predict_change=False))],
 )
-def test_the_preview_lines_up_truth_and_forecasts_in_display_units(phyphox, task_shape, task):
-    data = prepare_imu(phyphox, T, task, task_shape)
+def test_the_preview_lines_up_truth_and_forecasts_in_display_units(phyphox_table, task_shape, task):
+    data = prepare_imu(phyphox_table, T, task, task_shape)
     config = ModelConfig(input_size=8, output_size=5, hidden_size=4, task_shape=task_shape)
     model = build_model(config, seed=2)
     preview = imu_preview(model, data, max_points=120)
@@ -401,10 +401,10 @@ def test_the_preview_lines_up_truth_and_forecasts_in_display_units(phyphox, task
     )
     assert preview.split_starts == data.meta.part_starts == (4200, 5100)
     assert np.all(np.diff(preview.steps) > 0)  # train, validation, test, in time order
-    values = phyphox.values[list(IMU_TARGETS)].to_numpy()
+    values = phyphox_table.values[list(IMU_TARGETS)].to_numpy()
     np.testing.assert_allclose(preview.target, values[preview.steps] * DEG, rtol=1e-4, atol=1e-4)
     forecasts = {
-        split: evaluate_forecast(model, data, phyphox, split) for split in SPLIT_NAMES
+        split: evaluate_forecast(model, data, phyphox_table, split) for split in SPLIT_NAMES
     }  # the same model on every window
     for split in SPLIT_NAMES:
         rows = data.meta.target_rows[split]

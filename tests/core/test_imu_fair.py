@@ -25,14 +25,11 @@ from rnn_core.export.graph import ExportGraph
 from rnn_core.export.sidecar import model_json
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.history import COLUMNS
+from tests.core.reading import sentences_with
 from tests.paths import SHARED
 
 BROAD_07 = SHARED / "imu-samples" / "broad-07_undisturbed_fast_rotation_B.csv"
 GAIT = SHARED / "imu-samples" / "xio-gait-short_walk.csv"
-
-
-def said(recording, words: str) -> list[str]:
-    return [s for s in recording.detected if words in s]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +74,7 @@ def test_the_filters_no_longer_run_on_the_resampled_rows(broad):
     assert at_file_rate["inclination RMSE (deg)"] < 0.5 * at_50["inclination RMSE (deg)"]
     assert filter_rate(recording) == "285.7 Hz, the file's rate"
     assert table.filter_rate == pytest.approx(285.714, abs=0.01)
-    assert said(recording, "Attitude filters run on the file's own samples at 285.7 Hz")
+    assert sentences_with(recording, "Attitude filters run on the file's own samples at 285.7 Hz")
 
 
 def test_the_models_roll_and_pitch_inputs_come_from_the_same_run(broad):
@@ -88,7 +85,7 @@ def test_the_models_roll_and_pitch_inputs_come_from_the_same_run(broad):
 
 def test_broads_jitter_is_its_timestamps_resolution_not_its_clock(broad):
     recording = broad[0]
-    (sentence,) = said(recording, "Sample rate:")
+    (sentence,) = sentences_with(recording, "Sample rate:")
     assert "timestamps written to 0.5 ms, jitter beyond that 0.0%" in sentence
     assert "9.6%" not in sentence
 
@@ -96,7 +93,7 @@ def test_broads_jitter_is_its_timestamps_resolution_not_its_clock(broad):
 def test_the_gait_walks_short_dropouts_are_bridged_in_one_segment():
     gait = read_imu_csv(GAIT, target_rate=50)
     assert len(gait.segments) == 1 and len(gait.raw.segments) == 1
-    (sentence,) = said(gait, "short dropout(s)")
+    (sentence,) = sentences_with(gait, "short dropout(s)")
     assert "the longest 12.6 ms): bridged by linear interpolation" in sentence
     assert "keep their state across them (no split)" in sentence
     # the raw samples given to the filters are evenly spaced across the dropouts
@@ -129,9 +126,9 @@ def synthetic_csv(gap: float, rate: float = 100.0, seconds: float = 30.0) -> io.
 
 def test_a_short_synthetic_dropout_is_bridged_and_a_long_one_splits_with_settling_marked():
     short = read_imu_csv(synthetic_csv(0.03), target_rate=50)  # a 40 ms step: 3 missing
-    assert len(short.segments) == 1 and said(short, "short dropout(s)")
+    assert len(short.segments) == 1 and sentences_with(short, "short dropout(s)")
     long = read_imu_csv(synthetic_csv(2.0), target_rate=50)
-    assert len(long.segments) == 2 and said(long, "split into 2 segments")
+    assert len(long.segments) == 2 and sentences_with(long, "split into 2 segments")
     table = imu_table(long, "vqf")
     start = long.segments[1][0]
     expected = int(round(SETTLE_SECONDS * 50))
@@ -227,7 +224,7 @@ def test_the_exports_model_json_says_at_which_rate_the_filter_ran(broad):
 
 def test_downsampling_averages_an_odd_number_of_samples_centred_on_each_row(broad):
     recording = broad[0]
-    assert said(recording, "Averaged over 7 samples before resampling")
+    assert sentences_with(recording, "Averaged over 7 samples before resampling")
     t = np.arange(2000) / 285.7
     ramp = t[:, None].copy()  # (M, 1): a centred average of a ramp is the ramp itself
     out, _, _, _ = resample(t, ramp, None, [(0, t.size)], 50.0, 7)

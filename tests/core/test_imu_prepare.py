@@ -401,20 +401,20 @@ def test_fitted_class_names_are_kept_and_labels_outside_them_dropped():
 
 
 @pytest.fixture(scope="module")
-def phyphox():
+def phyphox_recording():
     return read_imu_csv(ROOT / "data" / "imu-sim-phyphox.zip")
 
 
 @pytest.fixture(scope="module")
-def labelled():
+def labelled_recording():
     return read_imu_csv(ROOT / "data" / "imu-sim-labelled.csv")
 
 
-def test_without_orientation_roll_and_pitch_are_the_filters_estimate(phyphox):
-    assert not phyphox.has_orientation
+def test_without_orientation_roll_and_pitch_are_the_filters_estimate(phyphox_recording):
+    assert not phyphox_recording.has_orientation
     for method in ("vqf", "complementary"):
-        table = imu_table(phyphox, method)
-        estimate = estimate_attitude(phyphox, method)
+        table = imu_table(phyphox_recording, method)
+        estimate = estimate_attitude(phyphox_recording, method)
         np.testing.assert_array_equal(table.values["roll"], estimate["roll"])
         np.testing.assert_array_equal(table.values["pitch"], estimate["pitch"])
         assert table.truth is None and table.attitude_source == method
@@ -422,22 +422,25 @@ def test_without_orientation_roll_and_pitch_are_the_filters_estimate(phyphox):
         np.testing.assert_array_equal(
             table.target_values(("roll", "gx")), table.values[["roll", "gx"]].to_numpy()
         )
-    assert imu_table(phyphox).attitude_source == "vqf"  # the default: what a device has
+    assert imu_table(phyphox_recording).attitude_source == "vqf"  # the default: what a device has
     assert "not ground truth" in table.orientation_note
-    assert table.sample_rate == phyphox.sample_rate and table.segments == phyphox.segments
+    assert (
+        table.sample_rate == phyphox_recording.sample_rate
+        and table.segments == phyphox_recording.segments
+    )
     with pytest.raises(DataError, match="no ground-truth orientation"):
-        imu_table(phyphox, "truth")
+        imu_table(phyphox_recording, "truth")
     with pytest.raises(DataError, match="Unknown attitude source 'kalman'"):
-        imu_table(phyphox, "kalman")
+        imu_table(phyphox_recording, "kalman")
 
 
-def test_with_orientation_the_files_roll_and_pitch_are_the_truth_not_the_input(labelled):
-    assert labelled.has_orientation
-    table = imu_table(labelled)
-    ch = labelled.channels
+def test_with_orientation_the_files_roll_and_pitch_are_the_truth_not_the_input(labelled_recording):
+    assert labelled_recording.has_orientation
+    table = imu_table(labelled_recording)
+    ch = labelled_recording.channels
     np.testing.assert_array_equal(table.truth["roll"], ch["roll"])
     np.testing.assert_array_equal(table.truth["pitch"], ch["pitch"])
-    estimate = estimate_attitude(labelled, "vqf")
+    estimate = estimate_attitude(labelled_recording, "vqf")
     np.testing.assert_array_equal(table.values["roll"], estimate["roll"])
     assert not np.allclose(table.values["roll"], ch["roll"])
     assert "yaw" not in table.values.columns  # reference-only: never an input by stealth
@@ -446,14 +449,14 @@ def test_with_orientation_the_files_roll_and_pitch_are_the_truth_not_the_input(l
         np.column_stack([ch["roll"], ch["pitch"], table.values["gx"]]),
     )
     assert "targets are the file's ground truth" in table.orientation_note
-    np.testing.assert_array_equal(table.labels, labelled.labels)
-    teaching = imu_table(labelled, "truth")
+    np.testing.assert_array_equal(table.labels, labelled_recording.labels)
+    teaching = imu_table(labelled_recording, "truth")
     np.testing.assert_array_equal(teaching.values["roll"], ch["roll"])
     assert teaching.attitude_source == "truth" and "teaching" in teaching.orientation_note
 
 
-def test_the_default_task_prepares_on_the_phyphox_sample(phyphox):
-    table = imu_table(phyphox)
+def test_the_default_task_prepares_on_the_phyphox_sample(phyphox_recording):
+    table = imu_table(phyphox_recording)
     data = prepare_imu(table, 20)
     assert data.kind == "regression" and data.input_size == 8 and data.output_size == 5
     assert data.feature_names == IMU_INPUTS and data.target_names == IMU_TARGETS
@@ -472,8 +475,8 @@ def test_the_default_task_prepares_on_the_phyphox_sample(phyphox):
     assert data.meta.part_starts == (pieces["validation"][0][0], pieces["test"][0][0])
 
 
-def test_the_labelled_sample_classifies_its_three_activities(labelled):
-    table = imu_table(labelled)
+def test_the_labelled_sample_classifies_its_three_activities(labelled_recording):
+    table = imu_table(labelled_recording)
     data = prepare_imu(table, 20, ImuTask(classify=True))
     assert data.class_names == ("shake", "still", "tilt")
     for name in SPLIT_NAMES:

@@ -11,6 +11,7 @@ import pytest
 from rnn_core.datasets.imu.export import FORMATS, to_format
 from rnn_core.datasets.imu.reader import CHANNELS, ImuRecording, detect_columns, read_imu_csv
 from rnn_core.datasets.imu.simulator import SimulatorConfig, simulate
+from tests.core.reading import sentences_with
 from tests.paths import ROOT, SHARED
 
 SAMPLES = SHARED / "imu-samples"
@@ -49,11 +50,6 @@ def gait() -> ImuRecording:
     return read_imu_csv(GAIT)
 
 
-def said(recording: ImuRecording, *fragments: str) -> bool:
-    """True when one sentence of `detected` holds every fragment."""
-    return any(all(f in sentence for f in fragments) for sentence in recording.detected)
-
-
 def gravity_at_rest(recording: ImuRecording) -> float:
     """Median |a| over the stillest tenth of half-second blocks, in m/s^2."""
     norm = np.linalg.norm(recording.channels[list(CHANNELS[:3])].to_numpy(), axis=1)
@@ -73,8 +69,8 @@ def test_each_export_reads_back_to_the_simulated_motion(motion, fmt):
     recording = read_imu_csv(to_format(motion, fmt), target_rate=rate)
     source_format, accel_words, gyro_words = EXPECTED[fmt]
     assert recording.source_format == source_format
-    assert said(recording, "Accelerometer:", accel_words), recording.detected
-    assert said(recording, "Gyroscope:", gyro_words), recording.detected
+    assert sentences_with(recording, "Accelerometer:", accel_words), recording.detected
+    assert sentences_with(recording, "Gyroscope:", gyro_words), recording.detected
     assert recording.sample_rate == 50.0 and recording.segments == ((0, len(motion)),)
     np.testing.assert_allclose(recording.time, motion["time"], atol=1e-9)
     accel_tolerance, gyro_tolerance = TOLERANCE.get(fmt, (1e-5, 1e-5))
@@ -90,17 +86,17 @@ def test_each_export_reads_back_to_the_simulated_motion(motion, fmt):
 
 def test_details_only_some_formats_have(motion):
     comma = read_imu_csv(to_format(motion, "phyphox-decimal-comma"))
-    assert said(comma, "semicolon", "decimal mark: comma")
+    assert sentences_with(comma, "semicolon", "decimal mark: comma")
     px4 = read_imu_csv(to_format(motion, "px4"))
-    assert said(px4, "Frame:", "negated")
+    assert sentences_with(px4, "Frame:", "negated")
     ros = read_imu_csv(to_format(motion, "ros"))
-    assert said(ros, "roll, pitch, yaw from the quaternion")
-    assert said(ros, "column 'field.header.stamp' in nanoseconds")
+    assert sentences_with(ros, "roll, pitch, yaw from the quaternion")
+    assert sentences_with(ros, "column 'field.header.stamp' in nanoseconds")
     logger = read_imu_csv(to_format(motion, "sensor-logger-zip"))
-    assert said(logger, "TotalAcceleration.csv is the time base")
+    assert sentences_with(logger, "TotalAcceleration.csv is the time base")
     generic = read_imu_csv(to_format(motion, "generic"))
     np.testing.assert_array_equal(generic.labels, motion["label"])
-    assert said(generic, "Labels: column 'label'", "3 distinct")
+    assert sentences_with(generic, "Labels: column 'label'", "3 distinct")
 
 
 def test_sensor_logger_without_total_acceleration_adds_gravity(motion):
@@ -112,13 +108,13 @@ def test_sensor_logger_without_total_acceleration_adds_gravity(motion):
         for name in ("Accelerometer.csv", "Gravity.csv", "Gyroscope.csv"):
             archive.writestr(name, full.read(name))
     recording = read_imu_csv(buffer.getvalue())
-    assert said(recording, "Accelerometer.csv (gravity removed) plus Gravity.csv")
+    assert sentences_with(recording, "Accelerometer.csv (gravity removed) plus Gravity.csv")
     np.testing.assert_allclose(recording.channels["az"], motion["az"], atol=1e-5)
 
 
 def test_the_real_fusion_recording_in_g_and_deg_per_s(fusion):
     assert fusion.source_format == "x-io" and fusion.sample_rate == 99.0
-    assert said(fusion, "Accelerometer: g") and said(fusion, "Gyroscope: deg/s")
+    assert sentences_with(fusion, "Accelerometer: g") and sentences_with(fusion, "Gyroscope: deg/s")
     assert abs(gravity_at_rest(fusion) - 9.81) < 0.15
     assert list(fusion.channels.columns) == [*CHANNELS, "mx", "my", "mz"]
     assert fusion.channels[list(CHANNELS[3:])].abs().max().max() < 8  # rad/s, not deg/s
@@ -129,9 +125,9 @@ def test_the_real_fusion_recording_in_g_and_deg_per_s(fusion):
 
 def test_the_real_gait_recording_merges_its_repeated_timestamps(gait):
     assert gait.source_format == "x-io" and gait.sample_rate == 398.0
-    assert said(gait, "205 row(s) repeated the previous timestamp: merged")
+    assert sentences_with(gait, "205 row(s) repeated the previous timestamp: merged")
     assert abs(gravity_at_rest(gait) - 9.81) < 0.15
-    assert said(gait, "jitter") and len(gait.segments) == 1
+    assert sentences_with(gait, "jitter") and len(gait.segments) == 1
     assert abs(gait.time[-1] - 41.6) < 0.2
 
 
@@ -147,11 +143,11 @@ def _without_units(path) -> bytes:
 
 def test_units_of_the_real_recordings_are_told_by_the_data(fusion):
     plain = read_imu_csv(_without_units(FUSION))
-    assert said(plain, "Accelerometer: g, because gravity reads")
-    assert said(plain, "Gyroscope: deg/s, because it turns with the tilt")
+    assert sentences_with(plain, "Accelerometer: g, because gravity reads")
+    assert sentences_with(plain, "Gyroscope: deg/s, because it turns with the tilt")
     np.testing.assert_allclose(plain.channels.to_numpy(), fusion.channels.to_numpy(), atol=1e-9)
     walking = read_imu_csv(_without_units(GAIT))  # footsteps: the magnitude decides
-    assert said(walking, "Gyroscope: deg/s by magnitude", "turns per second")
+    assert sentences_with(walking, "Gyroscope: deg/s by magnitude", "turns per second")
 
 
 def test_input_kinds_and_detect_columns(tmp_path, motion):

@@ -8,6 +8,7 @@ import pytest
 from rnn_core.datasets.imu.export import quaternion_from_euler
 from rnn_core.datasets.imu.reader import CHANNELS, ImuFormatError, detect_columns, read_imu_csv
 from rnn_core.datasets.imu.simulator import SimulatorConfig, simulate
+from tests.core.reading import csv_bytes, sentences_with
 
 SMOOTH = SimulatorConfig(duration_s=40.0, rate_hz=500.0, gyro_noise=0.0, accel_noise=0.0)
 
@@ -23,19 +24,11 @@ def motion():
     return simulate(SimulatorConfig(duration_s=30.0, seed=3))
 
 
-def csv(frame: pd.DataFrame, **options) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n", **options).encode()
-
-
-def said(recording, *fragments: str) -> bool:
-    return any(all(f in sentence for f in fragments) for sentence in recording.detected)
-
-
 def test_jittered_times_are_resampled_by_linear_interpolation(fine):
     rng = np.random.default_rng(0)
     picks = np.arange(5, len(fine) - 5, 10) + rng.integers(-3, 4, len(fine) // 10 - 1)  # ~50 Hz
-    recording = read_imu_csv(csv(fine.iloc[picks]))
-    assert recording.sample_rate == 50.0 and said(recording, "jitter")
+    recording = read_imu_csv(csv_bytes(fine.iloc[picks]))
+    assert recording.sample_rate == 50.0 and sentences_with(recording, "jitter")
     start = fine["time"].iloc[picks[0]]
     truth = fine.set_index("time")[list(CHANNELS)]
     at = np.round((start + recording.time) * 500).astype(int)  # the grid on the 500 Hz motion
@@ -47,31 +40,31 @@ def test_repeated_rows_merge_and_slightly_late_rows_are_sorted(motion):
     rows[100:102] = [101, 100]  # a swap: jitter
     rows[200:203] = [200, 200, 201, 201, 202, 202]  # repeated timestamps
     shuffled = motion.iloc[rows]
-    recording = read_imu_csv(csv(shuffled))
-    assert said(recording, "1 row(s) were slightly out of time order")
-    assert said(recording, "3 row(s) repeated the previous timestamp: merged")
+    recording = read_imu_csv(csv_bytes(shuffled))
+    assert sentences_with(recording, "1 row(s) were slightly out of time order")
+    assert sentences_with(recording, "3 row(s) repeated the previous timestamp: merged")
     np.testing.assert_allclose(recording.channels["ax"], motion["ax"], atol=1e-12)
 
 
 def test_a_gap_splits_the_recording_into_segments(motion):
     cut = motion.drop(index=range(500, 600))  # 2 s missing
-    recording = read_imu_csv(csv(cut))
+    recording = read_imu_csv(csv_bytes(cut))
     assert recording.segments == ((0, 500), (500, 1400))
-    assert said(recording, "1 gap(s)", "2 segments", "not interpolated across")
+    assert sentences_with(recording, "1 gap(s)", "2 segments", "not interpolated across")
     np.testing.assert_allclose(recording.channels["gx"], cut["gx"], atol=1e-12)
     np.testing.assert_allclose(np.diff(recording.time), 0.02)  # segments laid end to end
 
 
 def test_a_lower_target_rate_averages_before_resampling(motion):
-    recording = read_imu_csv(csv(motion), target_rate=10.0)
+    recording = read_imu_csv(csv_bytes(motion), target_rate=10.0)
     assert recording.sample_rate == 10.0 and len(recording.time) == 300
-    assert said(recording, "Averaged over 5 samples")
+    assert sentences_with(recording, "Averaged over 5 samples")
     assert recording.channels["az"].std() < motion["az"].std()
 
 
 def test_labels_take_the_row_at_or_before(motion):
     frame = motion.assign(activity=np.where(motion["time"] < 12.0, "walk", "run"))
-    recording = read_imu_csv(csv(frame), target_rate=20.0)
+    recording = read_imu_csv(csv_bytes(frame), target_rate=20.0)
     expected = np.where(recording.time < 12.0 - 1e-9, "walk", "run")
     np.testing.assert_array_equal(recording.labels, expected)
 
@@ -90,16 +83,18 @@ def test_the_time_unit_by_the_size_of_the_numbers(motion, name, scale, offset, u
     frame.insert(0, name, np.round(motion["time"] * scale).astype(np.int64) + offset)
     if scale == 1.0:
         frame[name] = motion["time"] + offset
-    recording = read_imu_csv(csv(frame, float_format="%.6f"))
-    assert said(recording, f"column '{name}' in {unit}") and recording.sample_rate == 50.0
+    recording = read_imu_csv(csv_bytes(frame, float_format="%.6f"))
+    assert sentences_with(recording, f"column '{name}' in {unit}") and recording.sample_rate == 50.0
 
 
 def test_iso_times_and_angles_in_degrees(motion):
     stamps = pd.Timestamp("2024-05-01T12:00:00Z") + pd.to_timedelta(motion["time"], unit="s")
     frame = motion.assign(time=stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     frame[["roll", "pitch", "yaw"]] = np.degrees(motion[["roll", "pitch", "yaw"]])
-    recording = read_imu_csv(csv(frame))
-    assert said(recording, "ISO date-time") and said(recording, "Angles: degrees")
+    recording = read_imu_csv(csv_bytes(frame))
+    assert sentences_with(recording, "ISO date-time") and sentences_with(
+        recording, "Angles: degrees"
+    )
     np.testing.assert_allclose(recording.channels["roll"], motion["roll"], atol=1e-6)
 
 
@@ -113,16 +108,16 @@ def test_quaternions_in_either_order_give_roll_and_pitch(motion, names):
     columns = {n: q[n.split(".")[-1][-1] if not n[-1].isdigit() else "wxyz"[int(n[-1])]]
                for n in names}  # fmt: skip
     frame = motion.drop(columns=["roll", "pitch", "yaw"]).assign(**columns)
-    recording = read_imu_csv(csv(frame))
-    assert recording.has_orientation and said(recording, "from the quaternion")
+    recording = read_imu_csv(csv_bytes(frame))
+    assert recording.has_orientation and sentences_with(recording, "from the quaternion")
     for key in ("roll", "pitch"):
         np.testing.assert_allclose(recording.channels[key], motion[key], atol=1e-6)
 
 
 def test_a_frame_reading_minus_g_is_turned_to_plus_g(motion):
     flipped = motion.assign(**{k: -motion[k] for k in ("ax", "ay", "az")})
-    recording = read_imu_csv(csv(flipped))
-    assert said(recording, "Frame:", "negated")
+    recording = read_imu_csv(csv_bytes(flipped))
+    assert sentences_with(recording, "Frame:", "negated")
     np.testing.assert_allclose(recording.channels["az"], motion["az"], atol=1e-12)
 
 
@@ -132,7 +127,7 @@ def test_arduino_logs_without_a_header(motion):
     millis = np.round(motion["time"] * 1000).astype(int)
     body = pd.concat([millis, counts, gyro], axis=1).to_csv(index=False, header=False)
     recording = read_imu_csv(("MPU6050 ready\n" + body).encode())
-    assert recording.source_format == "arduino" and said(recording, "No header")
+    assert recording.source_format == "arduino" and sentences_with(recording, "No header")
     np.testing.assert_allclose(recording.channels["gz"], motion["gz"], atol=1e-4)
 
 
@@ -149,8 +144,10 @@ def test_latin1_text_is_read_and_said(motion):
     recording = read_imu_csv(
         data, column_map={"time": "Zeit (s)", **dict(zip(CHANNELS, frame.columns[1:], strict=True))}
     )
-    assert said(recording, "Latin-1") and said(recording, "Gyroscope: deg/s, from the header")
-    assert said(recording, "semicolon", "comma") and recording.source_format == "generic"
+    assert sentences_with(recording, "Latin-1") and sentences_with(
+        recording, "Gyroscope: deg/s, from the header"
+    )
+    assert sentences_with(recording, "semicolon", "comma") and recording.source_format == "generic"
     np.testing.assert_allclose(recording.channels["gy"], motion["gy"], atol=1e-6)
 
 
@@ -159,7 +156,7 @@ def test_a_column_map_reads_what_detection_cannot(motion):
     frame.columns = ["Zeit", "A1", "A2", "A3", "W1", "W2", "W3"]
     frame["Zeit"] = np.round(motion["time"] * 1000).astype(int)
     frame[["A1", "A2", "A3"]] /= 9.80665
-    data = csv(frame)
+    data = csv_bytes(frame)
     names, proposed = detect_columns(data)
     assert names == list(frame.columns) and "ax" not in proposed
     with pytest.raises(ImuFormatError, match="No accelerometer column .* map the columns by hand"):
@@ -167,7 +164,7 @@ def test_a_column_map_reads_what_detection_cannot(motion):
     mapping = dict(zip(("time", *CHANNELS), frame.columns, strict=True))
     units = {"time_unit": "ms", "accel_unit": "g", "gyro_unit": "rad/s"}
     recording = read_imu_csv(data, column_map={**mapping, **units})
-    assert said(recording, "Accelerometer: g, as chosen by hand")
+    assert sentences_with(recording, "Accelerometer: g, as chosen by hand")
     np.testing.assert_allclose(
         recording.channels[list(CHANNELS)], motion[list(CHANNELS)], atol=1e-6
     )
@@ -175,13 +172,13 @@ def test_a_column_map_reads_what_detection_cannot(motion):
 
 def test_unit_keys_alone_keep_the_detected_columns(motion):
     frame = motion.assign(**{k: np.degrees(motion[k]) for k in CHANNELS[3:]})
-    recording = read_imu_csv(csv(frame), column_map={"gyro_unit": "deg/s"})
-    assert said(recording, "Gyroscope: deg/s, as chosen by hand")
+    recording = read_imu_csv(csv_bytes(frame), column_map={"gyro_unit": "deg/s"})
+    assert sentences_with(recording, "Gyroscope: deg/s, as chosen by hand")
     np.testing.assert_allclose(recording.channels["gx"], motion["gx"], atol=1e-9)
 
 
 def test_a_wrong_column_map_says_what_to_change(motion):
-    data = csv(motion)
+    data = csv_bytes(motion)
     with pytest.raises(ImuFormatError, match="'nope' for gx, but the file has no such column"):
         read_imu_csv(data, column_map={"time": "time", "gx": "nope"})
     with pytest.raises(ImuFormatError, match="unknown key"):
@@ -207,7 +204,7 @@ def test_zip_sensors_on_their_own_clocks_meet_on_the_accelerometers(fine):
             "Gyroscope.csv", gyro[list(names)].rename(columns=names).to_csv(index=False)
         )
     recording = read_imu_csv(buffer.getvalue())
-    assert recording.sample_rate == 100.0 and said(recording, "Kept the", "base rows")
+    assert recording.sample_rate == 100.0 and sentences_with(recording, "Kept the", "base rows")
     kept = accel[accel["time"].between(gyro["time"].iloc[0], gyro["time"].iloc[-1])]
     assert len(recording.time) == len(kept)
     np.testing.assert_allclose(recording.channels["gx"], kept["gx"], atol=2e-3)

@@ -9,12 +9,7 @@ import pytest
 import rnn_core.datasets.imu.archive
 from rnn_core.datasets.imu.parse import SNIFF_BYTES, SNIFF_MAX
 from rnn_core.datasets.imu.reader import ImuFormatError, read_imu_csv
-
-
-def _named(data: bytes, name: str) -> io.BytesIO:
-    file = io.BytesIO(data)
-    file.name = name
-    return file
+from tests.files import named_file
 
 
 def _rows(extra: int, count: int = 300) -> bytes:
@@ -31,14 +26,14 @@ def _rows(extra: int, count: int = 300) -> bytes:
 def test_a_header_wider_than_the_first_look_is_read():
     data = _rows(extra=6000)
     assert data.index(b"\n") > SNIFF_BYTES
-    recording = read_imu_csv(_named(data, "wide.csv"))
+    recording = read_imu_csv(named_file(data, "wide.csv"))
     assert recording.sample_rate == pytest.approx(50.0)
 
 
 def test_a_line_longer_than_any_csv_row_is_refused_for_what_it_is():
     data = b"time," + b"x" * (SNIFF_MAX + 10) + b"\n1,2\n"
     with pytest.raises(ImuFormatError, match="line longer than 16 MiB"):
-        read_imu_csv(_named(data, "long.csv"))
+        read_imu_csv(named_file(data, "long.csv"))
 
 
 def test_an_archive_that_unpacks_past_the_limit_is_called_too_large(monkeypatch):
@@ -47,5 +42,5 @@ def test_an_archive_that_unpacks_past_the_limit_is_called_too_large(monkeypatch)
         archive.writestr("Accelerometer.csv", _rows(extra=0))
     monkeypatch.setattr(rnn_core.datasets.imu.archive, "MAX_UNZIPPED", 1000)
     with pytest.raises(ImuFormatError, match="too large") as caught:
-        read_imu_csv(_named(buffer.getvalue(), "big.zip"))
+        read_imu_csv(named_file(buffer.getvalue(), "big.zip"))
     assert "damaged" not in str(caught.value)

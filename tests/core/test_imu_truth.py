@@ -23,6 +23,7 @@ from rnn_core.evaluation.imu_truth import (
     split_warnings,
 )
 from rnn_core.models import ModelConfig, build_model
+from tests.core.reading import csv_bytes, sentences_with
 from tests.paths import ROOT, SHARED
 
 DEG = 180.0 / np.pi
@@ -43,19 +44,11 @@ def motion():
     return simulate(SimulatorConfig(duration_s=60.0, seed=1, labels=True))
 
 
-def csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode()
-
-
 def with_quaternion(motion: pd.DataFrame, q: np.ndarray) -> pd.DataFrame:
     """The motion's time and IMU channels with the quaternion q (N, 4) as qw..qz columns."""
     frame = motion[["time", "ax", "ay", "az", "gx", "gy", "gz"]].copy()
     frame[list(QUATERNION)] = q
     return frame
-
-
-def said(recording, *fragments: str) -> list[str]:
-    return [s for s in recording.detected if all(f in s for f in fragments)]
 
 
 # --- IMU rows kept through holes in the truth -----------------------------------------------------
@@ -75,12 +68,14 @@ def test_broad_keeps_every_imu_row_through_the_truths_dropouts(broad):
     missing = ~np.isfinite(recording.channels[["roll", "pitch"]].to_numpy()).all(axis=1)
     assert abs(missing.mean() - file_share) < 0.002
     assert recording.has_orientation
-    sentence = said(recording, f"Ground truth: missing in {missing.mean():.1%} of the rows")
+    sentence = sentences_with(
+        recording, f"Ground truth: missing in {missing.mean():.1%} of the rows"
+    )
     assert len(sentence) == 1 and f"({int(missing.sum()):,})" in sentence[0]
     # The movement flag is motion phases, not an activity label.
     assert recording.labels is None and recording.motion.dtype == bool
     assert abs(recording.motion.mean() - raw["movement"].mean()) < 0.002
-    assert said(recording, "Movement phases: column 'movement'", "not an activity label")
+    assert sentences_with(recording, "Movement phases: column 'movement'", "not an activity label")
 
 
 def test_broad_resampled_to_50_hz_keeps_its_truth_around_the_holes(broad):
@@ -108,13 +103,13 @@ def test_a_truth_with_six_percent_holes_keeps_its_rows_and_its_truth(motion, col
     else:
         frame = motion[["time", "ax", "ay", "az", "gx", "gy", "gz", "roll", "pitch"]].copy()
         frame.loc[holes, ["roll", "pitch"]] = np.nan
-    recording = read_imu_csv(csv(frame))
+    recording = read_imu_csv(csv_bytes(frame))
     assert len(recording.time) == len(motion) and recording.has_orientation
     np.testing.assert_allclose(recording.channels["ax"], motion["ax"], atol=1e-9)
     truth = recording.channels[["roll", "pitch"]].to_numpy()
     np.testing.assert_array_equal(np.isnan(truth).any(axis=1), holes)
     np.testing.assert_allclose(truth[~holes], motion[["roll", "pitch"]][~holes], atol=1e-9)
-    assert said(recording, f"Ground truth: missing in {holes.mean():.1%} of the rows")
+    assert sentences_with(recording, f"Ground truth: missing in {holes.mean():.1%} of the rows")
     table = imu_table(recording)  # the filter's input has no hole; the truth keeps its holes
     assert np.isfinite(table.values.to_numpy()).all()
     np.testing.assert_array_equal(np.isnan(table.truth.to_numpy()).any(axis=1), holes)
@@ -124,25 +119,27 @@ def test_a_movement_column_is_read_as_motion_phases_beside_a_label(motion):
     frame = motion[["time", "ax", "ay", "az", "gx", "gy", "gz", "label"]].copy()
     moving = (motion["label"] != "still").to_numpy()
     frame["movement"] = moving.astype(int)
-    recording = read_imu_csv(csv(frame))
+    recording = read_imu_csv(csv_bytes(frame))
     np.testing.assert_array_equal(recording.motion, moving)
     np.testing.assert_array_equal(recording.labels, motion["label"])
     assert "movement" not in recording.channels.columns
-    assert said(recording, f"marks {moving.mean():.0%} of the rows as moving")
+    assert sentences_with(recording, f"marks {moving.mean():.0%} of the rows as moving")
     np.testing.assert_array_equal(imu_table(recording).moving(), moving)
-    alone = read_imu_csv(csv(frame.drop(columns="label")))
+    alone = read_imu_csv(csv_bytes(frame.drop(columns="label")))
     assert alone.labels is None
     np.testing.assert_array_equal(alone.motion, moving)
 
 
 def test_non_unit_quaternions_are_normalised_and_said_so(motion):
     norms = np.linspace(0.5, 2.0, len(motion))[:, None]
-    recording = read_imu_csv(csv(with_quaternion(motion, quaternion_from_euler(motion) * norms)))
-    assert said(recording, "not of unit length (norms 0.5 to 2): normalised them")
+    recording = read_imu_csv(
+        csv_bytes(with_quaternion(motion, quaternion_from_euler(motion) * norms))
+    )
+    assert sentences_with(recording, "not of unit length (norms 0.5 to 2): normalised them")
     np.testing.assert_allclose(recording.channels["roll"], motion["roll"], atol=1e-9)
     np.testing.assert_allclose(recording.channels["pitch"], motion["pitch"], atol=1e-9)
-    unit = read_imu_csv(csv(with_quaternion(motion, quaternion_from_euler(motion))))
-    assert not said(unit, "normalised")
+    unit = read_imu_csv(csv_bytes(with_quaternion(motion, quaternion_from_euler(motion))))
+    assert not sentences_with(unit, "normalised")
 
 
 def test_a_truth_in_another_frame_disagrees_with_gravity_and_is_named(motion):
@@ -156,13 +153,13 @@ def test_a_truth_in_another_frame_disagrees_with_gravity_and_is_named(motion):
             c * (q[:, 3] - q[:, 2]),
         ]
     )  # q * (cos 45, sin 45, 0, 0)
-    recording = read_imu_csv(csv(with_quaternion(motion, turned)))
+    recording = read_imu_csv(csv_bytes(with_quaternion(motion, turned)))
     np.testing.assert_allclose(
         np.angle(np.exp(1j * (recording.channels["roll"] - motion["roll"]))), np.pi / 2, atol=1e-6
     )
-    assert said(recording, "at rest its vertical differs from the accelerometer's by 90°")
-    right = read_imu_csv(csv(with_quaternion(motion, q)))
-    assert not said(right, "differs from the accelerometer")
+    assert sentences_with(recording, "at rest its vertical differs from the accelerometer's by 90°")
+    right = read_imu_csv(csv_bytes(with_quaternion(motion, q)))
+    assert not sentences_with(right, "differs from the accelerometer")
 
 
 # --- filters against the truth --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.trainer import TrainConfig, Trainer
+from tests.waiting import wait_until
 
 
 def spec_for(data, steps=100_000, **train):
@@ -25,13 +26,6 @@ def spec_for(data, steps=100_000, **train):
 def make_run(data, steps=100_000, **kwargs):
     kwargs.setdefault("slots", Slots(1))
     return LiveRun(spec_for(data, steps), **kwargs)
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.01)
 
 
 def plain_loop(data, steps):
@@ -92,7 +86,7 @@ def test_start_after_an_end_continues_exactly_as_one_run(small_sine_data):
 def test_pause_holds_the_step_count_and_resume_continues(small_sine_data):
     run = make_run(small_sine_data)
     run.start()
-    wait_for(lambda: run.steps_done > 3)
+    wait_until(lambda: run.steps_done > 3)
     run.pause()
     assert run.state == RunState.PAUSED
     held = run.steps_done
@@ -101,7 +95,7 @@ def test_pause_holds_the_step_count_and_resume_continues(small_sine_data):
     run.step_once()
     assert run.steps_done == held + 1
     run.resume()
-    wait_for(lambda: run.steps_done > held + 3)
+    wait_until(lambda: run.steps_done > held + 3)
     run.stop()
     run.stop()  # a second Stop is harmless
     assert not run.active and run.state == RunState.STOPPED
@@ -137,7 +131,7 @@ def test_a_start_after_a_step_runs_its_whole_length(small_sine_data):
 def test_a_lost_heartbeat_ends_the_run(small_sine_data):
     run = make_run(small_sine_data, heartbeat_timeout=0.3)
     run.start()
-    wait_for(lambda: not run.active)
+    wait_until(lambda: not run.active)
     assert run.state == RunState.STOPPED and "closed tab" in run.message
     assert run.latest_state() is not None  # resumable from where it stopped
 
@@ -158,9 +152,9 @@ def one_training_one_queued(data, second_steps=100_000):
     first = make_run(data, slots=slots)
     second = make_run(data, steps=second_steps, slots=slots)
     first.start()
-    wait_for(lambda: first.state == RunState.TRAINING)
+    wait_until(lambda: first.state == RunState.TRAINING)
     second.start()
-    wait_for(lambda: slots.position(second) == 1)
+    wait_until(lambda: slots.position(second) == 1)
     return first, second
 
 
@@ -174,12 +168,12 @@ def test_queue_when_slots_are_taken(small_sine_data):
 
 
 def test_active_runners_counts_training_and_queued_until_they_end(small_sine_data):
-    wait_for(lambda: active_runners() == 0)  # runs of earlier tests end with their heartbeat
+    wait_until(lambda: active_runners() == 0)  # runs of earlier tests end with their heartbeat
     first, second = one_training_one_queued(small_sine_data)
     assert active_runners() == 2  # one training, one queued
     first.stop()
     second.stop()
-    wait_for(lambda: active_runners() == 0)
+    wait_until(lambda: active_runners() == 0)
 
 
 def test_stop_while_queued(small_sine_data):
@@ -211,9 +205,9 @@ def test_current_weights_are_the_trained_ones_with_their_step(small_sine_data):
     run = make_run(small_sine_data)
     _, initial = run.current_weights()
     run.start()
-    wait_for(lambda: run.steps_done > 30)
+    wait_until(lambda: run.steps_done > 30)
     run.pause()
-    wait_for(lambda: run.current_weights()[0] == run.steps_done > 30)
+    wait_until(lambda: run.current_weights()[0] == run.steps_done > 30)
     _, weights = run.current_weights()
     assert any(not torch.equal(weights[k], initial[k]) for k in weights)
     run.stop()

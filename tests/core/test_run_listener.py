@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +12,7 @@ import torch
 
 from rnn_core.runs import open_store
 from rnn_core.runs.listener import StoreListener
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -47,13 +47,6 @@ def new_run(store):
     )
 
 
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the store was not written"
-        time.sleep(0.02)
-
-
 def test_a_run_reaches_the_store_in_order(store):
     run = new_run(store)
     listener = StoreListener(store, run.id, flush_interval=0.05, encode=encode)
@@ -84,7 +77,7 @@ def test_the_runs_thread_never_writes(store):
 
     store.append_rows = spied
     listener.rows(history_rows(1, 5))
-    wait_for(lambda: store.get(run.id).steps == 4)
+    wait_until(lambda: store.get(run.id).steps == 4)
     assert writers == {"run-store"}
     listener.state_changed("stopped", "")
     listener.close()
@@ -94,7 +87,7 @@ def test_a_state_change_is_written_at_once(store):
     run = new_run(store)
     listener = StoreListener(store, run.id, flush_interval=60.0, encode=encode)
     listener.state_changed("paused", "Paused at step 3.")
-    wait_for(lambda: store.get(run.id).state == "paused")
+    wait_until(lambda: store.get(run.id).state == "paused")
     listener.state_changed("stopped", "")
     listener.close()
 
@@ -112,7 +105,7 @@ def test_a_failed_write_is_said_and_retried(store):
 
     store.append_rows = failing_once
     listener.rows(history_rows(1, 4))
-    wait_for(lambda: failures and store.get(run.id).steps == 3)
+    wait_until(lambda: failures and store.get(run.id).steps == 3)
     listener.state_changed("finished", "")
     listener.close()
     assert listener.problem is None and len(store.history(run.id)) == 3

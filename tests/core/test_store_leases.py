@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -20,16 +19,9 @@ from rnn_core.runs.live import reopened_run
 from tests.browser.server import ROOT
 from tests.core.lease_server import row
 from tests.core.test_run_store import new_run, rows
+from tests.waiting import wait_until
 
 STOPPED = "The server stopped while this run was training."
-
-
-def wait_until(condition, timeout=120.0):
-    """Wait for something another process does (generous: a busy machine is slow, not wrong)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited too long"
-        time.sleep(0.05)
 
 
 def start_server(location, control):

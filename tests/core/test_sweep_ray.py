@@ -4,7 +4,6 @@ ends every run within seconds. Ray starts once for this module."""
 
 import os
 import signal
-import time
 
 import numpy as np
 import pytest
@@ -13,6 +12,7 @@ from rnn_core.live.child import train_to_end
 from rnn_core.sweeps.aggregate import summary_table
 from rnn_core.sweeps.local import run_spec
 from tests.core.sweep_data import tiny_data, tiny_sweep
+from tests.waiting import wait_until
 
 ray = pytest.importorskip("ray")
 from rnn_core.sweeps.ray_sweep import RaySweep, connect, shutdown  # noqa: E402
@@ -23,13 +23,6 @@ def cluster():
     connect("local", num_cpus=2)
     yield
     shutdown()
-
-
-def wait_until(condition, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the sweep did not get there"
-        time.sleep(0.1)
 
 
 def test_a_sweep_on_ray_equals_its_runs_trained_here(cluster):

@@ -21,6 +21,7 @@ from rnn_core.datasets.imu.prepare import prepare_imu
 from rnn_core.evaluation.imu import imu_model_extra, saved_imu_model
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.untrusted import MAX_ITEMS, Untrusted, check_tree, finite, numbers, whole
+from tests.core.checkpoint_shared import torch_bytes
 from tests.core.test_imu_evaluate import sim  # noqa: F401 (a fixture)
 
 
@@ -31,12 +32,6 @@ def self_nested(levels: int) -> list:
     for _ in range(levels):
         nested = [nested, nested]
     return nested
-
-
-def torch_bytes(obj) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    return buffer.getvalue()
 
 
 def test_a_walk_over_shared_references_stops_at_its_bound():
