@@ -21,6 +21,7 @@ from rnn_core.evaluation.imu_truth import split_warnings
 from rnn_core.evaluation.metrics import predictions_csv
 from rnn_core.figures.verdicts import rmse_ratio_figure
 from rnn_core.live.states import RunState
+from ui.evaluate.common import weights_to_score
 from ui.evaluate.imu import show_evaluation, show_truth_scores, verdict_sentences
 from ui.evaluate.series import show_series_evaluation, show_verdicts
 from ui.evaluate.sets import show_set_evaluation
@@ -52,12 +53,7 @@ def series_evaluation(exp) -> None:
     """A model trained here on a time series: its scores against the forecast baselines on the
     test part (in presenter mode the verdicts first, the rest folded), then the downloads."""
     runner = exp.run
-    step, weights = runner.current_weights()
-    if runner.active:  # the scores below are not redrawn while it trains: say which step
-        st.warning(
-            f"Training is still running: these scores are for the weights at step {step:,}, "
-            "when this page was drawn, not the latest; open the page again for newer ones."
-        )
+    step, weights = weights_to_score(runner)
     model = model_with_weights(exp.model, weights)
     scored = scored_step(runner.history.rows_since(0), step, runner.state == RunState.EARLY_STOPPED)
     point = st.container()
@@ -113,12 +109,7 @@ elif not imu or exp.run is None:
     )
 else:
     runner = exp.run
-    step, weights = runner.current_weights()
-    if runner.active:  # the scores below are not redrawn while it trains: say which step
-        st.warning(
-            f"Training is still running: these scores are for the weights at step {step:,}, "
-            "when this page was drawn, not the latest; open the page again for newer ones."
-        )
+    step, weights = weights_to_score(runner)
     model = model_with_weights(exp.model, weights)
     recording, table = recording_of(source.imu) if isinstance(source, ImuSource) else (None, None)
     if table is None or exp.key[0] != source.key:

@@ -129,3 +129,15 @@ def click(page: Page, name: str) -> None:
 def screenshot(page: Page, name: str) -> None:
     """Keep a full-page screenshot under test-artifacts/ for a person to look at."""
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def upload_on_data(page: Page, url: str, source: str, path) -> None:
+    """On the Data page: the source (`IMU recording`, `Time series (CSV)`), its upload choice,
+    and the file given to the uploader."""
+    open_page(page, url, "data")
+    page.get_by_text(source, exact=True).click()
+    wait_idle(page)
+    page.get_by_text("Upload a CSV or zip", exact=True).click()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    wait_idle(page)

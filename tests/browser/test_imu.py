@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     open_page,
     screenshot,
     set_number,
+    upload_on_data,
     wait_idle,
 )
 from tests.paths import ROOT, SHARED
@@ -26,13 +27,7 @@ DATA = ROOT / "data"
 
 def upload_recording(page: Page, app_url: str, path) -> None:
     """On the Data page: IMU recording, Upload, and the file given to the uploader."""
-    open_page(page, app_url, "data")
-    page.get_by_text("IMU recording", exact=True).click()
-    wait_idle(page)
-    page.get_by_text("Upload a CSV or zip", exact=True).click()
-    wait_idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    wait_idle(page)
+    upload_on_data(page, app_url, "IMU recording", path)
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,8 @@ from tests.browser.helpers import (
     assert_no_exception,
     click,
     go_to,
-    open_page,
     set_number,
-    wait_idle,
+    upload_on_data,
 )
 from tests.browser.test_flows import status
 from tests.browser.test_readable import check_readable, presenter, settle
@@ -26,17 +25,6 @@ pytestmark = pytest.mark.browser
 
 GAPPED = ROOT / "tests" / "data" / "series" / "pjm-east-2016-11-and-2017-03.csv"
 VERDICT = re.compile(r"PJME_MW \(MW\), 1 step ahead: the model (beats|is worse than|cannot be)")
-
-
-def upload_series(page: Page, app_url: str, path) -> None:
-    """On the Data page: Time series, Upload, and the file given to the uploader."""
-    open_page(page, app_url, "data")
-    page.get_by_text("Time series (CSV)", exact=True).click()
-    wait_idle(page)
-    page.get_by_text("Upload a CSV or zip", exact=True).click()
-    wait_idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    wait_idle(page)
 
 
 def shots(page: Page, name: str) -> None:
@@ -56,7 +44,7 @@ def shots(page: Page, name: str) -> None:
 
 def test_an_uploaded_series_trains_and_evaluate_gives_its_verdicts(page, app_url):
     page.set_viewport_size({"width": 1440, "height": 900})
-    upload_series(page, app_url, GAPPED)
+    upload_on_data(page, app_url, "Time series (CSV)", GAPPED)
     expect(page.locator("[data-testid='stMetric']").filter(has_text="Segments")).to_contain_text(
         "4"
     )

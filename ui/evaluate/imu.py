@@ -40,6 +40,7 @@ from rnn_core.evaluation.imu_truth import (
 from rnn_core.figures.attitude import attitude_figure
 from rnn_core.figures.imu import confusion_figure, prediction_figure
 from rnn_core.models import SequenceModel
+from ui.evaluate.common import say_verdict, scored_once
 from ui.session.charts import chart
 
 NUMBER_COLUMNS = [c for c in SCORE_COLUMNS if "RMSE" in c]
@@ -72,14 +73,9 @@ def show_evaluation(
 ) -> ForecastEvaluation | None:
     """Score the model on the test part (once per token) and show it; the forecast evaluation, or
     None for an activity classifier."""
-    kept = st.session_state.get(key)
-    if kept is None or kept[0] != token:
-        meta: ImuMeta = data.meta
-        score = evaluate_activity if meta.task.classify else evaluate_forecast
-        with st.spinner("Scoring the test part…"):
-            kept = (token, score(model, data, table))
-        st.session_state[key] = kept
-    result = kept[1]
+    meta: ImuMeta = data.meta
+    score = evaluate_activity if meta.task.classify else evaluate_forecast
+    result = scored_once(key, token, "Scoring the test part…", lambda: score(model, data, table))
     if isinstance(result, ActivityEvaluation):
         _show_activity(result, key)
         return None
@@ -102,12 +98,7 @@ def _show_forecast(result: ForecastEvaluation, key: str) -> None:
         split = split.rename(columns={"windows with truth": "windows with a target value"})
     st.table(split)
     for sentence, verdict in verdict_sentences(result.table):
-        if verdict == BEATS:
-            st.success(sentence)
-        elif verdict == WORSE:
-            st.warning(sentence)
-        else:
-            st.info(sentence)
+        say_verdict(sentence, verdict)
     for sentence in left_out_sentences(result):
         st.info(sentence)
     reference = result.reference_name("roll")

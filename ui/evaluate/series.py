@@ -13,10 +13,11 @@ import streamlit as st
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.series.prepare import SeriesMeta
 from rnn_core.evaluation.forecast_scores import BASELINES, SeriesEvaluation, evaluate_series
-from rnn_core.evaluation.intervals import BEATS, BLOCKS, TOO_FEW, WORSE
+from rnn_core.evaluation.intervals import BLOCKS, TOO_FEW
 from rnn_core.evaluation.series_report import series_predictions_csv, with_unit
 from rnn_core.figures.series import horizon_errors_figure, series_forecast_figure
 from rnn_core.models import SequenceModel
+from ui.evaluate.common import say_verdict, scored_once
 from ui.evaluate.imu import VERDICT_WORDS
 from ui.session.charts import chart
 from ui.session.plain import as_text, plain
@@ -70,12 +71,7 @@ def verdict_sentences(meta: SeriesMeta, scores: pd.DataFrame) -> list[tuple[str,
 def show_verdicts(meta: SeriesMeta, evaluation: SeriesEvaluation) -> None:
     """One coloured sentence per target: green when the model beats the best baseline."""
     for sentence, verdict in verdict_sentences(meta, evaluation.scores):
-        if verdict == BEATS:
-            st.success(sentence)
-        elif verdict == WORSE:
-            st.warning(sentence)
-        else:
-            st.info(sentence)
+        say_verdict(sentence, verdict)
 
 
 def scores_shown(scores: pd.DataFrame) -> pd.DataFrame:
@@ -108,16 +104,12 @@ def show_series_evaluation(
     it: verdicts, the score table, the seasons, the charts and the predictions to download. None,
     with a sentence, when the test part cannot be scored."""
     meta: SeriesMeta = data.meta
-    kept = st.session_state.get(key)
-    if kept is None or kept[0] != token:
-        try:
-            with st.spinner("Scoring the test part against the baselines…"):
-                kept = (token, evaluate_series(model, data))
-        except ValueError as err:  # DataError is a ValueError: too short a part, no season
-            st.error(as_text(f"The test part of {meta.name} cannot be scored: {err}"))
-            return None
-        st.session_state[key] = kept
-    evaluation = kept[1]
+    words = "Scoring the test part against the baselines…"
+    try:
+        evaluation = scored_once(key, token, words, lambda: evaluate_series(model, data))
+    except ValueError as err:  # DataError is a ValueError: too short a part, no season
+        st.error(as_text(f"The test part of {meta.name} cannot be scored: {err}"))
+        return None
     show_verdicts(meta, evaluation)
     st.table(scores_shown(evaluation.scores).set_index(["target (unit)", "forecast"]))
     st.caption(

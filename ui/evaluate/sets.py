@@ -15,10 +15,10 @@ from rnn_core.datasets.imu.attitude import filter_rate
 from rnn_core.datasets.imu.correction import CorrectionTask
 from rnn_core.evaluation.correction import APART, POOLED, CorrectionEvaluation, evaluate_correction
 from rnn_core.evaluation.imu_report import scored_step
-from rnn_core.evaluation.imu_scores import BEATS, WORSE
 from rnn_core.evaluation.imu_sets import evaluate_set_forecast, set_score_table
 from rnn_core.evaluation.imu_truth import ATTITUDE_COLUMNS
 from rnn_core.live.states import RunState
+from ui.evaluate.common import say_verdict
 from ui.evaluate.imu import MAIN_COLUMNS, verdict_sentences
 from ui.session.plain import plain
 from ui.session.presenter import presenter_on
@@ -77,7 +77,7 @@ def show_set_forecast(evaluations: dict) -> None:
     count = len(evaluations) - 1
     for sentence, verdict in verdict_sentences(evaluations[POOLED].table):
         said = f"Pooled over the {count} test recording(s): {sentence}"
-        (st.success if verdict == BEATS else st.warning if verdict == WORSE else st.info)(said)
+        say_verdict(said, verdict)
     table = set_score_table(evaluations)
     table.insert(
         1, "target (unit)", [f"{t} ({u})" for t, u in zip(table.target, table.unit, strict=True)]

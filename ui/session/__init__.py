@@ -12,6 +12,7 @@ controls.py      the model and training knobs -> ModelConfig, TrainConfig; budge
                  memory and time a training will take, said before it starts
 experiment.py    the session's Experiment for the current source and knobs
 run_store.py     the run store as the pages see it; run_data.py: the data kept with a run
+upload_slot.py   where a kind of data keeps the session's one upload, or why it was refused
 live_view.py     the one way a view of running work is polled, and its page drawn at the end
 presenter.py     presenter mode; charts.py: one way to draw a figure; plain.py: text from
                  users and files as plain text

@@ -26,6 +26,7 @@ from ui.session.plain import as_text
 from ui.session.session_end import release_uploads_at_session_end
 from ui.session.settings import IMU_CHOICES, IMU_TASKS
 from ui.session.state import setting, widget
+from ui.session.upload_slot import UploadSlot
 from ui.sources.imu_attitude import (
     attitude_controls,
     attitude_from_settings,
@@ -45,8 +46,8 @@ UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
-HELD = "imu.last_upload"  # session key: (name, bytes) of the session's upload
-REFUSED = "imu.refused"  # session key: (name, sentence) of the upload last refused
+SLOT = UploadSlot("imu.upload", "imu.last_upload", "imu.refused", "imu.by_digest", ImuFormatError)
+HELD = SLOT.held  # session key: (name, bytes) of the session's upload
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _file() -> tuple[str, bytes] | None:
             type=["csv", "txt", "tsv", "zip"],
             key="imu.upload",
         )
-        st.session_state.pop(REFUSED, None)  # read again, or gone from the uploader
+        SLOT.drawn()
         if file is not None:
             st.session_state[HELD] = (file.name, file.getvalue())
     return _chosen_file()
@@ -148,16 +149,7 @@ def _file() -> tuple[str, bytes] | None:
 
 def restore_upload(name: str, data: bytes) -> None:
     """Make kept bytes the session's upload, as if uploaded again: read like one when used."""
-    st.session_state.pop(REFUSED, None)
-    st.session_state[HELD] = (name, data)
-
-
-def _refuse(name: str, sentence: str) -> None:
-    """Let go of a refused upload's bytes (the uploader still has them, to map its columns by
-    hand) and keep only why it was refused, for the other pages."""
-    st.session_state.pop(HELD, None)
-    st.session_state.pop("imu.by_digest", None)
-    st.session_state[REFUSED] = (name, sentence)
+    SLOT.restore(name, data)
 
 
 def _chosen_file() -> tuple[str, bytes] | None:
@@ -165,17 +157,7 @@ def _chosen_file() -> tuple[str, bytes] | None:
     choice = setting("imu.choice")
     if choice != UPLOAD:
         return SAMPLES[choice], (DATA / SAMPLES[choice]).read_bytes()
-    # The uploader's new file is in session state from the start of the run that it triggers,
-    # before the Data page draws the uploader: the banner at the top of the page reads the
-    # choice first, so taking the file only where the uploader is drawn left it saying that
-    # nothing was uploaded until the next click.
-    arrived = st.session_state.get("imu.upload")
-    if arrived is not None:
-        st.session_state[HELD] = (arrived.name, arrived.getvalue())
-    refused = st.session_state.get(REFUSED)
-    if refused is not None and HELD not in st.session_state:
-        raise ImuFormatError(refused[1])  # said where a page needs the file
-    return st.session_state.get(HELD)
+    return SLOT.current()
 
 
 def imu_choice_from_settings() -> ImuChoice | None:
@@ -227,7 +209,7 @@ def imu_controls() -> ImuChoice | None:
     except (ImuFormatError, DataError) as err:
         st.error(as_text(str(err)))
         if setting("imu.choice") == UPLOAD:
-            _refuse(name, str(err))
+            SLOT.refuse(name, str(err))
         if has_columns:
             st.caption("Map the columns by hand above if detection got them wrong.")
         return None

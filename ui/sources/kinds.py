@@ -23,6 +23,7 @@ from ui.session.settings import IMU_SET_CHOICES, SETTINGS
 from ui.session.source import Source
 from ui.session.state import chosen, setting, widget
 from ui.sources.imu import HELD as IMU_HELD
+from ui.sources.imu import SLOT as IMU_SLOT
 from ui.sources.imu import UPLOAD as IMU_UPLOAD
 from ui.sources.imu import (
     ImuChoice,
@@ -158,8 +159,7 @@ class ImuSource(Source):
     @classmethod
     def held_files(cls, data_kind: str) -> list[tuple[str, bytes]]:
         """The session's upload."""
-        held = st.session_state.get(IMU_HELD)
-        return [held] if held else []
+        return IMU_SLOT.files()
 
     @classmethod
     def restore_kept(cls, entry: dict, files: tuple[tuple[str, bytes], ...]) -> None:

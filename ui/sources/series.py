@@ -24,12 +24,15 @@ from ui.session.session_end import release_uploads_at_session_end
 from ui.session.settings import SERIES_CHOICES
 from ui.session.source import Source
 from ui.session.state import setting, widget
+from ui.session.upload_slot import UploadSlot
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLE_FILE = "pjm-east-hourly-2016-2017.csv"
 SAMPLE, UPLOAD = SERIES_CHOICES
-HELD = "series.last_upload"  # session key: (name, bytes) of the session's upload
-REFUSED = "series.refused"  # session key: (name, sentence) of the upload last refused
+SLOT = UploadSlot(
+    "series.upload", "series.last_upload", "series.refused", "series.by_digest", SeriesFormatError
+)
+HELD = SLOT.held  # session key: (name, bytes) of the session's upload
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class SeriesSource(Source):
         except DataError as err:
             st.error(as_text(str(err)))
             if setting("series.choice") == UPLOAD:
-                _refuse(name, str(err))
+                SLOT.refuse(name, str(err))
             return None
         what_was_detected(table)
         task = _task_controls(table)
@@ -124,8 +127,7 @@ class SeriesSource(Source):
     @classmethod
     def held_files(cls, data_kind: str) -> list[tuple[str, bytes]]:
         """The session's upload."""
-        held = st.session_state.get(HELD)
-        return [held] if held else []
+        return SLOT.files()
 
     @classmethod
     def restore_kept(cls, entry: dict, files: tuple[tuple[str, bytes], ...]) -> None:
@@ -186,7 +188,7 @@ def _file() -> tuple[str, bytes] | None:
             type=["csv", "txt", "tsv", "zip"],
             key="series.upload",
         )
-        st.session_state.pop(REFUSED, None)  # read again, or gone from the uploader
+        SLOT.drawn()
     return _chosen_file()
 
 
@@ -195,26 +197,12 @@ def _chosen_file() -> tuple[str, bytes] | None:
     (taken from the uploader as soon as it arrives: the banner reads it before the page)."""
     if setting("series.choice") != UPLOAD:
         return SAMPLE_FILE, (DATA / SAMPLE_FILE).read_bytes()
-    arrived = st.session_state.get("series.upload")
-    if arrived is not None:
-        st.session_state[HELD] = (arrived.name, arrived.getvalue())
-    refused = st.session_state.get(REFUSED)
-    if refused is not None and HELD not in st.session_state:
-        raise SeriesFormatError(refused[1])  # said where a page needs the file
-    return st.session_state.get(HELD)
+    return SLOT.current()
 
 
 def restore_series_upload(name: str, data: bytes) -> None:
     """Make kept bytes the session's upload, as if uploaded again: read like one when used."""
-    st.session_state.pop(REFUSED, None)
-    st.session_state[HELD] = (name, data)
-
-
-def _refuse(name: str, sentence: str) -> None:
-    """Let go of a refused upload's bytes and keep only why it was refused, for other pages."""
-    st.session_state.pop(HELD, None)
-    st.session_state.pop("series.by_digest", None)
-    st.session_state[REFUSED] = (name, sentence)
+    SLOT.restore(name, data)
 
 
 def what_was_detected(table: SeriesTable) -> None:
