@@ -68,6 +68,30 @@ def upload_run(secret: str):
     return at, only_run(secret, 20)
 
 
+def opened_without_the_file(secret: str, held_key: str):
+    """A new session of the same browser, which never had the upload, opens the newest run on
+    Runs: no problem on any page, none says the file is missing."""
+    again = session_on_page(secret, "app_pages/runs.py")  # no upload in this session
+    assert held_key not in again.session_state
+    again.button(key="runs.open").click().run()
+    no_problems(again)
+    return again
+
+
+def resumes_on_pages(again, record, steps: int) -> None:
+    """Train and Evaluate work on the opened run without the file; Resume continues it to
+    `steps` in the same stored run."""
+    for page in ("app_pages/train.py", "app_pages/evaluate.py"):
+        again.switch_page(page).run()
+        no_problems(again)
+        assert not any("not part of a link" in w.value for w in again.warning), page
+    again.switch_page("app_pages/runs.py").run()
+    again.button(key="runs.resume").click().run()
+    train_until_done(again)
+    no_problems(again)
+    wait_until(lambda: run_store().get(record.id).steps == steps)
+
+
 def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
     secret = fresh_secret("u")
     at, record = upload_run(secret)
@@ -78,24 +102,13 @@ def test_an_upload_run_opens_and_resumes_in_a_new_session_without_the_file():
         "files": [{"name": "short_walk.csv", "digest": hashlib.sha256(CUT).hexdigest()}],
     }
     assert run_store().run_data(record.id) == [("short_walk.csv", CUT)]
-    again = session_on_page(secret, "app_pages/runs.py")  # no upload in this session
-    assert "imu.last_upload" not in again.session_state
-    again.button(key="runs.open").click().run()
-    no_problems(again)
+    again = opened_without_the_file(secret, "imu.last_upload")
     assert again.session_state["source"].label == "IMU: short_walk.csv (next-state forecast)"
     model = again.session_state["experiment"].model
     _, weights = at.session_state["experiment"].run.current_weights()
     for name, tensor in model.state_dict().items():
         assert torch.equal(tensor, weights[name]), name
-    for page in ("app_pages/train.py", "app_pages/evaluate.py"):
-        again.switch_page(page).run()
-        no_problems(again)
-        assert not any("not part of a link" in w.value for w in again.warning), page
-    again.switch_page("app_pages/runs.py").run()
-    again.button(key="runs.resume").click().run()
-    train_until_done(again)
-    no_problems(again)
-    wait_until(lambda: run_store().get(record.id).steps == 40)
+    resumes_on_pages(again, record, 40)
     assert len(run_store().history(record.id)) == 40
 
 

@@ -10,11 +10,16 @@ from streamlit.testing.v1 import AppTest
 from rnn_core.datasets.series import SeriesTask, prepare_series_table, read_series_csv
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.app.test_pages_inside import each_gradient_tab
-from tests.app.test_pages_run_data import fresh_secret, only_run, session_on_page, train
+from tests.app.test_pages_run_data import (
+    fresh_secret,
+    only_run,
+    opened_without_the_file,
+    resumes_on_pages,
+    session_on_page,
+    train,
+)
 from tests.paths import ROOT
-from tests.waiting import wait_until
 from ui.session.plain import as_text
-from ui.session.run_store import run_store
 from ui.sources.series import SAMPLE, SAMPLE_FILE, UPLOAD
 
 SAMPLE_PATH = ROOT / "data" / SAMPLE_FILE
@@ -128,20 +133,9 @@ def test_a_series_upload_run_opens_and_resumes_in_a_new_session_without_the_file
         "digest": digest,
         "files": [{"name": path.name, "digest": digest}],
     }
-    again = session_on_page(secret, "app_pages/runs.py")  # no upload in this session
-    assert "series.last_upload" not in again.session_state
-    again.button(key="runs.open").click().run()
-    no_problems(again)
+    again = opened_without_the_file(secret, "series.last_upload")
     assert again.session_state["source"].series.name == path.name
-    for page in ("app_pages/train.py", "app_pages/evaluate.py"):
-        again.switch_page(page).run()
-        no_problems(again)
-        assert not any("not part of a link" in w.value for w in again.warning), page
-    again.switch_page("app_pages/runs.py").run()
-    again.button(key="runs.resume").click().run()
-    train_until_done(again)
-    no_problems(again)
-    wait_until(lambda: run_store().get(record.id).steps == 40)
+    resumes_on_pages(again, record, 40)
 
 
 def test_a_season_given_on_the_page_is_the_tasks():
