@@ -65,10 +65,11 @@ def series_evaluation(exp) -> None:
     if presenter_on() and result is not None:
         with point:
             show_verdicts(exp.data.meta, result)
+            chart(rmse_ratio_figure(result.scores), key="eval.series_ratios")
             st.caption(
-                f"The model at step {step:,} on the test part against the best of persistence, "
-                "the seasonal naive forecast and a linear AR model. The tables, the intervals "
-                "and the charts are under **Scores and forecasts**."
+                f"The model at step {step:,} on the test part, per target: its RMSE divided by "
+                "the best of persistence, the seasonal naive forecast and a linear AR model. The "
+                "tables, the intervals and the charts are under **Scores and forecasts**."
             )
     st.download_button(
         "Download the model (.pt)",

@@ -9,7 +9,7 @@ from rnn_core.datasets.series.reader import read_series_csv
 from rnn_core.live.experiment import Experiment
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig
-from tests.app.conftest import APP, no_problems
+from tests.app.conftest import APP, no_problems, plotly_figure
 from tests.core.series_cases import SAMPLE, cut
 
 TASK = SeriesTask(("PJME_MW",), ("PJME_MW",), horizon=1)
@@ -59,3 +59,10 @@ def test_presenter_mode_puts_the_verdict_first(experiment):
     (folded,) = [e for e in at.expander if e.label == "Scores and forecasts"]
     first, inside = verdicts(at), verdicts(folded)
     assert len(first) == 2 and len(inside) == 1 and inside[0] in first
+    keys = [c.key for c in at.get("plotly_chart")]
+    bars = plotly_figure(at, keys.index("eval.series_ratios"))["data"]
+    scores = at.session_state["eval.series"][1].scores
+    best = scores["best baseline"].iloc[0]
+    expected = scores["model RMSE"].iloc[0] / scores[f"{best} RMSE"].iloc[0]
+    assert sum(len(bar["x"]) for bar in bars) == len(scores)
+    assert bars[0]["text"][0] == f"{expected:.2f}"
