@@ -258,3 +258,17 @@ def test_the_address_for_the_phone_names_the_port_and_path(phone_server):
     receiver, _ = phone_server
     address = receiver.address_for_phone()
     assert address.startswith("http://") and address.endswith(f":{receiver.port}/data")
+
+
+def test_the_pusher_starts_a_new_recording(phone_server):
+    receiver, collected = phone_server
+    recording = load_recording(seconds=1.0)
+    pusher = SensorLoggerPusher(url_of(receiver), recording, speed=2.0)
+    pusher.start()
+    assert wait_until(lambda: receiver.status()["messages"] >= 2)
+    pusher.new_session()
+    assert pusher.join(TIMEOUT_S)
+    want = expected(recording, pusher.sessions[1][1])
+    assert wait_until(lambda: receiver.status()["samples"]["gyro"] == len(want["gyro"][0]))
+    assert receiver.status()["session_id"] == "sim-session-1"
+    assert any("new recording" in sentence for sentence in collected.sentences)
