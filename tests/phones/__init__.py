@@ -1,0 +1,1 @@
+"""Phones simulated for the tests: Sensor Logger pushing a real recording (sensor_logger_sim)."""
