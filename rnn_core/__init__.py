@@ -2,4 +2,4 @@
 (training), the runtime that trains beside the page (live), looking inside (analysis), judging
 (evaluation), figures (figures), runs kept (runs), sweeps (sweeps), export (export), saved models
 (checkpoint), devices (devices), names and units shared without torch (vocabulary, units), and
-the bounds and checks of what a person sends (bounds, untrusted)."""
+the bounds and checks of what a person sends (bounds, untrusted); a phone's IMU live (phone)."""
