@@ -71,6 +71,8 @@ BELOW = {
         "live",
         "sweeps",
     },
+    # the live phone: the lab's readers and filters below it, and the models it follows
+    "phone": {"phone", "datasets", "models"},
 }
 
 

@@ -33,11 +33,22 @@ def complementary_vertical(time, accel, gyro, time_constant: float) -> np.ndarra
 
     Step k: the previous vertical turned by the gyro over dt_k (the exact rotation about the mean
     of gyro[k-1] and gyro[k]), blended with the normalised accelerometer with weight
-    tau / (tau + dt_k) on the prediction, so that it behaves the same at any sample rate."""
-    up, valid = unit_rows(accel)
+    tau / (tau + dt_k) on the prediction, so that it behaves the same at any sample rate. The
+    steps are `complementary_steps` over `complementary_columns`, as the live filter runs them."""
+    up, valid = unit_rows(accel[:1])
+    start = tuple(up[0].tolist()) if valid[0] else (0.0, 0.0, 1.0)  # Python floats, not numpy
+    columns = complementary_columns(time, accel, gyro, time_constant)
+    out, _ = complementary_steps(start, columns)
+    return np.array([*start, *out]).reshape(-1, 3)
+
+
+def complementary_columns(time, accel, gyro, time_constant: float) -> list[list[float]]:
+    """The per-step coefficients of samples 1..n-1 (n >= 1) as 12 float lists of n - 1: the
+    blended rotation's 9 entries row by row, then the accelerometer's share (3)."""
+    up, valid = unit_rows(accel[1:])  # (n - 1, 3), (n - 1,)
     dt = np.maximum(np.diff(time), 0.0)  # (n - 1,)
     keep = time_constant / (time_constant + dt) if time_constant > 0 else np.zeros_like(dt)
-    keep = np.where(valid[1:], keep, 1.0)  # no accelerometer reading: the prediction alone
+    keep = np.where(valid, keep, 1.0)  # no accelerometer reading: the prediction alone
     # A world-fixed vector seen from the body turns by -omega dt: Rodrigues' rotation matrix
     # c I + s [k]x + (1 - c) k k^T, each entry (n - 1,) scaled by the blend weight, then the
     # accelerometer's share (n - 1,) per axis.
@@ -50,10 +61,15 @@ def complementary_vertical(time, accel, gyro, time_constant: float) -> np.ndarra
         (d * kx * ky + s * kz, c + d * ky * ky, d * ky * kz - s * kx),
         (d * kx * kz - s * ky, d * ky * kz + s * kx, c + d * kz * kz),
     )
-    blend = (1 - keep)[:, None] * up[1:]  # (n - 1, 3)
-    columns = [v.tolist() for v in (*matrix[0], *matrix[1], *matrix[2], *blend.T)]
-    x, y, z = up[0].tolist() if valid[0] else (0.0, 0.0, 1.0)  # Python floats, not numpy
-    out = [x, y, z]
+    blend = (1 - keep)[:, None] * up  # (n - 1, 3)
+    return [v.tolist() for v in (*matrix[0], *matrix[1], *matrix[2], *blend.T)]
+
+
+def complementary_steps(start, columns) -> tuple[list[float], tuple[float, float, float]]:
+    """The complementary filter's steps from the vertical `start` (x, y, z floats) over
+    `complementary_columns`: the verticals flat (x, y, z per step) and the last one."""
+    x, y, z = start
+    out: list[float] = []
     extend, hypot = out.extend, math.hypot
     for m00, m01, m02, m10, m11, m12, m20, m21, m22, bx, by, bz in zip(*columns, strict=True):
         x, y, z = (
@@ -64,7 +80,7 @@ def complementary_vertical(time, accel, gyro, time_constant: float) -> np.ndarra
         norm = hypot(x, y, z) or 1.0
         x, y, z = x / norm, y / norm, z / norm
         extend((x, y, z))
-    return np.array(out).reshape(-1, 3)
+    return out, (x, y, z)
 
 
 def initial_quaternion(up: np.ndarray) -> tuple[float, float, float, float]:
