@@ -14,7 +14,7 @@ a trained model (live_filters, live_model), and recorded to train on (recorder).
     sensor_logger_session.py  pushes put back in messageId order, per session, into batches
     sensor_logger_gravity.py  acceleration with gravity: totalacceleration or accelerometer+gravity
     stream.py                 LiveStream: accelerometer and gyroscope aligned, gaps, drops, delay
-    ring.py                   RowRing: the stream's rows in arrays allocated once, oldest overwritten
+    ring.py                   RowRing: the stream's rows in arrays allocated once, oldest replaced
     live_filters.py           LiveAttitude: complementary and VQF following the rows, the lab's code
     live_model.py             LiveForecaster: a trained model's next-step forecast, row by row
     recorder.py               Recorder: Record to Stop, saved as a phyphox zip the IMU lab reads
