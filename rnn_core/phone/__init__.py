@@ -2,7 +2,8 @@
 access polled (phyphox, phyphox_address, phyphox_wire); Sensor Logger's HTTP push received
 (sensor_logger, with sensor_logger_http, sensor_logger_message, sensor_logger_session and
 sensor_logger_gravity); aligned onto one time base (stream, ring), followed by attitude filters and
-a trained model (live_filters, live_model), and recorded to train on (recorder).
+a trained model (live_filters, live_model), and recorded to train on (recorder); one hub per
+server holds them all (hub).
 
     batches.py                SensorBatch: one sensor's samples on the phone's clock, in SI units
     phyphox.py                PhyphoxClient: phyphox's remote access polled (phyphox_address: the
@@ -18,4 +19,5 @@ a trained model (live_filters, live_model), and recorded to train on (recorder).
     live_filters.py           LiveAttitude: complementary and VQF following the rows, the lab's code
     live_model.py             LiveForecaster: a trained model's next-step forecast, row by row
     recorder.py               Recorder: Record to Stop, saved as a phyphox zip the IMU lab reads
+    hub.py                    PhoneHub: the server's one way in, stream, filters and recorder
 """
