@@ -6,7 +6,7 @@
     train/       Train's live view and export          inspect/   Inside, Gradients, Text lab
     evaluate/    scores on data never trained on       compare/   cells side by side
     sweep/       a grid of settings over seeds         runs/      the runs kept in the store
-    lecture/     the lecture demos once opened
+    lecture/     the lecture demos once opened                live/      a phone streamed live
     navigation.py  the app itself: pages, sidebar, and the wings' kinds of data made known
 
 A wing imports the kernel and the core, never another wing; the kernel never imports a wing

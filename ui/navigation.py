@@ -29,6 +29,7 @@ def app_pages() -> list[st.Page]:
         st.Page("app_pages/evaluate.py", title="6 · Evaluate", icon=":material/fact_check:"),
         st.Page("app_pages/compare.py", title="7 · Compare", icon=":material/compare_arrows:"),
         st.Page("app_pages/sweep.py", title="8 · Sweep", icon=":material/grid_view:"),
+        st.Page("app_pages/live.py", title="Live from a phone", icon=":material/smartphone:"),
         st.Page("app_pages/runs.py", title="Runs", icon=":material/history:"),
     ]
 

@@ -103,6 +103,7 @@ class PhoneHub:
         self.way_in: PhyphoxClient | SensorLoggerReceiver | None = None
         self.kind: str | None = None
         self.address = ""
+        self.generation = 0  # counts fresh streams: row numbers restart with each
         self._next: int | None = None  # the next row number the filters take
         self._last_rows: float | None = None  # monotonic time the last new rows were followed
         self._switch = threading.Lock()  # one connect or disconnect at a time (never the worker)
@@ -167,6 +168,7 @@ class PhoneHub:
     def _fresh(self) -> None:
         """A new phone session: the stream, the filters, the angles and the delays forgotten."""
         self.stream.reset()
+        self.generation += 1
         self.angles.reset()
         self.filters, self._next, self._last_rows = {}, None, None
         self.delays.clear()

@@ -1,6 +1,6 @@
 """Where a kind of data keeps the session's one upload: the uploader's file taken as soon as it
 arrives, the bytes held, an upload that was refused remembered by its sentence (its bytes let go),
-and kept bytes put back as if uploaded again (Open, Resume)."""
+and kept bytes put back as if uploaded again (Open, Resume, a recording from the Live page)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from ui.session.settings import IMU_CHOICES
+from ui.session.state import PERSIST
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,18 @@ class UploadSlot:
         st.session_state.pop(self.held, None)
         st.session_state.pop(self.read, None)
         st.session_state[self.refused] = (name, sentence)
+
+
+# The IMU recording's keys, here once: the IMU wing's slot (ui.sources.imu.SLOT) and the Live
+# page's hand-over (hand_over_imu_recording) both use them.
+IMU_SLOT = UploadSlot("imu.upload", "imu.last_upload", "imu.refused", "imu.by_digest")
+IMU_UPLOAD_CHOICE = IMU_CHOICES[-1]  # "Upload a file" on 1 · Data
+
+
+def hand_over_imu_recording(name: str, data: bytes) -> None:
+    """Make `data` the session's IMU upload and choose it on 1 · Data, exactly as an upload
+    would be: the source an IMU recording, its choice the upload, the bytes held (read when
+    used). Call it before the Data page's widgets are drawn in this run (a button's run is)."""
+    st.session_state[PERSIST + "source_kind"] = "IMU recording"
+    st.session_state[PERSIST + "imu.choice"] = IMU_UPLOAD_CHOICE
+    IMU_SLOT.restore(name, data)

@@ -26,7 +26,7 @@ from ui.session.plain import as_text
 from ui.session.session_end import release_uploads_at_session_end
 from ui.session.settings import IMU_CHOICES, IMU_TASKS
 from ui.session.state import setting, widget
-from ui.session.upload_slot import UploadSlot
+from ui.session.upload_slot import IMU_SLOT
 from ui.sources.imu_attitude import (
     attitude_controls,
     attitude_from_settings,
@@ -46,7 +46,7 @@ UPLOAD = IMU_CHOICES[-1]
 FORECAST, ACTIVITY = IMU_TASKS
 MAPPED_KEYS = ("time", *CHANNELS, "roll", "pitch", "label")
 NOT_MAPPED = "(none)"
-SLOT = UploadSlot("imu.upload", "imu.last_upload", "imu.refused", "imu.by_digest", ImuFormatError)
+SLOT = replace(IMU_SLOT, error=ImuFormatError)  # the keys live once, in the kernel
 HELD = SLOT.held  # session key: (name, bytes) of the session's upload
 
 

@@ -1,0 +1,119 @@
+"""The live phone's charts: the six channels, roll and pitch from two filters, and a model's
+one-step forecast beside what happened. Time is seconds before the newest row (0 at the right).
+
+    channels:  accelerometer (m/s^2) above, gyroscope (rad/s) below, x y z in the series colours
+    attitude:  roll and pitch (deg), VQF solid, complementary dashed
+    forecast:  one panel per target, what happened solid, the forecast dotted, RMSE in the title
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from rnn_core.figures.colors import OKABE_ITO, SERIES_COLORS
+
+AXES = "xyz"
+FILTER_DASH = {"vqf": "solid", "complementary": "dash"}
+FILTER_NAMES = {"vqf": "VQF", "complementary": "complementary"}
+HEIGHT = 340
+
+
+def _ago(time: np.ndarray) -> np.ndarray:
+    """Seconds before the newest time (M,) -> (M,), 0 at the newest."""
+    return time - time[-1] if time.size else time
+
+
+def channels_figure(time: np.ndarray, accel: np.ndarray, gyro: np.ndarray) -> go.Figure:
+    """The six channels: time (M,) s, accel (M, 3) m/s^2, gyro (M, 3) rad/s."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    ago = _ago(time)
+    for row, (values, sensor) in enumerate(((accel, "a"), (gyro, "g")), start=1):
+        for i, axis in enumerate(AXES):
+            fig.add_trace(
+                go.Scatter(
+                    x=ago,
+                    y=values[:, i],
+                    name=f"{sensor}{axis}",
+                    mode="lines",
+                    line={"color": SERIES_COLORS[i], "width": 1.5},
+                    legendgroup=axis,
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_yaxes(title_text="accel (m/s²)", row=1, col=1)
+    fig.update_yaxes(title_text="gyro (rad/s)", row=2, col=1)
+    fig.update_xaxes(title_text="seconds before now", row=2, col=1)
+    fig.update_layout(
+        title="The phone's six channels", height=HEIGHT + 60, margin={"t": 50, "b": 40},
+        legend={"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right"},
+    )  # fmt: skip
+    return fig
+
+
+def attitude_figure(time: np.ndarray, angles: dict[str, np.ndarray]) -> go.Figure:
+    """Roll and pitch (deg) per filter: time (M,) s, angles {filter: (M, 2)}."""
+    fig = go.Figure()
+    ago = _ago(time)
+    for method, values in angles.items():
+        for i, (angle, color) in enumerate((("roll", "blue"), ("pitch", "vermillion"))):
+            fig.add_trace(
+                go.Scatter(
+                    x=ago,
+                    y=values[:, i],
+                    name=f"{angle} · {FILTER_NAMES.get(method, method)}",
+                    mode="lines",
+                    line={"color": OKABE_ITO[color], "dash": FILTER_DASH.get(method, "dot")},
+                )
+            )
+    fig.update_layout(
+        title="Roll and pitch: VQF (solid) and the complementary filter (dashed)",
+        height=HEIGHT, margin={"t": 50, "b": 40},
+        xaxis_title="seconds before now", yaxis_title="degrees",
+        legend={"orientation": "h", "y": -0.25},
+    )  # fmt: skip
+    return fig
+
+
+def forecast_figure(
+    time: np.ndarray,
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    targets: tuple[str, ...],
+    rmse: dict[str, float],
+    units: dict[str, str],
+) -> go.Figure:
+    """Per target, what happened (solid) and the one-step forecast made for that row (dotted):
+    time (M,) s, actual (M, K), forecast (M, K) in the units shown, rmse per target in them."""
+    fig = make_subplots(
+        rows=len(targets),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=[f"{t} · RMSE {rmse.get(t, float('nan')):.3g} {units.get(t, '')}"
+                        for t in targets],
+    )  # fmt: skip
+    ago = _ago(time)
+    for k, name in enumerate(targets):
+        color = SERIES_COLORS[k % len(SERIES_COLORS)]
+        for values, kind, dash in (
+            (actual, "what happened", "solid"),
+            (forecast, "forecast", "dot"),
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=ago, y=values[:, k], mode="lines", name=f"{name} · {kind}",
+                    line={"color": color, "dash": dash}, showlegend=k == 0,
+                    legendgroup=kind,
+                ),
+                row=k + 1, col=1,
+            )  # fmt: skip
+        fig.update_yaxes(title_text=units.get(name, ""), row=k + 1, col=1)
+    fig.update_xaxes(title_text="seconds before now", row=len(targets), col=1)
+    fig.update_layout(
+        title="The trained model's next-step forecast (dotted) beside what happened",
+        height=120 * len(targets) + 120, margin={"t": 70, "b": 40}, showlegend=False,
+    )  # fmt: skip
+    return fig

@@ -1,0 +1,117 @@
+"""The session's trained IMU model following the live rows: a LiveForecaster kept in the session,
+made again when the model changes (another run, another step) or the phone's stream restarts."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from rnn_core.datasets.imu.prepare import IMU_INPUTS, ImuMeta
+from rnn_core.phone.hub import PhoneHub
+from rnn_core.phone.live_model import ANGLES, LiveForecaster
+from ui.session.experiment import seq_len
+from ui.session.state import existing_experiment
+
+KEY = "live.forecaster"  # session key: the Following below
+SHOWN_ROWS = 2000  # the pairs kept for the chart (10 s at 200 Hz)
+FILTER = "vqf"  # the live filter whose roll and pitch the model reads
+
+
+@dataclass
+class Following:
+    """A forecaster, the rows it has taken, and (time, actual, forecast) for the chart."""
+
+    key: tuple
+    forecaster: LiveForecaster
+    next_row: int | None = None
+    segment: int | None = None
+    pending: deque = field(default_factory=deque)  # forecasts (K,) waiting for their row
+    pairs: deque = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))  # (t, actual, forecast)
+
+
+def trained_imu_model():
+    """(experiment, model) when the session's experiment holds a model trained to forecast an IMU
+    recording whose inputs the phone gives; else None."""
+    experiment = existing_experiment()
+    if experiment is None or not isinstance(experiment.data.meta, ImuMeta):
+        return None
+    task = experiment.data.meta.task
+    if task.classify or not set(task.inputs) <= set(IMU_INPUTS):
+        return None
+    if not set(task.targets) <= set(task.inputs):
+        return None
+    model = experiment.model
+    return None if model is None else (experiment, model)
+
+
+def follow(hub: PhoneHub) -> Following | None:
+    """Feed the session's forecaster the hub's rows since the last redraw; None without a model."""
+    found = trained_imu_model()
+    if found is None:
+        st.session_state.pop(KEY, None)
+        return None
+    experiment, model = found
+    key = (id(experiment), id(model), hub.generation)
+    following = st.session_state.get(KEY)
+    if following is None or following.key != key:
+        meta = experiment.data.meta
+        forecaster = LiveForecaster(model, experiment.data.standardizer, meta, seq_len())
+        following = Following(key, forecaster)
+        st.session_state[KEY] = following
+    _feed(following, hub)
+    return following
+
+
+def _feed(following: Following, hub: PhoneHub) -> None:
+    """Step the forecaster through the new rows (at most the last 10 s' worth at once)."""
+    new = hub.rows_since(following.next_row, limit=SHOWN_ROWS)
+    rows, angles = new.rows, new.angles[FILTER]  # angles (M, 2) degrees
+    forecaster = following.forecaster
+    targets, horizon = forecaster.targets, forecaster.meta.task.horizon
+    for r in range(len(rows)):
+        if not np.isfinite(angles[r]).all():
+            continue
+        if following.segment is not None and rows.segment[r] != following.segment:
+            forecaster.reset()
+            following.pending.clear()
+        following.segment = int(rows.segment[r])
+        row = dict(zip(("roll", "pitch"), angles[r].tolist(), strict=True))
+        row |= dict(zip(("ax", "ay", "az"), rows.accel[r].tolist(), strict=True))
+        row |= dict(zip(("gx", "gy", "gz"), rows.gyro[r].tolist(), strict=True))
+        values = forecaster.row_vector(row)  # (F,) SI
+        actual = np.array([values[forecaster.inputs.index(n)] for n in targets])  # (K,)
+        if len(following.pending) >= horizon:
+            following.pairs.append((float(rows.time[r]), actual, following.pending.popleft()))
+        forecast = forecaster.step(row)
+        if forecast is not None:
+            following.pending.append(forecast)
+    if len(rows):
+        following.next_row = int(rows.number[-1]) + 1
+
+
+def shown(following: Following, seconds: float = 10.0):
+    """time (M,), actual (M, K), forecast (M, K) of the last `seconds`, angles in degrees; the
+    RMSE per target (degrees for angles) and the units; None before any pair."""
+    if not following.pairs:
+        return None
+    time = np.array([p[0] for p in following.pairs])  # (M,)
+    keep = time >= time[-1] - seconds
+    actual = np.stack([p[1] for p in following.pairs])[keep]  # (M, K)
+    forecast = np.stack([p[2] for p in following.pairs])[keep]  # (M, K)
+    targets = following.forecaster.targets
+    angle = np.array([t in ANGLES or t == "yaw" for t in targets])  # (K,)
+    actual[:, angle], forecast[:, angle] = (
+        np.degrees(actual[:, angle]),
+        np.degrees(forecast[:, angle]),
+    )
+    rmse = following.forecaster.rmse()
+    rmse = {t: float(np.degrees(v)) if t in ANGLES or t == "yaw" else v for t, v in rmse.items()}
+    units = {t: "deg" if t in ANGLES or t == "yaw" else _unit(t) for t in targets}
+    return time[keep], actual, forecast, rmse, units
+
+
+def _unit(name: str) -> str:
+    return "rad/s" if name.startswith("g") else "m/s²" if name.startswith("a") else ""

@@ -1,0 +1,85 @@
+"""What the room sees, redrawn five times a second while the phone is connected: the status
+tiles, the six channels, roll and pitch from both filters, and the model following the phone."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rnn_core.figures.phone import attitude_figure, channels_figure, forecast_figure
+from rnn_core.phone.hub import HubSnapshot, PhoneHub
+from ui.live.forecast import follow, shown
+from ui.session.charts import chart
+from ui.session.live_view import polled_view
+from ui.session.plain import as_text
+
+INTERVAL_S = 0.2  # five redraws a second
+SECONDS_SHOWN = 10.0
+QUIET_S = 1.0  # no new row for this long: the sentence is a warning
+
+
+def live_view(hub: PhoneHub) -> None:
+    """The tiles and charts in a fragment, redrawn every INTERVAL_S while connected."""
+
+    def draw():
+        snapshot = hub.snapshot(SECONDS_SHOWN)
+        _tiles(snapshot)
+        _sentence(snapshot)
+        recent = snapshot.recent
+        if len(recent.rows) >= 2:
+            rows = recent.rows
+            chart(channels_figure(rows.time, rows.accel, rows.gyro), key="live.channels")
+            chart(attitude_figure(rows.time, recent.angles), key="live.attitude")
+        elif hub.connected:
+            st.info("Waiting for the phone's first rows: start the measurement on the phone.")
+        _forecast(hub)
+        return hub.connected, None
+
+    polled_view("live", hub.connected, INTERVAL_S, draw)
+
+
+def _tiles(snapshot: HubSnapshot) -> None:
+    """Phone rates, samples, drops and delay."""
+    accel, gyro, received, dropped, delay = st.columns(5)
+    accel.metric("Accelerometer", _hz(snapshot.phone_hz.get("accel")))
+    gyro.metric("Gyroscope", _hz(snapshot.phone_hz.get("gyro")))
+    received.metric("Samples received", f"{snapshot.received:,}")
+    dropped.metric("Lost or dropped", f"{snapshot.dropped:,}")
+    if snapshot.delay_ms is None:
+        delay.metric("Delay p50 / p95", "–")
+    else:
+        p50, p95 = snapshot.delay_ms
+        delay.metric("Delay p50 / p95", f"{p50:.0f} / {p95:.0f} ms")
+    if snapshot.row_hz:
+        st.caption(f"{snapshot.rows:,} rows at {snapshot.row_hz:g} Hz since connecting")
+
+
+def _hz(rate: float | None) -> str:
+    return "–" if rate is None else f"{rate:.0f} Hz"
+
+
+def _sentence(snapshot: HubSnapshot) -> None:
+    """The hub's last sentence: a warning when the rows stopped coming or never came."""
+    if not snapshot.sentence or snapshot.way_in is None:
+        return
+    if snapshot.quiet_s is None or snapshot.quiet_s > QUIET_S:
+        st.warning(as_text(snapshot.sentence))
+    else:
+        st.caption(as_text(snapshot.sentence))
+
+
+def _forecast(hub: PhoneHub) -> None:
+    """The session's trained IMU model's next-step forecast beside what happened."""
+    following = follow(hub)
+    if following is None:
+        st.caption(
+            "Train a model on an IMU recording (Record below, then 1 · Data with the IMU preset) "
+            "to see its forecast follow the phone here."
+        )
+        return
+    found = shown(following, SECONDS_SHOWN)
+    if found is None:
+        st.caption("The trained model waits for the phone's rows.")
+        return
+    time, actual, forecast, rmse, units = found
+    targets = following.forecaster.targets
+    chart(forecast_figure(time, actual, forecast, targets, rmse, units), key="live.forecast")
