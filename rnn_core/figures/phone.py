@@ -1,5 +1,5 @@
 """The live phone's charts: the six channels, roll and pitch from two filters, and a model's
-one-step forecast beside what happened. Time is seconds before the newest row (0 at the right).
+one-step forecast beside what happened. Time is the phone's clock (seconds), so the charts move.
 
     channels:  accelerometer (m/s^2) above, gyroscope (rad/s) below, x y z in the series colours
     attitude:  roll and pitch (deg), VQF solid, complementary dashed
@@ -21,8 +21,8 @@ HEIGHT = 340
 
 
 def _ago(time: np.ndarray) -> np.ndarray:
-    """Seconds before the newest time (M,) -> (M,), 0 at the newest."""
-    return time - time[-1] if time.size else time
+    """The phone's times (M,) as drawn: seconds on its clock."""
+    return np.asarray(time, dtype=np.float64)
 
 
 def channels_figure(time: np.ndarray, accel: np.ndarray, gyro: np.ndarray) -> go.Figure:
@@ -45,7 +45,7 @@ def channels_figure(time: np.ndarray, accel: np.ndarray, gyro: np.ndarray) -> go
             )
     fig.update_yaxes(title_text="accel (m/s²)", row=1, col=1)
     fig.update_yaxes(title_text="gyro (rad/s)", row=2, col=1)
-    fig.update_xaxes(title_text="seconds before now", row=2, col=1)
+    fig.update_xaxes(title_text="phone time (s)", row=2, col=1)
     fig.update_layout(
         title="The phone's six channels", height=HEIGHT + 60, margin={"t": 50, "b": 40},
         legend={"orientation": "h", "y": 1.08, "x": 1, "xanchor": "right"},
@@ -71,7 +71,7 @@ def attitude_figure(time: np.ndarray, angles: dict[str, np.ndarray]) -> go.Figur
     fig.update_layout(
         title="Roll and pitch: VQF (solid) and the complementary filter (dashed)",
         height=HEIGHT, margin={"t": 50, "b": 40},
-        xaxis_title="seconds before now", yaxis_title="degrees",
+        xaxis_title="phone time (s)", yaxis_title="degrees",
         legend={"orientation": "h", "y": -0.25},
     )  # fmt: skip
     return fig
@@ -111,7 +111,7 @@ def forecast_figure(
                 row=k + 1, col=1,
             )  # fmt: skip
         fig.update_yaxes(title_text=units.get(name, ""), row=k + 1, col=1)
-    fig.update_xaxes(title_text="seconds before now", row=len(targets), col=1)
+    fig.update_xaxes(title_text="phone time (s)", row=len(targets), col=1)
     fig.update_layout(
         title="The trained model's next-step forecast (dotted) beside what happened",
         height=120 * len(targets) + 120, margin={"t": 70, "b": 40}, showlegend=False,
