@@ -11,7 +11,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.helpers import assert_no_exception, click, go_to, last_step, open_page, wait_idle
+from tests.browser.helpers import (
+    assert_no_exception,
+    click,
+    go_to,
+    last_step,
+    open_page,
+    wait_for_chart,
+    wait_idle,
+)
 from tests.phones.phyphox_sim import PhyphoxSimulator
 from tests.phones.recording import xio_fusion
 
@@ -30,7 +38,7 @@ def test_a_phone_streams_records_and_goes_away(page, app_url):
         try:
             received = page.locator("[data-testid='stMetric']").filter(has_text="Samples received")
             expect(received).to_contain_text(re.compile(r"[1-9][0-9,]*"), timeout=30_000)
-            expect(page.get_by_text(CHANNELS).first).to_be_attached(timeout=30_000)
+            wait_for_chart(page, CHANNELS)
             first = last_step(page, CHANNELS)
             time.sleep(2.0)
             later = last_step(page, CHANNELS)
@@ -45,6 +53,9 @@ def test_a_phone_streams_records_and_goes_away(page, app_url):
             assert_no_exception(page)
 
             page.set_viewport_size({"width": 1440, "height": 900})
+            page.get_by_role("heading", name="Live from a phone").scroll_into_view_if_needed()
+            wait_for_chart(page, CHANNELS)
+            time.sleep(0.5)
             page.screenshot(path=str(ARTIFACTS / "live-1440.png"))
 
             phone.go_down()
