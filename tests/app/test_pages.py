@@ -12,6 +12,7 @@ from rnn_core.figures.axes import compact
 from rnn_core.figures.colors import PREVIOUS_COLOR
 from tests.app.conftest import no_problems, open_app, train_until_done
 from tests.paths import ROOT
+from tests.waiting import wait_until
 
 PAGES = ["app_pages/home.py", "app_pages/data.py", "app_pages/train.py", "app_pages/evaluate.py"]
 
@@ -101,6 +102,8 @@ def test_pause_and_stop_from_the_page():
     at.button(key="btn.start").click().run()
     at.button(key="btn.pause").click().run()
     runner = at.session_state["experiment"].run
+    # a pause asked for while the run still waits for its process is kept: it starts paused
+    wait_until(lambda: runner.state != "queued", what="the training's process to start")
     assert runner.state == "paused"
     at.run()
     shown = {m.label: m.value for m in at.metric}
