@@ -213,9 +213,10 @@ class LiveRun:
                 self._changed.wait(timeout=0.05)
 
     def _command(self, command: str, confirmed: RunState) -> None:
-        if self.state == RunState.QUEUED:  # no process yet: it starts in the wanted state
-            self._queued_command = command
-            return
+        with self._send_lock:  # the hand-over to a starting process is atomic (see _work)
+            if self._conn is None and self.state == RunState.QUEUED:
+                self._queued_command = command  # no process yet: it starts in the wanted state
+                return
         self._send(command)
         self._wait_for(lambda: self.state == confirmed or not self.active, COMMAND_WAIT_S)
 
@@ -232,7 +233,9 @@ class LiveRun:
         process = None
         try:
             parent, child = training_context().Pipe()
-            paused = self._queued_command == "pause" if self._queued_command else paused
+            with self._send_lock:
+                used = self._queued_command  # what the process starts with
+            paused = used == "pause" if used else paused
             payload = pickle.dumps((self.spec, paused, training_memory_limit()))
             process = training_context().Process(
                 target=train_in_process, args=(child, payload), daemon=True
@@ -241,6 +244,9 @@ class LiveRun:
             child.close()
             with self._send_lock:
                 self._conn = parent
+                late = self._queued_command  # asked for while the process was being started
+            if late is not None and late != used:
+                self._send(late)  # a Pause pressed just after Start is not lost
             self._listen(parent, process)
         except Exception as err:  # a failure must reach the page as a sentence, not kill it
             log.exception("training process failed")

@@ -102,6 +102,19 @@ def test_pause_holds_the_step_count_and_resume_continues(small_sine_data):
     assert "weights are kept" in run.message
 
 
+def test_a_pause_pressed_just_after_start_is_never_lost(small_sine_data):
+    """Pause at every moment of a start (queued, the process being started, training): the run
+    ends up paused each time, whichever moment the pause fell in."""
+    for delay in (0.0, 0.001, 0.005, 0.02, 0.05, 0.1):
+        run = make_run(small_sine_data)
+        run.start()
+        time.sleep(delay)
+        run.pause()
+        wait_until(lambda run=run: run.state == RunState.PAUSED, timeout=60, what="the pause")
+        run.stop()
+        assert not run.active
+
+
 def test_start_while_training_changes_nothing(small_sine_data):
     run = make_run(small_sine_data)
     run.start()
