@@ -110,7 +110,12 @@ def test_a_pause_pressed_just_after_start_is_never_lost(small_sine_data):
         run.start()
         time.sleep(delay)
         run.pause()
-        wait_until(lambda run=run: run.state == RunState.PAUSED, timeout=60, what="the pause")
+        # polled as a page polls it (a heartbeat each time), however slow the process starts
+        wait_until(
+            lambda run=run: run.heartbeat() or run.state == RunState.PAUSED,
+            timeout=120,
+            what="the pause",
+        )
         run.stop()
         assert not run.active
 
