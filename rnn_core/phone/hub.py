@@ -234,7 +234,7 @@ class PhoneHub:
         with self._lock:
             rows = self.stream.rows(number)
             done = rows.number < (self._next or 0)  # (M,)
-            rows = _select(rows, np.flatnonzero(done)[-limit:])
+            rows = rows[np.flatnonzero(done)[-limit:]]
             return HubRows(rows, self.angles.read(rows.number))
 
     def snapshot(self, seconds: float = 10.0) -> HubSnapshot:
@@ -289,12 +289,6 @@ class PhoneHub:
         self.recorder.stop()
         data, name = self.recorder.phyphox_zip()
         return name, data
-
-
-def _select(rows: Rows, index: np.ndarray) -> Rows:
-    """The rows at `index` (K,)."""
-    return Rows(rows.time[index], rows.accel[index], rows.gyro[index], rows.number[index],
-                rows.segment[index])  # fmt: skip
 
 
 _HUB: PhoneHub | None = None

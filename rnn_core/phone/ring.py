@@ -24,6 +24,11 @@ class Rows:
     def __len__(self) -> int:
         return int(self.time.size)
 
+    def __getitem__(self, index) -> Rows:
+        """The rows at `index` (a slice or an index array), every field alike."""
+        return Rows(self.time[index], self.accel[index], self.gyro[index], self.number[index],
+                    self.segment[index])  # fmt: skip
+
 
 class RowRing:
     """The newest `capacity` rows; writing never allocates, reading copies."""
@@ -69,5 +74,4 @@ class RowRing:
         if not len(held):
             return held
         keep = held.time >= held.time[-1] - seconds  # (M,) times increase: a tail
-        first = int(np.argmax(keep))
-        return self.since(int(held.number[first]))
+        return held[int(np.argmax(keep)) :]

@@ -10,8 +10,9 @@ import numpy as np
 import streamlit as st
 
 from rnn_core.datasets.imu.prepare import IMU_INPUTS, ImuMeta
+from rnn_core.evaluation.metrics import display_unit
 from rnn_core.phone.hub import PhoneHub
-from rnn_core.phone.live_model import ANGLES, LiveForecaster
+from rnn_core.phone.live_model import LiveForecaster
 from ui.session.experiment import seq_len
 from ui.session.state import existing_experiment
 
@@ -93,25 +94,17 @@ def _feed(following: Following, hub: PhoneHub) -> None:
 
 
 def shown(following: Following, seconds: float = 10.0):
-    """time (M,), actual (M, K), forecast (M, K) of the last `seconds`, angles in degrees; the
-    RMSE per target (degrees for angles) and the units; None before any pair."""
+    """time (M,), actual (M, K), forecast (M, K) of the last `seconds` in each target's display
+    unit (the IMU lab's: degrees, deg/s, m/s^2); the RMSE per target in it, and the units; None
+    before any pair."""
     if not following.pairs:
         return None
     time = np.array([p[0] for p in following.pairs])  # (M,)
     keep = time >= time[-1] - seconds
-    actual = np.stack([p[1] for p in following.pairs])[keep]  # (M, K)
-    forecast = np.stack([p[2] for p in following.pairs])[keep]  # (M, K)
     targets = following.forecaster.targets
-    angle = np.array([t in ANGLES or t == "yaw" for t in targets])  # (K,)
-    actual[:, angle], forecast[:, angle] = (
-        np.degrees(actual[:, angle]),
-        np.degrees(forecast[:, angle]),
-    )
-    rmse = following.forecaster.rmse()
-    rmse = {t: float(np.degrees(v)) if t in ANGLES or t == "yaw" else v for t, v in rmse.items()}
-    units = {t: "deg" if t in ANGLES or t == "yaw" else _unit(t) for t in targets}
+    factors = np.array([display_unit(t)[1] for t in targets])  # (K,) SI -> shown
+    actual = np.stack([p[1] for p in following.pairs])[keep] * factors  # (M, K)
+    forecast = np.stack([p[2] for p in following.pairs])[keep] * factors  # (M, K)
+    rmse = {t: v * display_unit(t)[1] for t, v in following.forecaster.rmse().items()}
+    units = {t: display_unit(t)[0] for t in targets}
     return time[keep], actual, forecast, rmse, units
-
-
-def _unit(name: str) -> str:
-    return "rad/s" if name.startswith("g") else "m/s²" if name.startswith("a") else ""
