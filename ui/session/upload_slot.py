@@ -4,11 +4,13 @@ and kept bytes put back as if uploaded again (Open, Resume, a recording from the
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import streamlit as st
 
 from rnn_core.datasets import DataError
+from rnn_core.runs.blobs import RunData
 from ui.session.settings import IMU_CHOICES
 from ui.session.state import PERSIST
 
@@ -36,6 +38,14 @@ class UploadSlot:
         if refused is not None and self.held not in st.session_state:
             raise self.error(refused[1])  # said where a page needs the file
         return st.session_state.get(self.held)
+
+    def kept(self, data_kind: str, digest: str) -> RunData | None:
+        """The held upload as data to keep with a run (`data_kind`, rnn_core.runs.blobs.KINDS),
+        when it is the file whose sha1 is `digest` (the one the source read); else None."""
+        held = st.session_state.get(self.held)
+        if held and hashlib.sha1(held[1]).hexdigest() == digest:
+            return RunData(data_kind, held[0], (held,))
+        return None
 
     def files(self) -> list[tuple[str, bytes]]:
         """The upload held, as a list of (name, bytes) (empty before one)."""

@@ -4,7 +4,6 @@ and its windows."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -22,7 +21,6 @@ from rnn_core.runs.blobs import RunData
 from ui.session.settings import IMU_SET_CHOICES, SETTINGS
 from ui.session.source import Source
 from ui.session.state import chosen, setting, widget
-from ui.sources.imu import HELD as IMU_HELD
 from ui.sources.imu import SLOT as IMU_SLOT
 from ui.sources.imu import UPLOAD as IMU_UPLOAD
 from ui.sources.imu import (
@@ -147,14 +145,9 @@ class ImuSource(Source):
 
     def kept_data(self) -> RunData | None:
         """The uploaded recording, while the session holds the one this source read."""
-        held = st.session_state.get(IMU_HELD)
-        if (
-            setting("imu.choice") == IMU_UPLOAD
-            and held
-            and hashlib.sha1(held[1]).hexdigest() == self.imu.digest
-        ):
-            return RunData("imu-upload", held[0], (held,))
-        return None
+        if setting("imu.choice") != IMU_UPLOAD:
+            return None
+        return IMU_SLOT.kept("imu-upload", self.imu.digest)
 
     @classmethod
     def held_files(cls, data_kind: str) -> list[tuple[str, bytes]]:

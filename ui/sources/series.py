@@ -115,14 +115,9 @@ class SeriesSource(Source):
 
     def kept_data(self) -> RunData | None:
         """The uploaded file, while the session holds the one this source read."""
-        held = st.session_state.get(HELD)
-        if (
-            setting("series.choice") == UPLOAD
-            and held
-            and hashlib.sha1(held[1]).hexdigest() == self.series.digest
-        ):
-            return RunData("series-upload", held[0], (held,))
-        return None
+        if setting("series.choice") != UPLOAD:
+            return None
+        return SLOT.kept("series-upload", self.series.digest)
 
     @classmethod
     def held_files(cls, data_kind: str) -> list[tuple[str, bytes]]:
