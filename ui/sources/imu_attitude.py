@@ -18,9 +18,10 @@ def attitude_from_settings(has_truth: bool) -> str:
     return "vqf" if key == TRUTH_INPUT and not has_truth else key
 
 
-def test_block_from_settings() -> float | None:
-    """Where the settings put the test part: None for the end (the default), else a share."""
-    percent = float(setting("imu.test_at"))
+def test_block_from_settings(key: str = "imu.test_at") -> float | None:
+    """Where the setting `key` (a percent of the rows) puts the test part: None for the end (the
+    default), else a share."""
+    percent = float(setting(key))
     return None if percent >= 85 else percent / 100
 
 

@@ -25,6 +25,7 @@ from ui.session.settings import SERIES_CHOICES
 from ui.session.source import Source
 from ui.session.state import setting, widget
 from ui.session.upload_slot import UploadSlot
+from ui.sources.imu_attitude import test_block_from_settings
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLE_FILE = "pjm-east-hourly-2016-2017.csv"
@@ -85,7 +86,7 @@ class SeriesSource(Source):
             return None
         what_was_detected(table)
         task = _task_controls(table)
-        return cls.of(SeriesChoice(digest, name, task, _test_at()))
+        return cls.of(SeriesChoice(digest, name, task, test_block_from_settings("series.test_at")))
 
     @classmethod
     def from_settings(cls) -> Source | None:
@@ -97,7 +98,7 @@ class SeriesSource(Source):
         name, data = picked
         digest = _hold(name, data)
         task = series_task(table_of(digest, name))
-        return cls.of(SeriesChoice(digest, name, task, _test_at()))
+        return cls.of(SeriesChoice(digest, name, task, test_block_from_settings("series.test_at")))
 
     @classmethod
     def of(cls, choice: SeriesChoice) -> SeriesSource:
@@ -272,9 +273,3 @@ def series_task(table: SeriesTable) -> SeriesTask:
     horizon, every = int(setting("series.horizon")), bool(setting("series.every"))
     season = int(setting("series.season"))
     return SeriesTask(tuple(inputs), tuple(targets), horizon, every and horizon > 1, season)
-
-
-def _test_at() -> float | None:
-    """Where the settings put the test part: None for the end (the default), else a share."""
-    percent = float(setting("series.test_at"))
-    return None if percent >= 85 else percent / 100
