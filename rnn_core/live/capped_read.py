@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rnn_core.datasets.imu.parse import ImuFormatError
+from rnn_core.datasets.imu.parse import ImuFormatError, named_bytes
 from rnn_core.datasets.imu.reader import ImuRecording, detect_columns, read_imu_csv
 from rnn_core.datasets.imu.samples import RawSamples
 from rnn_core.datasets.series.reader import (
@@ -279,7 +279,7 @@ def child_main(job: tuple, folder: str, cap: int) -> None:
     read = _READS[kind]
     out = Path(folder)
     try:
-        result, arrays = read.parts(_named(name, (out / "upload").read_bytes()), **options)
+        result, arrays = read.parts(named_bytes(name, (out / "upload").read_bytes()), **options)
         if arrays:
             np.savez(out / ARRAYS, **arrays)
     except (DataError, MemoryError) as error:
@@ -305,14 +305,6 @@ def _kind(error: BaseException, format_error: type[DataError]) -> str:
             return "memory"
         seen = seen.__cause__ or seen.__context__
     return "format" if isinstance(error, format_error) else "data"
-
-
-def _named(name: str, data: bytes):
-    import io
-
-    file = io.BytesIO(data)
-    file.name = name
-    return file
 
 
 def _cap_address_space(extra: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import streamlit as st
 
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu.formats import UNIT_KEYS
+from rnn_core.datasets.imu.parse import named_bytes
 from rnn_core.datasets.imu.prepare import IMU_INPUTS, IMU_TARGETS, ImuTable, ImuTask, imu_table
 from rnn_core.datasets.imu.reader import (
     CHANNELS,
@@ -87,7 +87,7 @@ def _read(name: str, column_map: tuple, target_rate, attitude: tuple, data: byte
     """(recording, table) of a file's bytes, read with a mapping, rate and attitude filter
     (by `read`, an upload's reading in a capped process, else here)."""
     if read is None:
-        recording = read_imu_csv(_named(name, data), dict(column_map) or None, target_rate)
+        recording = read_imu_csv(named_bytes(name, data), dict(column_map) or None, target_rate)
     else:
         recording = read(data, name, dict(column_map) or None, target_rate)
     return recording, imu_table(recording, *attitude)
@@ -111,13 +111,6 @@ def _loaded_upload(digest: str, name: str, column_map: tuple, target_rate, attit
 def _upload_columns(digest: str, name: str, _data: bytes) -> tuple[list[str], dict[str, str]]:
     """An upload's columns and detection's mapping, read once in a capped process."""
     return detect_columns_capped(_data, name)
-
-
-def _named(name: str, data: bytes) -> io.BytesIO:
-    """The bytes as a file with a name, so that sentences name the file."""
-    file = io.BytesIO(data)
-    file.name = name
-    return file
 
 
 def recording_of(choice: ImuChoice) -> tuple[ImuRecording, ImuTable]:
@@ -223,7 +216,7 @@ def _mapping_controls(name: str, data: bytes, digest: str) -> tuple | None:
     with st.expander("Map the columns by hand", expanded=False):
         try:
             if digest in _sample_digests():
-                columns, proposed = detect_columns(_named(name, data))
+                columns, proposed = detect_columns(named_bytes(name, data))
             else:
                 columns, proposed = _upload_columns(digest, name, data)
         except ImuFormatError as err:

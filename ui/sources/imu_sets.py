@@ -5,7 +5,6 @@ state, or correct VQF."""
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,7 +13,7 @@ import streamlit as st
 from rnn_core.datasets import DataError
 from rnn_core.datasets.imu.broad_set import BROAD_SET_PATH, read_broad_set
 from rnn_core.datasets.imu.correction import CorrectionTask
-from rnn_core.datasets.imu.parse import ImuFormatError
+from rnn_core.datasets.imu.parse import ImuFormatError, named_bytes
 from rnn_core.datasets.imu.prepare import ImuTask
 from rnn_core.datasets.imu.reader import ImuRecording
 from rnn_core.datasets.imu.recordings import ROLES, check_roles, read_recordings
@@ -51,19 +50,12 @@ def _loaded(digest: str, _files: tuple[tuple[str, bytes], ...] | None):
     if _files is None:
         names, recordings, roles = read_broad_set()
     else:
-        read = [pair for name, data in _files for pair in read_recordings(_named(name, data))]
+        read = [pair for name, data in _files for pair in read_recordings(named_bytes(name, data))]
         names = [name for name, _ in read]
         recordings = [recording for _, recording in read]
         roles = default_roles(len(read))
     tables = [imu_table(recording, "vqf") for recording in recordings]
     return tuple(names), tuple(recordings), tuple(tables), tuple(roles)
-
-
-def _named(name: str, data: bytes) -> io.BytesIO:
-    """The bytes as a file with a name, so that sentences name the file."""
-    file = io.BytesIO(data)
-    file.name = name
-    return file
 
 
 def default_roles(count: int) -> list[str]:

@@ -4,7 +4,6 @@ and targets, the horizon, the season and the test block."""
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -13,6 +12,7 @@ import streamlit as st
 
 from rnn_core.bounds import MAX_SERIES_BYTES, mib_text
 from rnn_core.datasets import DataError
+from rnn_core.datasets.imu.parse import named_bytes
 from rnn_core.datasets.prepare import PreparedData
 from rnn_core.datasets.series import SeriesTable, SeriesTask, prepare_series_table, read_series_csv
 from rnn_core.datasets.series.grid import duration_words
@@ -131,17 +131,10 @@ class SeriesSource(Source):
         restore_series_upload(*files[0])
 
 
-def _named(name: str, data: bytes) -> io.BytesIO:
-    """The bytes as a file with a name, so that sentences name the file."""
-    file = io.BytesIO(data)
-    file.name = name
-    return file
-
-
 @st.cache_resource(max_entries=2, show_spinner="Reading the series…")
 def _sample_table(digest: str, name: str, _data: bytes) -> SeriesTable:
     """The shipped sample's table, read once for all sessions (callers must not change it)."""
-    return read_series_csv(_named(name, _data))
+    return read_series_csv(named_bytes(name, _data))
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner="Reading the series…")

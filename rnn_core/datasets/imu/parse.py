@@ -48,6 +48,13 @@ class Layout:
     notes: tuple[str, ...]  # sentences for `detected`
 
 
+def named_bytes(name: str, data: bytes) -> io.BytesIO:
+    """Bytes a reader reads as a file called `name` (its sentences then say which file)."""
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
 def load_input(path_or_file) -> tuple[bytes, str]:
     """The bytes of a path, bytes or file-like (an upload), and a name to use in sentences."""
     if isinstance(path_or_file, bytes | bytearray | memoryview):

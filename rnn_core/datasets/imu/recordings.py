@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnn_core.datasets.imu.parse import ImuFormatError, is_zip, load_input
+from rnn_core.datasets.imu.parse import ImuFormatError, is_zip, load_input, named_bytes
 from rnn_core.datasets.imu.prepare import ImuTable, ImuTask, prepare_imu
 from rnn_core.datasets.imu.reader import ImuRecording, read_imu_csv
 from rnn_core.datasets.imu.table import recording_fingerprint
@@ -79,21 +79,14 @@ def read_recordings(source) -> list[tuple[str, ImuRecording]]:
         members = _recording_members(data)
         if members is not None:
             return members
-    return [(name, read_imu_csv(_named(data, name)))]
+    return [(name, read_imu_csv(named_bytes(name, data)))]
 
 
 def read_zip_members(source, members: Sequence[str]) -> list[tuple[str, ImuRecording]]:
     """(name, recording) of chosen CSV members of a zip of whole recordings, in that order."""
     data, _ = load_input(source)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return [(m, read_imu_csv(_named(archive.read(m), m))) for m in members]
-
-
-def _named(data: bytes, name: str) -> io.BytesIO:
-    """Bytes the reader reads under `name` (its sentences then say which file)."""
-    buffer = io.BytesIO(data)
-    buffer.name = name
-    return buffer
+        return [(m, read_imu_csv(named_bytes(m, archive.read(m)))) for m in members]
 
 
 def _recording_members(data: bytes) -> list[tuple[str, ImuRecording]] | None:
@@ -111,7 +104,7 @@ def _recording_members(data: bytes) -> list[tuple[str, ImuRecording]] | None:
     read = []
     for member in names:
         try:
-            recording = read_imu_csv(_named(archive.read(member), member))
+            recording = read_imu_csv(named_bytes(member, archive.read(member)))
         except ImuFormatError:
             continue
         read.append((member.rsplit("/", 1)[-1], recording))
