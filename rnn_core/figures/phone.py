@@ -117,3 +117,30 @@ def forecast_figure(
         height=120 * len(targets) + 120, margin={"t": 70, "b": 40}, showlegend=False,
     )  # fmt: skip
     return fig
+
+
+def hidden_figure(time: np.ndarray, states: np.ndarray) -> go.Figure:
+    """The model's top-layer hidden state after each live row, units (y) x phone time (x):
+    time (M,) s, states (M, U). Diverging around 0 on [-1, 1], the range of an LSTM's, a GRU's
+    and a tanh RNN's state (wider only when a ReLU RNN's goes past it)."""
+    states = np.asarray(states, dtype=np.float32)  # (M, U)
+    bound = max(1.0, float(np.abs(states).max(initial=0.0)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=states.T,  # (U, M)
+            x=_ago(time),
+            y=np.arange(states.shape[1]),
+            zmin=-bound,
+            zmax=bound,
+            zmid=0.0,
+            colorscale="RdBu_r",
+            colorbar={"title": {"text": "state", "side": "right"}, "thickness": 12},
+            hovertemplate="t=%{x:.2f} s<br>unit %{y}<br>%{z:.3f}<extra></extra>",
+        )  # fmt: skip
+    )
+    fig.update_layout(
+        title="The model's hidden state, live: one row per unit",
+        height=HEIGHT, margin={"t": 50, "b": 40},
+        xaxis_title="phone time (s)", yaxis_title="unit",
+    )  # fmt: skip
+    return fig

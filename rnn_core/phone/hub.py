@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnn_core.niceness import yield_this_thread
 from rnn_core.phone.batches import SensorBatch
 from rnn_core.phone.live_filters import LIVE_METHODS, LiveAttitude
 from rnn_core.phone.phyphox import PhyphoxClient, parse_address
@@ -31,6 +32,7 @@ TICK_S = 0.05  # the worker's period: 20 passes a second
 SECONDS_KEPT = 30.0  # the stream's span, and the angles'
 MAX_ROWS = int(SECONDS_KEPT * max(NICE_RATES))  # the angle ring's rows (the fastest row rate)
 RECENT_DELAYS = 200  # the delays the percentiles cover
+QUIET_S = 1.0  # no new row for this long: the phone has stopped, or the network lost it
 PHYPHOX, SENSOR_LOGGER = "phyphox", "Sensor Logger"
 
 
@@ -195,6 +197,7 @@ class PhoneHub:
         worker.start()
 
     def _work(self, stopping: threading.Event) -> None:
+        yield_this_thread()  # the filters yield to the pages as training does
         while not stopping.wait(self.tick_s):
             try:
                 self.follow()
@@ -249,6 +252,12 @@ class PhoneHub:
             quiet = None if self._last_rows is None else time.monotonic() - self._last_rows
         with self._said:
             sentence = self._sentence
+        if kind == SENSOR_LOGGER and quiet is not None and quiet > QUIET_S:
+            sentence = (  # a pushing phone that stops says nothing: the silence is the news
+                f"No push from Sensor Logger for {quiet:.0f} s: check that the phone is still "
+                f"recording with HTTP Push on to {address}. The charts go on when pushes come "
+                "again."
+            )
         refused = figures.get("refused", 0)
         return HubSnapshot(
             way_in=kind,

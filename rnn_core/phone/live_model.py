@@ -4,6 +4,7 @@
         carried: one step, the RNN's hidden state kept from row r-1 (O(1) per row)
         window:  the last T rows recomputed from a zero state, as the model was trained and scored
     forecast of row r + horizon's targets; once that row arrives, its error joins the running RMSE
+    the top layer's state at row r (`state`, (D*H,)) for the live heatmap of the hidden units
 
 The two modes differ by construction: a model trained on T-row windows always started from a zero
 state T rows back, while the carried state remembers everything since the stream began (a model
@@ -45,6 +46,7 @@ class LiveForecaster:
     def reset(self) -> None:
         """Forget the state, the window and the errors (a new stream or a gap)."""
         self.hidden = None
+        self.state: np.ndarray | None = None  # (D*H,) the top layer's state after the last row
         self.window: deque[np.ndarray] = deque(maxlen=self.seq_len)  # standardised rows (F,)
         self.pending: deque[np.ndarray] = deque()  # forecasts (K,) waiting for their row
         self.errors: deque[np.ndarray] = deque(maxlen=self.error_rows)  # (K,) errors, SI
@@ -63,13 +65,17 @@ class LiveForecaster:
         self._score(values)
         x = self.meta.input_standardizer.transform(values[None])[0].astype(np.float32)  # (F,)
         self.window.append(x)
+        model = self.model
         if self.mode == "window":
             if len(self.window) < self.seq_len:
                 return None
             batch = torch.from_numpy(np.stack(self.window))[None]  # (1, T, F)
-            output, _ = self.model(batch)
+            states, _ = model.rnn(model.embed(batch))  # (1, T, D*H)
         else:
-            output, self.hidden = self.model(torch.from_numpy(x)[None, None], self.hidden)
+            step = torch.from_numpy(x)[None, None]  # (1, 1, F)
+            states, self.hidden = model.rnn(model.embed(step), self.hidden)  # (1, 1, D*H)
+        self.state = states[0, -1].numpy().copy()  # (D*H,) the top layer's state at this row
+        output = model.head(model.readout(states))  # (1, T, O) or (1, O): the model's forward
         if output.dim() == 3:
             output = output[:, -1]  # (1, O): the last step of a many-to-many model
         forecast = self._absolute(output.numpy().astype(np.float64), values)  # (K,)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from tests.paths import ROOT
@@ -33,6 +35,17 @@ def owner_key_of(secret: str) -> str:
 def plotly_figure(at: AppTest, index: int) -> dict:
     """The index-th Plotly chart on the page, as its figure's JSON."""
     return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def chart_values(packed) -> np.ndarray:
+    """A trace's values from a chart's JSON as floats: Plotly packs arrays in base64 with their
+    dtype (and a 2-D array's shape, "rows, columns"); short or mixed ones stay lists."""
+    if not isinstance(packed, dict):
+        return np.asarray(packed, dtype=float)
+    flat = np.frombuffer(base64.b64decode(packed["bdata"]), dtype=packed["dtype"])
+    if "shape" in packed:
+        flat = flat.reshape([int(n) for n in str(packed["shape"]).split(",")])
+    return flat.astype(float)
 
 
 def no_problems(at: AppTest) -> None:

@@ -1,16 +1,14 @@
 """Every page under Streamlit's AppTest; the Train page trains through its own buttons."""
 
-import base64
 import json
 import math
 
-import numpy as np
 import pytest
 
 from rnn_core.datasets.text import bracket_corpus
 from rnn_core.figures.axes import compact
 from rnn_core.figures.colors import PREVIOUS_COLOR
-from tests.app.conftest import no_problems, open_app, train_until_done
+from tests.app.conftest import chart_values, no_problems, open_app, train_until_done
 from tests.paths import ROOT
 from tests.waiting import wait_until
 
@@ -83,7 +81,7 @@ def test_start_again_continues_and_rewind_starts_over():
     loss = json.loads(at.get("plotly_chart")[0].proto.spec)
     previous = [t for t in loss["data"] if t["name"] == "previous run (validation)"]
     assert len(previous) == 1 and previous[0]["line"]["color"] == PREVIOUS_COLOR
-    assert len(_values(previous[0]["y"])) == before["val_loss"].notna().sum()
+    assert len(chart_values(previous[0]["y"])) == before["val_loss"].notna().sum()
 
 
 def test_step_button_takes_one_step_at_a_time():
@@ -182,10 +180,3 @@ def test_settings_survive_a_page_switch():
     at.switch_page("app_pages/data.py").run()
     at.switch_page("app_pages/train.py").run()
     assert at.number_input(key="opt.hidden").value == 48
-
-
-def _values(packed) -> list:
-    """A trace's values from a chart's JSON (Plotly packs float32 arrays in base64)."""
-    if isinstance(packed, dict):
-        return np.frombuffer(base64.b64decode(packed["bdata"]), dtype=packed["dtype"]).tolist()
-    return list(packed)

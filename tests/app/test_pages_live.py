@@ -6,10 +6,18 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 
+from rnn_core.evaluation.metrics import display_unit
 from rnn_core.phone.hub import hub
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import (
+    chart_values,
+    no_problems,
+    open_app,
+    plotly_figure,
+    train_until_done,
+)
 from tests.phones.phyphox_sim import PhyphoxSimulator
 from tests.phones.recording import xio_fusion
 
@@ -104,5 +112,62 @@ def test_record_stop_and_use_the_recording_on_data(phone):
     no_problems(at)
     assert any(m.label == "Sample rate" for m in at.metric)
     at.switch_page(PAGE).run()
+    at.button(key="live.disconnect").click().run()
+    assert not our_threads()
+
+
+def trace_values(figure: dict, name: str) -> np.ndarray:
+    return chart_values(next(t["y"] for t in figure["data"] if t.get("name") == name))
+
+
+def test_a_model_trained_on_a_recording_follows_the_phone(phone):
+    """Record, use it on Data with the IMU preset, train from Train's own button, come back:
+    the forecast beside what happened, its running RMSE the closed form of the pairs shown,
+    the hidden state's heatmap the forecaster's state, and what happened the hub's own rows."""
+    at = connected_page(phone)
+    at.button(key="live.record").click().run()
+    time.sleep(8.0)
+    at.run()
+    at.button(key="live.stop").click().run()
+    at.button(key="live.use").click().run()
+    no_problems(at)
+    at.switch_page("app_pages/data.py").run()
+    at.button(key="btn.imu_preset").click().run()
+    no_problems(at)
+    at.switch_page("app_pages/train.py").run()
+    at.number_input(key="opt.amount").set_value(20).run()
+    at.button(key="btn.start").click().run()
+    train_until_done(at)
+    at.switch_page(PAGE).run()
+    titles = lambda a: " ".join(c.proto.spec for c in a.get("plotly_chart"))  # noqa: E731
+    rerun_until(at, lambda a: "hidden state" in titles(a), what="the forecast and heatmap")
+    no_problems(at)
+    following = at.session_state["live.forecaster"]
+    targets = following.forecaster.targets
+    charts = [plotly_figure(at, i) for i in range(len(at.get("plotly_chart")))]
+    forecast = next(c for c in charts if "next-step forecast" in c["layout"]["title"]["text"])
+    hidden = next(c for c in charts if "hidden state" in c["layout"]["title"]["text"])
+    name = targets[0]
+    actual = trace_values(forecast, f"{name} · what happened")
+    predicted = trace_values(forecast, f"{name} · forecast")
+    times = chart_values(forecast["data"][0]["x"])
+    factor = display_unit(name)[1]
+    rows = hub().rows_since(None)
+    by_time = dict(zip(rows.rows.time.tolist(), range(len(rows.rows)), strict=True))
+    index = [by_time[t] for t in times[-50:] if t in by_time]
+    assert len(index) >= 25  # the newest pairs are still in the hub's ring
+    if name in ("roll", "pitch"):
+        held = rows.angles["vqf"][index, ("roll", "pitch").index(name)]  # degrees
+    else:
+        axis = "xyz".index(name[1])
+        held = (rows.rows.accel if name[0] == "a" else rows.rows.gyro)[index, axis] * factor
+    shown_actual = actual[-50:][[t in by_time for t in times[-50:]]]
+    np.testing.assert_allclose(shown_actual, held, rtol=1e-9, atol=1e-9)
+    error = (predicted - actual)[-following.forecaster.error_rows :]
+    title = forecast["layout"]["annotations"][0]["text"]  # "roll · RMSE 1.23 deg"
+    rmse = float(title.split("RMSE ")[1].split()[0])
+    assert rmse == pytest.approx(float(np.sqrt(np.mean(error**2))), rel=2e-3)
+    last_state = chart_values(hidden["data"][0]["z"])[:, -1]  # (U,) newest column
+    np.testing.assert_allclose(last_state, following.states[-1][1], rtol=1e-6, atol=1e-6)
     at.button(key="live.disconnect").click().run()
     assert not our_threads()

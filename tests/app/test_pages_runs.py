@@ -11,6 +11,7 @@ import torch
 
 from rnn_core.runs.compare import run_settings, seed_groups
 from tests.app.conftest import (
+    chart_values,
     no_problems,
     open_app,
     plotly_figure,
@@ -73,7 +74,7 @@ def test_seeds_draw_as_a_mean_with_their_range():
     store = run_store()
     both = np.stack([store.history(r.id)["val_loss"].dropna() for r in (first, second)])
     mean = validation["data"][1]["y"]
-    values = np.frombuffer(__import__("base64").b64decode(mean["bdata"]), dtype=mean["dtype"])
+    values = chart_values(mean)
     np.testing.assert_allclose(values, both.mean(0), rtol=1e-6)
     at.toggle(key="runs.bands").set_value(False).run()
     assert [t["name"] for t in plotly_figure(at, 1)["data"]] == ["a", "b", "c"]

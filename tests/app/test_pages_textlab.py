@@ -1,6 +1,5 @@
 """Text lab under AppTest: the depth unit the page finds, samples, next-character probabilities."""
 
-import base64
 import json
 from collections import Counter
 
@@ -10,7 +9,7 @@ import pytest
 from rnn_core.analysis.textlab import PROPERTIES, activations_for_text, next_char_probabilities
 from rnn_core.datasets.text import printable
 from rnn_core.figures.colors import VAL_COLOR
-from tests.app.conftest import no_problems, open_app, train_until_done
+from tests.app.conftest import chart_values, no_problems, open_app, train_until_done
 
 
 def entropy_bits(text: str) -> float:
@@ -82,7 +81,7 @@ def test_next_character_chart_shows_the_models_probabilities(bracket_lstm):
     at = bracket_lstm
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     bars = spec["data"][0]
-    shown = np.frombuffer(base64.b64decode(bars["y"]["bdata"]), dtype=bars["y"]["dtype"])
+    shown = chart_values(bars["y"])
     exp = at.session_state["experiment"]
     vocab = exp.data.vocabulary
     excerpt = vocab.decode(exp.data.validation.inputs[0].tolist())[

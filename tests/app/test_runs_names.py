@@ -4,7 +4,6 @@ learning rate, steps and source; filters by origin and by group; each loss in it
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
 import time
@@ -17,7 +16,13 @@ import pytest
 from rnn_core.models import ModelConfig
 from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
-from tests.app.conftest import no_problems, open_app, plotly_figure, train_until_done
+from tests.app.conftest import (
+    chart_values,
+    no_problems,
+    open_app,
+    plotly_figure,
+    train_until_done,
+)
 from tests.core.test_run_store import rows, state_bytes
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
@@ -92,10 +97,6 @@ def table(at):
     return at.dataframe[0].value
 
 
-def values(trace_y):
-    return np.frombuffer(base64.b64decode(trace_y["bdata"]), dtype=trace_y["dtype"])
-
-
 def test_runs_once_named_alike_get_distinct_names_and_the_columns(runs):
     secret, made = runs
     frame = table(runs_page_without_problems(secret)).set_index("name")
@@ -157,9 +158,13 @@ def test_a_text_run_reads_in_bits_per_character_beside_a_sine_run(runs):
     history = run_store().history(made["text"].id)
     (text_line,) = plotly_figure(at, 0)["data"]
     assert text_line["name"] == "Train · LSTM · lr 0.01 · hidden 32"
-    np.testing.assert_allclose(values(text_line["y"]), history["loss"] / math.log(2), rtol=1e-6)
+    np.testing.assert_allclose(
+        chart_values(text_line["y"]), history["loss"] / math.log(2), rtol=1e-6
+    )
     (sine_line,) = plotly_figure(at, 1)["data"]
-    np.testing.assert_allclose(values(sine_line["y"]), history["loss"], rtol=1e-6)  # as stored
+    np.testing.assert_allclose(
+        chart_values(sine_line["y"]), history["loss"], rtol=1e-6
+    )  # as stored
     colors = [line["line"]["color"] for line in (text_line, sine_line)]
     assert colors[0] != colors[1]  # one colour per run across the charts of several units
     assert [

@@ -65,3 +65,30 @@ def test_window_mode_is_the_labs_forecast_and_the_carried_state_is_measured(trai
     rmse = window.rmse()
     assert set(rmse) == set(data.meta.task.targets) and all(np.isfinite(list(rmse.values())))
     assert len(window.errors) == min(len(rows) - T, 500)
+
+
+def test_the_live_heatmap_is_the_modules_own_hidden_states(trained):
+    """Carried: the state after each row is PyTorch's module run over all the rows at once;
+    window: the state at a window's last step is the module over that window from zero."""
+    model, data, table = trained
+    rows = np.arange(100, 160)
+    carried = LiveForecaster(model, data.standardizer, data.meta, T, mode="carried")
+    window = LiveForecaster(model, data.standardizer, data.meta, T, mode="window")
+    got_carried, got_window = [], []
+    for r in rows:
+        forecasts(carried, table, [r])
+        forecasts(window, table, [r])
+        got_carried.append(carried.state)
+        got_window.append(window.state)
+    x = np.stack(carried.window)[-T:]  # (T, F) the last T standardised rows
+    assert np.allclose(x, np.stack(window.window), atol=0)
+    values = table.values
+    inputs = np.stack([[float(values[n].iloc[r]) for n in carried.inputs] for r in rows])  # (R, F)
+    standard = data.meta.input_standardizer.transform(inputs).astype(np.float32)  # (R, F)
+    with torch.no_grad():
+        whole, _ = model.rnn(torch.from_numpy(standard)[None])  # (1, R, H)
+        last_window, _ = model.rnn(torch.from_numpy(standard[-T:])[None])  # (1, T, H)
+    assert np.abs(np.stack(got_carried) - whole[0].numpy()).max() < 1e-5
+    assert all(s is None for s in got_window[: T - 1])
+    assert np.abs(got_window[-1] - last_window[0, -1].numpy()).max() < 1e-6
+    assert got_carried[-1].shape == (16,)

@@ -31,6 +31,7 @@ class Following:
     segment: int | None = None
     pending: deque = field(default_factory=deque)  # forecasts (K,) waiting for their row
     pairs: deque = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))  # (t, actual, forecast)
+    states: deque = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))  # (t, state (D*H,))
 
 
 def trained_imu_model():
@@ -78,6 +79,7 @@ def _feed(following: Following, hub: PhoneHub) -> None:
         if following.segment is not None and rows.segment[r] != following.segment:
             forecaster.reset()
             following.pending.clear()
+            following.states.clear()
         following.segment = int(rows.segment[r])
         row = dict(zip(("roll", "pitch"), angles[r].tolist(), strict=True))
         row |= dict(zip(("ax", "ay", "az"), rows.accel[r].tolist(), strict=True))
@@ -89,6 +91,7 @@ def _feed(following: Following, hub: PhoneHub) -> None:
         forecast = forecaster.step(row)
         if forecast is not None:
             following.pending.append(forecast)
+            following.states.append((float(rows.time[r]), forecaster.state))
     if len(rows):
         following.next_row = int(rows.number[-1]) + 1
 
@@ -108,3 +111,29 @@ def shown(following: Following, seconds: float = 10.0):
     rmse = {t: v * display_unit(t)[1] for t, v in following.forecaster.rmse().items()}
     units = {t: display_unit(t)[0] for t in targets}
     return time[keep], actual, forecast, rmse, units
+
+
+def shown_states(following: Following, seconds: float = 10.0):
+    """time (M,) and the model's top-layer state (M, D*H) after each of the last `seconds` of
+    rows; None before any."""
+    if not following.states:
+        return None
+    time = np.array([s[0] for s in following.states])  # (M,)
+    keep = time >= time[-1] - seconds
+    return time[keep], np.stack([s[1] for s in following.states])[keep]
+
+
+def rate_sentence(following: Following, row_hz: float | None) -> str | None:
+    """A sentence when the phone's rows come at another rate than the model was trained on
+    (its next row is then another time ahead, and its inputs change at another pace)."""
+    trained = following.forecaster.meta.sample_rate
+    if not row_hz or not trained or abs(row_hz / trained - 1.0) < 0.02:
+        return None
+    ahead = following.forecaster.meta.task.horizon
+    return (
+        f"The model was trained on rows at {trained:g} Hz and the phone's rows come at "
+        f"{row_hz:g} Hz: its forecast {ahead} row{'s' if ahead > 1 else ''} ahead is "
+        f"{1000 * ahead / row_hz:.0f} ms here, not the {1000 * ahead / trained:.0f} ms it "
+        "learned, so its error is not the one Evaluate measured. Record at this phone's rate "
+        "and train on that recording for a fair forecast."
+    )

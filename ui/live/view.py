@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rnn_core.figures.phone import attitude_figure, channels_figure, forecast_figure
-from rnn_core.phone.hub import HubSnapshot, PhoneHub
-from ui.live.forecast import follow, shown
+from rnn_core.figures.phone import (
+    attitude_figure,
+    channels_figure,
+    forecast_figure,
+    hidden_figure,
+)
+from rnn_core.phone.hub import QUIET_S, HubSnapshot, PhoneHub
+from ui.live.forecast import follow, rate_sentence, shown, shown_states
 from ui.session.charts import chart
 from ui.session.live_view import polled_view
 from ui.session.plain import as_text
 
 INTERVAL_S = 0.2  # five redraws a second
 SECONDS_SHOWN = 10.0
-QUIET_S = 1.0  # no new row for this long: the sentence is a warning
 
 
 def live_view(hub: PhoneHub) -> None:
@@ -31,7 +35,7 @@ def live_view(hub: PhoneHub) -> None:
             chart(attitude_figure(rows.time, recent.angles), key="live.attitude")
         elif hub.connected:
             st.info("Waiting for the phone's first rows: start the measurement on the phone.")
-        _forecast(hub)
+        _forecast(hub, snapshot.row_hz)
         return hub.connected, None
 
     polled_view("live", hub.connected, INTERVAL_S, draw)
@@ -67,8 +71,9 @@ def _sentence(snapshot: HubSnapshot) -> None:
         st.caption(as_text(snapshot.sentence))
 
 
-def _forecast(hub: PhoneHub) -> None:
-    """The session's trained IMU model's next-step forecast beside what happened."""
+def _forecast(hub: PhoneHub, row_hz: float | None) -> None:
+    """The session's trained IMU model's next-step forecast beside what happened, and its
+    hidden state as a heatmap."""
     following = follow(hub)
     if following is None:
         st.caption(
@@ -76,6 +81,9 @@ def _forecast(hub: PhoneHub) -> None:
             "to see its forecast follow the phone here."
         )
         return
+    mismatch = rate_sentence(following, row_hz)
+    if mismatch:
+        st.warning(mismatch)
     found = shown(following, SECONDS_SHOWN)
     if found is None:
         st.caption("The trained model waits for the phone's rows.")
@@ -83,3 +91,6 @@ def _forecast(hub: PhoneHub) -> None:
     time, actual, forecast, rmse, units = found
     targets = following.forecaster.targets
     chart(forecast_figure(time, actual, forecast, targets, rmse, units), key="live.forecast")
+    states = shown_states(following, SECONDS_SHOWN)
+    if states is not None:
+        chart(hidden_figure(*states), key="live.hidden")
