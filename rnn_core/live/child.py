@@ -29,6 +29,7 @@ from rnn_core.live.limits import limit_memory, out_of_memory, out_of_memory_sent
 from rnn_core.live.memory_peak import peak_since, start_peak
 from rnn_core.live.spec import RunSpec, data_on
 from rnn_core.models import SequenceModel, build_model, device_label
+from rnn_core.niceness import TRAINING_NICENESS
 from rnn_core.training.state import TrainingState, cpu_copy
 from rnn_core.training.trainer import Trainer
 
@@ -37,8 +38,7 @@ PREVIEW_INTERVAL_S = 1.0  # previews and the latest weights
 CHECKPOINT_INTERVAL_S = 5.0  # the whole state (weights, optimizer, history), for a store
 SNAPSHOT_EVERY = 25  # steps between weight snapshots (the page thins them as they grow)
 # Trainings yield the CPU to the web server (and so to every page) whenever it needs it; they
-# still use every cycle the server leaves idle.
-TRAINING_NICENESS = 19
+# still use every cycle the server leaves idle (rnn_core.niceness).
 
 
 def send_message(conn, message: tuple) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_core.niceness import yield_this_thread
 from rnn_core.phone.batches import SensorBatch
 from rnn_core.phone.phyphox_address import AddressError, PhoneAddress, parse_address
 from rnn_core.phone.phyphox_wire import (
@@ -158,6 +159,7 @@ class PhyphoxClient:
     # the polling thread
 
     def _run(self) -> None:
+        yield_this_thread()  # it yields to the pages as training does
         backoff = 0.0
         while not self._stopping.is_set():
             try:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 
+from rnn_core.niceness import yield_this_thread
 from rnn_core.phone.batches import SensorBatch
 from rnn_core.phone.sensor_logger_http import make_handler
 from rnn_core.phone.sensor_logger_message import MAX_ENTRIES, parse_message
@@ -54,7 +55,7 @@ class SensorLoggerReceiver:
 
     def start(self) -> None:
         """Serve in daemon threads: the server itself and a ticker that ends reorder windows."""
-        serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1})
+        serve = threading.Thread(target=self._serve)
         tick = threading.Thread(target=self._tick)
         self._threads = [serve, tick]
         for thread in self._threads:
@@ -120,7 +121,12 @@ class SensorLoggerReceiver:
             self.sender = sender
         self.session.add(message)
 
+    def _serve(self) -> None:
+        yield_this_thread()  # its request threads inherit the niceness
+        self.server.serve_forever(poll_interval=0.1)
+
     def _tick(self) -> None:
+        yield_this_thread()
         while not self._stopped.wait(TICK_S):
             self.session.tick()
 

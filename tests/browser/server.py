@@ -49,6 +49,8 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen:
     """The app (`streamlit run app.py`, as `make run` serves it) headless on localhost:port,
     logging to log_path."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.setdefault("RNN_EXPLORER_PHONE_PORT", "0")  # the phone receiver on a free port: servers
+    # started side by side (and anything else on 8765) never collide
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process by the caller's fixture
     return subprocess.Popen(

@@ -72,7 +72,7 @@ BELOW = {
         "sweeps",
     },
     # the live phone: the lab's readers and filters below it, and the models it follows
-    "phone": {"phone", "datasets", "models"},
+    "phone": {"phone", "datasets", "models", "niceness"},
 }
 
 

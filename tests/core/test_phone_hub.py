@@ -4,16 +4,20 @@ back in the lab, and disconnecting leaves no thread alive; a reconnect starts af
 from __future__ import annotations
 
 import io
+import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rnn_core.datasets.imu.reader import read_imu_csv
+from rnn_core.niceness import TRAINING_NICENESS
 from rnn_core.phone.hub import PHYPHOX, SENSOR_LOGGER, PhoneHub
 from rnn_core.phone.phyphox import AddressError
 from tests.phones.phyphox_sim import PhyphoxSimulator
 from tests.phones.recording import xio_fusion
+from tests.phones.sensor_logger_sim import SensorLoggerPusher, load_recording
 from tests.waiting import wait_until
 
 OURS = ("phyphox-client", "phone-hub")
@@ -90,3 +94,36 @@ def test_stopping_a_recording_of_nothing_says_why(hub):
     hub.record()
     with pytest.raises(ValueError, match="Nothing to save"):
         hub.stop_recording()
+
+
+def niceness(thread: threading.Thread) -> int:
+    """A thread's nice value, from /proc (field 19 of its stat, after the name in brackets)."""
+    stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="Linux: nice per thread")
+def test_the_phones_threads_yield_as_training_does_and_the_pages_do_not(hub):
+    with PhyphoxSimulator(xio_fusion()) as phone:
+        hub.connect_phyphox(phone.url)
+        wait_until(lambda: hub.snapshot(10).rows > 20, 30, "rows")
+        threads = our_threads()
+        assert sorted(t.name for t in threads) == ["phone-hub", "phyphox-client"]
+        assert all(niceness(t) == TRAINING_NICENESS for t in threads)
+        assert niceness(threading.current_thread()) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_a_sensor_logger_that_stops_pushing_is_said(hub):
+    url = hub.connect_sensor_logger(port=0, host="127.0.0.1")
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    pusher = SensorLoggerPusher(f"http://127.0.0.1:{port}/data", load_recording(seconds=3.0))
+    pusher.start()
+    wait_until(lambda: hub.snapshot(10).rows > 100, 30, "rows")
+    assert "No push" not in hub.snapshot().sentence
+    pusher.stop()
+    wait_until(lambda: "No push from Sensor Logger" in hub.snapshot().sentence, 30, "silence")
+    assert url in hub.snapshot().sentence
+    pusher = SensorLoggerPusher(f"http://127.0.0.1:{port}/data", load_recording(seconds=3.0))
+    pusher.start()  # the phone records again: a new session, and the stream goes on
+    wait_until(lambda: "No push" not in hub.snapshot().sentence, 30, "pushes again")
+    pusher.stop()

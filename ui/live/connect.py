@@ -60,10 +60,8 @@ def connect_controls(hub: PhoneHub) -> None:
     if said:
         st.warning(as_text(said))
     if hub.kind == SENSOR_LOGGER:
-        st.success(
-            "Type this URL into Sensor Logger: Settings → Data Streaming → HTTP Push: "
-            f"{as_text(hub.address)}"
-        )
+        st.success("Type this URL into Sensor Logger: Settings → Data Streaming → HTTP Push")
+        st.code(hub.address, language=None)  # plain text, as typed, with a copy button
     elif hub.connected:
         st.caption(f"Connected to phyphox at {plain(hub.address, ADDRESS_CHARS)}")
 
