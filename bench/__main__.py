@@ -14,9 +14,10 @@ from pathlib import Path
 
 import torch
 
-from bench import browser, core, export, load, loops, store
+from bench import browser, core, export, live, load, loops, store
 
 ROOT = Path(__file__).resolve().parents[1]
+LIVE_S = {False: 10.0, True: 3.0}  # seconds each live measurement takes (full, --quick)
 FULL = [(cell, hidden) for hidden in (32, 128) for cell in ("rnn", "lstm", "gru")]
 
 
@@ -82,10 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demos", action="store_true", help="only the lecture demos' click-to-point times"
     )
+    parser.add_argument(
+        "--live", action="store_true", help="only live from a phone (--quick: about 3 s each)"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     if args.demos:
         return demos_table()
+    if args.live:
+        return live_table(args.quick)
     if args.load:
         print(load.load_rows(ROOT / "test-artifacts"))
         return 0
@@ -145,8 +151,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(attitude_rows(100_000 if args.quick else 1_000_000))
     print(correction_table(1 if args.quick else 3))
+    print("\n" + live.live_rows(LIVE_S[args.quick], ROOT / "test-artifacts"))
     if not args.quick:  # a compile and a C++ build: a minute or two
         print("\n" + "\n".join(export.export_rows()))
+    return 0
+
+
+def live_table(quick: bool) -> int:
+    """Print the live-from-a-phone rows (see `bench.live`), each measured LIVE_S[quick] s."""
+    print(f"Measured {date.today()} on {machine()}.\n")
+    print(live.live_rows(LIVE_S[quick], ROOT / "test-artifacts"))
     return 0
 
 

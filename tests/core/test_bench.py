@@ -24,6 +24,20 @@ def run_bench(*options: str) -> subprocess.CompletedProcess:
     )
 
 
+# the live-from-a-phone rows (bench/live.py), each: what | measured | baseline | ratio
+LIVE_ROWS = (
+    "sample to screen p50",
+    "sample to screen p95",
+    "the server process's CPU",
+    "Chromium's CPU",
+    "the live loop's CPU",
+    "the simulated phone's server",
+    "bare training loop, LSTM 32, the hub live beside it",
+    "forecasts/s, LiveForecaster.step carried",
+    "forecasts/s, LiveForecaster.step window",
+)
+
+
 def test_quick_benchmark_prints_every_row():
     done = run_bench("--quick")
     out = done.stdout
@@ -45,6 +59,7 @@ def test_quick_benchmark_prints_every_row():
         "Start clicked to first loss point",
         "trace + hidden_grad_norms",
         "IMU reader",
+        LIVE_ROWS[0],
     ):
         assert label in out
 
@@ -64,3 +79,16 @@ def test_sweep_benchmark_prints_runs_per_minute_here_and_on_ray():
     for label in ("1 training at a time", "2 at a time", "workers starting", "workers warm"):
         row = re.search(rf"\| [^|]*{label}[^|]* \| ([\d.]+) \| ([\d.]+) \|", out)
         assert row and float(row[1]) > 0, out
+
+
+def test_live_benchmark_prints_every_row_with_numbers():
+    done = run_bench("--live", "--quick")
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    for label in LIVE_ROWS:
+        line = next((li for li in out.splitlines() if li.startswith(f"| {label}")), None)
+        assert line, (label, out)
+        measured, baseline, ratio = line.strip("|").split(" | ")[1:]
+        for cell in (measured, baseline, ratio):  # a number first (never nan), any unit after
+            number = re.match(r"[\d.]+", cell)
+            assert number and float(number[0]) >= 0, (label, line)
