@@ -84,9 +84,11 @@ def forecast_figure(
     targets: tuple[str, ...],
     rmse: dict[str, float],
     units: dict[str, str],
+    panel_px: int = 120,
 ) -> go.Figure:
     """Per target, what happened (solid) and the one-step forecast made for that row (dotted):
-    time (M,) s, actual (M, K), forecast (M, K) in the units shown, rmse per target in them."""
+    time (M,) s, actual (M, K), forecast (M, K) in the units shown, rmse per target in them;
+    `panel_px` high per target."""
     fig = make_subplots(
         rows=len(targets),
         cols=1,
@@ -113,8 +115,8 @@ def forecast_figure(
         fig.update_yaxes(title_text=units.get(name, ""), row=k + 1, col=1)
     fig.update_xaxes(title_text="phone time (s)", row=len(targets), col=1)
     fig.update_layout(
-        title="The trained model's next-step forecast (dotted) beside what happened",
-        height=120 * len(targets) + 120, margin={"t": 70, "b": 40}, showlegend=False,
+        title="Next-step forecast (dotted) and what happened",
+        height=panel_px * len(targets) + 120, margin={"t": 70, "b": 40}, showlegend=False,
     )  # fmt: skip
     return fig
 
@@ -139,7 +141,7 @@ def hidden_figure(time: np.ndarray, states: np.ndarray) -> go.Figure:
         )  # fmt: skip
     )
     fig.update_layout(
-        title="The model's hidden state, live: one row per unit",
+        title="Hidden state, live (a row per unit)",
         height=HEIGHT, margin={"t": 50, "b": 40},
         xaxis_title="phone time (s)", yaxis_title="unit",
     )  # fmt: skip

@@ -140,13 +140,13 @@ def test_a_model_trained_on_a_recording_follows_the_phone(phone):
     train_until_done(at)
     at.switch_page(PAGE).run()
     titles = lambda a: " ".join(c.proto.spec for c in a.get("plotly_chart"))  # noqa: E731
-    rerun_until(at, lambda a: "hidden state" in titles(a), what="the forecast and heatmap")
+    rerun_until(at, lambda a: "Hidden state" in titles(a), what="the forecast and heatmap")
     no_problems(at)
     following = at.session_state["live.forecaster"]
     targets = following.forecaster.targets
     charts = [plotly_figure(at, i) for i in range(len(at.get("plotly_chart")))]
-    forecast = next(c for c in charts if "next-step forecast" in c["layout"]["title"]["text"])
-    hidden = next(c for c in charts if "hidden state" in c["layout"]["title"]["text"])
+    forecast = next(c for c in charts if "Next-step forecast" in c["layout"]["title"]["text"])
+    hidden = next(c for c in charts if "Hidden state" in c["layout"]["title"]["text"])
     name = targets[0]
     actual = trace_values(forecast, f"{name} · what happened")
     predicted = trace_values(forecast, f"{name} · forecast")

@@ -77,6 +77,20 @@ CHART_POINTS_JS = f"""(title) => {{
 }}"""
 
 
+# The box of an element on screen (window coordinates), or null when there is none.
+BOX_JS = """(el) => { const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }"""
+
+
+def chart_box(page: Page, title: str) -> dict | None:
+    """The box of the visible Plotly chart with this title."""
+    return page.evaluate(
+        f"""(t) => {{ const div = ({VISIBLE_CHARTS_JS})(t)[0];
+            return div ? ({BOX_JS})(div) : null; }}""",
+        title,
+    )
+
+
 def chart_points(page: Page, title: str) -> int:
     """Points in the first trace of the visible Plotly chart with this title (-1 when absent)."""
     return page.evaluate(CHART_POINTS_JS, title)

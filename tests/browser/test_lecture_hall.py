@@ -12,8 +12,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS, BUSY_MACHINE_MS
 from tests.browser.helpers import (
+    BOX_JS,
     VISIBLE_CHARTS_JS,
     assert_no_exception,
+    chart_box,
     demo_trained,
     open_page,
     wait_idle,
@@ -33,22 +35,9 @@ SIZES = ((1280, 720), (1024, 768))
 SHOTS = ARTIFACTS / "lecture"
 WIDE_ENOUGH = 0.85  # of the window's width, the main chart at least
 
-# The box of an element on screen (window coordinates), or null when there is none.
-BOX_JS = """(el) => { const r = el.getBoundingClientRect();
-    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width}; }"""
-
 # What makes each demo's point: (how to find it, its name in a message), every one of which must
 # lie wholly inside the first screen; and the main chart (a title, or a CSS selector).
 CHART = "chart:"
-
-
-def chart_box(page: Page, title: str) -> dict | None:
-    """The box of the visible Plotly chart with this title."""
-    return page.evaluate(
-        f"""(t) => {{ const div = ({VISIBLE_CHARTS_JS})(t)[0];
-            return div ? ({BOX_JS})(div) : null; }}""",
-        title,
-    )
 
 
 def locator_box(page: Page, selector: str) -> dict | None:

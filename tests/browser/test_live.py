@@ -1,22 +1,28 @@
 """The Live page in a real browser: a simulated phyphox (in this process; the served app reaches
 it on 127.0.0.1) connected, the tiles counting, the charts moving, a recording made and used on
-1 · Data, and the phone gone said on the page."""
+1 · Data, and the phone gone said on the page; then a recording trained on with the IMU preset,
+and the model following the phone on a projector (presenter mode, 1440 x 900): its forecast and
+its hidden state on the first screen."""
 
 from __future__ import annotations
 
 import re
 import time
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import (
+    VISIBLE_CHARTS_JS,
     assert_no_exception,
+    chart_box,
     click,
     go_to,
     last_step,
     open_page,
+    set_number,
     wait_for_chart,
     wait_idle,
 )
@@ -26,6 +32,8 @@ from tests.phones.recording import xio_fusion
 pytestmark = pytest.mark.browser
 
 CHANNELS = "The phone's six channels"
+FORECAST = "Next-step forecast (dotted) and what happened"
+HIDDEN = "Hidden state, live (a row per unit)"
 
 
 def channels_end(page) -> float:
@@ -79,3 +87,70 @@ def test_a_phone_streams_records_and_goes_away(page, app_url):
     go_to(page, "1 · Data")
     expect(page.locator("[data-testid='stMetric']").filter(has_text="Sample rate")).to_be_visible()
     assert_no_exception(page)
+
+
+X_VALUES_JS = f"""(title) => {{ const div = ({VISIBLE_CHARTS_JS})(title)[0];
+    return div ? div._fullData.map((t) => Array.from(t.x)) : []; }}"""
+
+
+def drawn_boxes(page, titles) -> dict:
+    """The boxes of the charts with these titles at a moment all are drawn (a redraw replaces
+    one for a moment now and then)."""
+    deadline = time.monotonic() + 30.0
+    while None in (boxes := {title: chart_box(page, title) for title in titles}).values():
+        assert time.monotonic() < deadline, boxes
+        time.sleep(0.05)
+    return boxes
+
+
+def connect(page, url: str) -> None:
+    """Type phyphox's address on the Live page and connect."""
+    page.get_by_label("The address phyphox shows under 'Allow remote access'").fill(url)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    click(page, "Connect")
+
+
+def test_a_recording_trained_on_follows_the_phone_on_a_projector(page, app_url):
+    with PhyphoxSimulator(xio_fusion()) as phone:
+        open_page(page, app_url, "live")
+        connect(page, phone.url)
+        wait_for_chart(page, CHANNELS)
+        click(page, "Record")
+        time.sleep(8.0)
+        click(page, "Stop recording")
+        click(page, "Use this recording on 1 · Data")
+        go_to(page, "1 · Data")
+        click(page, "Use the IMU preset")
+        wait_idle(page)
+        go_to(page, "2 · Train")
+        set_number(page, "Number of steps", 30)
+        click(page, "Start")
+        expect(page.get_by_text(re.compile(r"Finished 30 steps|Stopped early"))).to_be_visible(
+            timeout=120_000
+        )
+        go_to(page, "Live from a phone")
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.get_by_text("Presenter mode").click()  # the sidebar's switch: it folds away
+        wait_idle(page)
+        try:
+            wait_for_chart(page, FORECAST, timeout_ms=60_000)
+            wait_for_chart(page, HIDDEN)
+            wait_idle(page)
+            time.sleep(0.8)  # the charts lay out at the window's width
+            boxes = drawn_boxes(page, (FORECAST, HIDDEN))
+            page.screenshot(path=str(ARTIFACTS / "live-presenter-1440.png"))
+            for title, box in boxes.items():
+                assert box["top"] >= 0 and box["bottom"] <= 900, (title, box)  # first screen
+            xs = page.evaluate(X_VALUES_JS, FORECAST)  # each trace's x, as Plotly drew it
+            assert xs and all(len(x) > 10 and np.all(np.diff(x) > 0) for x in xs), [
+                (len(x), np.flatnonzero(np.diff(x) <= 0)[:5].tolist(), x[:3], x[-3:]) for x in xs
+            ]  # one line forward in time, never drawn back over itself
+            first = last_step(page, FORECAST)
+            time.sleep(1.5)
+            assert last_step(page, FORECAST) > first  # the forecast follows the phone
+            assert_no_exception(page)
+        finally:
+            page.get_by_text("The phone's connection").click()  # folded in presenter mode
+            click(page, "Disconnect")
+            wait_idle(page)

@@ -10,6 +10,7 @@ import streamlit as st
 from rnn_core.phone.hub import SENSOR_LOGGER, PhoneHub
 from rnn_core.phone.phyphox import AddressError
 from ui.session.plain import as_text, plain
+from ui.session.presenter import presenter_on
 
 WAYS = (
     "phyphox (remote access: type the address the app shows)",
@@ -32,7 +33,16 @@ def receiver_port() -> int:
 
 
 def connect_controls(hub: PhoneHub) -> None:
-    """The way in, its address or receiver, and Connect / Disconnect."""
+    """The way in, its address or receiver, and Connect / Disconnect; folded into an expander
+    in presenter mode once a phone is connected (the charts are the point on a projector)."""
+    if presenter_on() and hub.connected:
+        with st.expander(f"The phone's connection: {hub.kind}", expanded=False):
+            _controls(hub)
+    else:
+        _controls(hub)
+
+
+def _controls(hub: PhoneHub) -> None:
     way = st.radio("How the phone sends", WAYS, key="live.way", horizontal=True)
     if way == WAYS[0]:
         address = st.text_input(

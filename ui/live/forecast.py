@@ -3,6 +3,7 @@ made again when the model changes (another run, another step) or the phone's str
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ class Following:
     pending: deque = field(default_factory=deque)  # forecasts (K,) waiting for their row
     pairs: deque = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))  # (t, actual, forecast)
     states: deque = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))  # (t, state (D*H,))
+    # A page can be drawn by two script runs at once (a fragment's timer firing while a long
+    # redraw has not yet reached a point where Streamlit stops it): one feeds, one reads at a time.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def trained_imu_model():
@@ -63,7 +67,8 @@ def follow(hub: PhoneHub) -> Following | None:
         forecaster = LiveForecaster(model, experiment.data.standardizer, meta, seq_len())
         following = Following(key, forecaster)
         st.session_state[KEY] = following
-    _feed(following, hub)
+    with following.lock:
+        _feed(following, hub)
     return following
 
 
@@ -100,15 +105,19 @@ def shown(following: Following, seconds: float = 10.0):
     """time (M,), actual (M, K), forecast (M, K) of the last `seconds` in each target's display
     unit (the IMU lab's: degrees, deg/s, m/s^2); the RMSE per target in it, and the units; None
     before any pair."""
-    if not following.pairs:
+    with following.lock:
+        pairs = list(following.pairs)
+    if not pairs:
         return None
-    time = np.array([p[0] for p in following.pairs])  # (M,)
+    time = np.array([p[0] for p in pairs])  # (M,)
     keep = time >= time[-1] - seconds
     targets = following.forecaster.targets
     factors = np.array([display_unit(t)[1] for t in targets])  # (K,) SI -> shown
-    actual = np.stack([p[1] for p in following.pairs])[keep] * factors  # (M, K)
-    forecast = np.stack([p[2] for p in following.pairs])[keep] * factors  # (M, K)
-    rmse = {t: v * display_unit(t)[1] for t, v in following.forecaster.rmse().items()}
+    actual = np.stack([p[1] for p in pairs])[keep] * factors  # (M, K)
+    forecast = np.stack([p[2] for p in pairs])[keep] * factors  # (M, K)
+    with following.lock:
+        errors = following.forecaster.rmse()
+    rmse = {t: v * display_unit(t)[1] for t, v in errors.items()}
     units = {t: display_unit(t)[0] for t in targets}
     return time[keep], actual, forecast, rmse, units
 
@@ -116,11 +125,13 @@ def shown(following: Following, seconds: float = 10.0):
 def shown_states(following: Following, seconds: float = 10.0):
     """time (M,) and the model's top-layer state (M, D*H) after each of the last `seconds` of
     rows; None before any."""
-    if not following.states:
+    with following.lock:
+        states = list(following.states)
+    if not states:
         return None
-    time = np.array([s[0] for s in following.states])  # (M,)
+    time = np.array([s[0] for s in states])  # (M,)
     keep = time >= time[-1] - seconds
-    return time[keep], np.stack([s[1] for s in following.states])[keep]
+    return time[keep], np.stack([s[1] for s in states])[keep]
 
 
 def rate_sentence(following: Following, row_hz: float | None) -> str | None:
