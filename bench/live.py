@@ -119,25 +119,11 @@ def hub_cost(
 def tiny_imu_forecasters(train_steps: int = 20):
     """(carried and window LiveForecasters, the same model, the rows as the hub gives them, the
     model's standardised inputs (N, F)): a small LSTM trained a few Adam steps on the simulated
-    phyphox recording, as `tests/core/test_phone_model.py` trains one."""
-    from rnn_core.datasets.imu.prepare import ImuTask, imu_table, prepare_imu
-    from rnn_core.datasets.imu.reader import read_imu_csv
-    from rnn_core.models import ModelConfig, build_model
+    phyphox recording (`tests/phones/model.py`, as the forecaster's tests train one)."""
     from rnn_core.phone.live_model import ANGLES, LiveForecaster
+    from tests.phones.model import small_imu_model
 
-    table = imu_table(read_imu_csv(ROOT / "data" / "imu-sim-phyphox.zip"))
-    data = prepare_imu(table, T, ImuTask())
-    config = ModelConfig(input_size=8, output_size=5, hidden_size=16, task_shape="many_to_one")
-    model = build_model(config, seed=0)
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
-    generator = torch.Generator().manual_seed(0)
-    for _ in range(train_steps):
-        x, y = data.train.batch(torch.randint(len(data.train), (64,), generator=generator))
-        loss = torch.nn.functional.mse_loss(model(x)[0], y)  # x (64, T, F), y (64, K)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-    model.eval()
+    model, data, table = small_imu_model(train_steps, T)
     inputs = list(data.meta.task.inputs)
     si = table.values[inputs].to_numpy(dtype=np.float64)  # (N, F) SI: roll, pitch in radians
     rows = [  # as the live filters give them: roll and pitch in degrees

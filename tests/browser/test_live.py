@@ -46,29 +46,43 @@ def channels_end(page) -> float:
     return end
 
 
+def connect(page, url: str) -> None:
+    """Type phyphox's address on the Live page and connect."""
+    page.get_by_label("The address phyphox shows under 'Allow remote access'").fill(url)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    click(page, "Connect")
+
+
+def streaming_seen(page) -> None:
+    """The tiles count samples and the channels chart moves with the phone."""
+    received = page.locator("[data-testid='stMetric']").filter(has_text="Samples received")
+    expect(received).to_contain_text(re.compile(r"[1-9][0-9,]*"), timeout=30_000)
+    wait_for_chart(page, CHANNELS)
+    first = channels_end(page)
+    time.sleep(2.0)
+    later = channels_end(page)
+    assert later > first >= 0, (first, later)
+
+
+def record_and_use(page, seconds: float) -> None:
+    """Record `seconds` of the phone, stop, see the download, and use it on 1 · Data."""
+    click(page, "Record")
+    time.sleep(seconds)
+    click(page, "Stop recording")
+    expect(page.get_by_role("button", name=re.compile(r"^Download phone-"))).to_be_visible()
+    click(page, "Use this recording on 1 · Data")
+    expect(page.get_by_text("is the session's IMU recording")).to_be_visible()
+    assert_no_exception(page)
+
+
 def test_a_phone_streams_records_and_goes_away(page, app_url):
     with PhyphoxSimulator(xio_fusion()) as phone:
         open_page(page, app_url, "live")
-        page.get_by_label("The address phyphox shows under 'Allow remote access'").fill(phone.url)
-        page.keyboard.press("Enter")
-        wait_idle(page)
-        click(page, "Connect")
+        connect(page, phone.url)
         try:
-            received = page.locator("[data-testid='stMetric']").filter(has_text="Samples received")
-            expect(received).to_contain_text(re.compile(r"[1-9][0-9,]*"), timeout=30_000)
-            wait_for_chart(page, CHANNELS)
-            first = channels_end(page)
-            time.sleep(2.0)
-            later = channels_end(page)
-            assert later > first >= 0, (first, later)  # the chart moves with the phone
-
-            click(page, "Record")
-            time.sleep(2.0)
-            click(page, "Stop recording")
-            expect(page.get_by_role("button", name=re.compile(r"^Download phone-"))).to_be_visible()
-            click(page, "Use this recording on 1 · Data")
-            expect(page.get_by_text("is the session's IMU recording")).to_be_visible()
-            assert_no_exception(page)
+            streaming_seen(page)
+            record_and_use(page, 2.0)
 
             page.set_viewport_size({"width": 1440, "height": 900})
             page.get_by_role("heading", name="Live from a phone").scroll_into_view_if_needed()
@@ -103,23 +117,12 @@ def drawn_boxes(page, titles) -> dict:
     return boxes
 
 
-def connect(page, url: str) -> None:
-    """Type phyphox's address on the Live page and connect."""
-    page.get_by_label("The address phyphox shows under 'Allow remote access'").fill(url)
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    click(page, "Connect")
-
-
 def test_a_recording_trained_on_follows_the_phone_on_a_projector(page, app_url):
     with PhyphoxSimulator(xio_fusion()) as phone:
         open_page(page, app_url, "live")
         connect(page, phone.url)
         wait_for_chart(page, CHANNELS)
-        click(page, "Record")
-        time.sleep(8.0)
-        click(page, "Stop recording")
-        click(page, "Use this recording on 1 · Data")
+        record_and_use(page, 8.0)
         go_to(page, "1 · Data")
         click(page, "Use the IMU preset")
         wait_idle(page)

@@ -6,14 +6,13 @@ of order now and then), the tiles counting, the charts moving, a recording made 
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_no_exception, click, open_page, wait_for_chart, wait_idle
-from tests.browser.test_live import CHANNELS, channels_end
+from tests.browser.helpers import assert_no_exception, click, open_page, wait_idle
+from tests.browser.test_live import record_and_use, streaming_seen
 from tests.phones.sensor_logger_sim import SensorLoggerPusher, load_recording
 
 pytestmark = pytest.mark.browser
@@ -31,26 +30,14 @@ def test_sensor_logger_pushes_out_of_order_records_and_stops(page, app_url):
     pusher = SensorLoggerPusher(f"http://127.0.0.1:{port}/data", load_recording(), seed=3)
     pusher.start()
     try:
-        received = page.locator("[data-testid='stMetric']").filter(has_text="Samples received")
-        expect(received).to_contain_text(re.compile(r"[1-9][0-9,]*"), timeout=30_000)
-        wait_for_chart(page, CHANNELS)
-        first = channels_end(page)
-        time.sleep(2.0)
-        later = channels_end(page)
-        assert later > first >= 0, (first, later)  # the chart moves with the phone
+        streaming_seen(page)
         lost = page.locator("[data-testid='stMetric']").filter(has_text="Lost or dropped")
         # shuffled pushes are put back in order: none lost
         expect(lost).to_have_text(re.compile(r"Lost or dropped\s*0$"))
         rates = page.locator("[data-testid='stMetric']").filter(has_text="Gyroscope")
         expect(rates).to_contain_text(re.compile(r"(39\d|40\d) Hz"))  # the walk's 400 Hz
 
-        click(page, "Record")
-        time.sleep(2.0)
-        click(page, "Stop recording")
-        expect(page.get_by_role("button", name=re.compile(r"^Download phone-"))).to_be_visible()
-        click(page, "Use this recording on 1 · Data")
-        expect(page.get_by_text("is the session's IMU recording")).to_be_visible()
-        assert_no_exception(page)
+        record_and_use(page, 2.0)
         assert set(pusher.codes) == {200}
 
         pusher.stop()

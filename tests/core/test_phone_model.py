@@ -4,12 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_core.datasets.imu.prepare import ImuTask, imu_table, prepare_imu
-from rnn_core.datasets.imu.reader import read_imu_csv
 from rnn_core.evaluation.imu import evaluate_forecast
-from rnn_core.models import ModelConfig, build_model
 from rnn_core.phone.live_model import LiveForecaster
-from tests.paths import ROOT
+from tests.phones.model import small_imu_model
 
 T = 20
 
@@ -17,19 +14,7 @@ T = 20
 @pytest.fixture(scope="module")
 def trained():
     """A small LSTM trained briefly (60 Adam steps) on the simulated phyphox recording."""
-    table = imu_table(read_imu_csv(ROOT / "data" / "imu-sim-phyphox.zip"))
-    data = prepare_imu(table, T, ImuTask())
-    config = ModelConfig(input_size=8, output_size=5, hidden_size=16, task_shape="many_to_one")
-    model = build_model(config, seed=0)
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
-    generator = torch.Generator().manual_seed(0)
-    for _ in range(60):
-        x, y = data.train.batch(torch.randint(len(data.train), (64,), generator=generator))
-        loss = torch.nn.functional.mse_loss(model(x)[0], y)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-    return model.eval(), data, table
+    return small_imu_model(60, T)
 
 
 def forecasts(forecaster, table, rows):
