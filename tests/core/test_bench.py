@@ -59,7 +59,6 @@ def test_quick_benchmark_prints_every_row():
         "Start clicked to first loss point",
         "trace + hidden_grad_norms",
         "IMU reader",
-        LIVE_ROWS[0],
     ):
         assert label in out
 
