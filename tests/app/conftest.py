@@ -37,6 +37,19 @@ def plotly_figure(at: AppTest, index: int) -> dict:
     return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
+LIVE_CHART = "rnn_explorer_live_chart"  # ui/session/live_chart.py's component
+
+
+def live_figures(at: AppTest) -> list[dict]:
+    """The figures of the page's live charts (the component the browser updates in place), in
+    page order, as Plotly.js receives them."""
+    return [
+        json.loads(json.loads(element.proto.json)["figure"])
+        for element in at.get("bidi_component")
+        if element.proto.component_name == LIVE_CHART
+    ]
+
+
 def chart_values(packed) -> np.ndarray:
     """A trace's values from a chart's JSON as floats: Plotly packs arrays in base64 with their
     dtype (and a 2-D array's shape, "rows, columns"); short or mixed ones stay lists."""

@@ -13,9 +13,9 @@ from rnn_core.evaluation.metrics import display_unit
 from rnn_core.phone.hub import hub
 from tests.app.conftest import (
     chart_values,
+    live_figures,
     no_problems,
     open_app,
-    plotly_figure,
     train_until_done,
 )
 from tests.phones.phyphox_sim import PhyphoxSimulator
@@ -61,7 +61,7 @@ def connected_page(phone):
     at = open_app().switch_page(PAGE).run()
     at.text_input(key="live.address").set_value(phone.url)
     at.button(key="live.connect").click().run()
-    rerun_until(at, lambda a: len(a.get("plotly_chart")) >= 2, what="the charts")
+    rerun_until(at, lambda a: len(live_figures(a)) >= 2, what="the charts")
     return at
 
 
@@ -76,7 +76,7 @@ def test_connect_shows_the_tiles_and_both_charts(phone):
     assert int(metric(at, "Samples received").replace(",", "")) > 0
     assert metric(at, "Accelerometer").endswith("Hz")
     assert "ms" in metric(at, "Delay p50 / p95")
-    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    titles = [figure["layout"]["title"]["text"] for figure in live_figures(at)]
     assert "six channels" in titles[0] and "Roll and pitch" in titles[1]
     at.button(key="live.disconnect").click().run()
     assert not our_threads()
@@ -139,12 +139,12 @@ def test_a_model_trained_on_a_recording_follows_the_phone(phone):
     at.button(key="btn.start").click().run()
     train_until_done(at)
     at.switch_page(PAGE).run()
-    titles = lambda a: " ".join(c.proto.spec for c in a.get("plotly_chart"))  # noqa: E731
+    titles = lambda a: " ".join(f["layout"]["title"]["text"] for f in live_figures(a))  # noqa: E731
     rerun_until(at, lambda a: "Hidden state" in titles(a), what="the forecast and heatmap")
     no_problems(at)
     following = at.session_state["live.forecaster"]
     targets = following.forecaster.targets
-    charts = [plotly_figure(at, i) for i in range(len(at.get("plotly_chart")))]
+    charts = live_figures(at)
     forecast = next(c for c in charts if "Next-step forecast" in c["layout"]["title"]["text"])
     hidden = next(c for c in charts if "Hidden state" in c["layout"]["title"]["text"])
     name = targets[0]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from rnn_core.analysis.inspect import Projection
@@ -34,14 +37,17 @@ from rnn_core.figures.inside import (
     trajectory_figure,
     unit_lines_figure,
 )
+from rnn_core.figures.phone import channels_figure
 from rnn_core.figures.style import (
     AXIS_TITLE_FONT,
     BAR_LIKE_LINE,
     BASE_FONT,
+    LIVE_LOOK,
     MIN_LINE,
     TICK_FONT,
     TITLE_FONT,
     for_projector,
+    live_json,
     thicker,
 )
 
@@ -160,3 +166,25 @@ def test_a_bare_figure_gets_the_style_too():
 )
 def test_thicker(width, expected):
     assert thicker(width) == expected
+
+
+def test_the_live_charts_json_is_the_figure_in_the_apps_look():
+    """What the live chart hands to Plotly.js: every trace's values as the figure holds them,
+    its layout unchanged but for the font, the backgrounds and the white template."""
+    time = np.arange(300) / 50.0
+    accel, gyro = np.random.default_rng(0).normal(size=(2, 300, 3))
+    fig = channels_figure(time, accel, gyro)
+    spec = json.loads(live_json(fig))
+    assert len(spec["data"]) == len(fig.data) == 6
+    for sent, trace in zip(spec["data"], fig.data, strict=True):
+        np.testing.assert_array_equal(np.asarray(sent["x"], dtype=float), trace.x)
+        np.testing.assert_array_equal(np.asarray(sent["y"], dtype=float), trace.y)
+        assert sent["name"] == trace.name and sent["line"]["color"] == trace.line.color
+    layout = spec["layout"]
+    assert (
+        layout["title"]["text"] == fig.layout.title.text and layout["height"] == fig.layout.height
+    )
+    assert layout["font"] == LIVE_LOOK["font"] and layout["plot_bgcolor"] == "rgba(0,0,0,0)"
+    white = pio.templates["plotly_white"].layout.plot_bgcolor
+    assert layout["template"]["layout"]["plot_bgcolor"] == white
+    assert fig.layout.font.family is None  # the figure itself is left as it was

@@ -17,7 +17,7 @@ from rnn_core.figures.phone import (
 )
 from rnn_core.phone.hub import QUIET_S, HubSnapshot, PhoneHub
 from ui.live.forecast import Following, follow, rate_sentence, shown, shown_states
-from ui.session.charts import chart
+from ui.session.live_chart import live_chart
 from ui.session.live_view import polled_view
 from ui.session.plain import as_text
 from ui.session.presenter import presenter_on
@@ -40,8 +40,8 @@ def live_view(hub: PhoneHub) -> None:
                 _forecast(following, snapshot.row_hz, *st.columns(2))
             _phone(hub, snapshot, *st.columns(2))
         else:
-            _phone(hub, snapshot, st, st)
-            _forecast(following, snapshot.row_hz, st, st)
+            _phone(hub, snapshot, None, None)
+            _forecast(following, snapshot.row_hz, None, None)
         return hub.connected, None
 
     polled_view("live", hub.connected, INTERVAL_S, draw)
@@ -52,8 +52,8 @@ def _phone(hub: PhoneHub, snapshot: HubSnapshot, left, right) -> None:
     recent = snapshot.recent
     if len(recent.rows) >= 2:
         rows = recent.rows
-        chart(channels_figure(rows.time, rows.accel, rows.gyro), "live.channels", left)
-        chart(attitude_figure(rows.time, recent.angles), "live.attitude", right)
+        live_chart(channels_figure(rows.time, rows.accel, rows.gyro), "live.channels", left)
+        live_chart(attitude_figure(rows.time, recent.angles), "live.attitude", right)
     elif hub.connected:
         st.info("Waiting for the phone's first rows: start the measurement on the phone.")
 
@@ -108,7 +108,7 @@ def _forecast(following: Following | None, row_hz: float | None, left, right) ->
     targets = following.forecaster.targets
     panel_px = PRESENTER_PANEL_PX if presenter_on() else 120
     figure = forecast_figure(time, actual, forecast, targets, rmse, units, panel_px)
-    chart(figure, "live.forecast", left)
+    live_chart(figure, "live.forecast", left)
     states = shown_states(following, SECONDS_SHOWN)
     if states is not None:
-        chart(hidden_figure(*states), "live.hidden", right)
+        live_chart(hidden_figure(*states), "live.hidden", right)

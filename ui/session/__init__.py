@@ -14,6 +14,7 @@ experiment.py    the session's Experiment for the current source and knobs
 run_store.py     the run store as the pages see it; run_data.py: the data kept with a run
 upload_slot.py   where a kind of data keeps the session's one upload, or why it was refused
 live_view.py     the one way a view of running work is polled, and its page drawn at the end
-presenter.py     presenter mode; charts.py: one way to draw a figure; plain.py: text from
-                 users and files as plain text
+presenter.py     presenter mode; charts.py: one way to draw a figure; live_chart.py: a chart
+                 the browser updates in place (views redrawn several times a second);
+                 plain.py: text from users and files as plain text
 """
