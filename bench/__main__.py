@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(attitude_rows(100_000 if args.quick else 1_000_000))
     print(correction_table(1 if args.quick else 3))
     if not args.quick:  # a served page and a phone; a compile and a C++ build: minutes
-        print("\n" + live.live_rows(LIVE_S[False], ROOT / "test-artifacts"))
+        print("\n" + live.live_rows(LIVE_S[False], ROOT / "test-artifacts", baseline_charts=True))
         print("\n" + "\n".join(export.export_rows()))
     return 0
 
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 def live_table(quick: bool) -> int:
     """Print the live-from-a-phone rows (see `bench.live`), each measured LIVE_S[quick] s."""
     print(f"Measured {date.today()} on {machine()}.\n")
-    print(live.live_rows(LIVE_S[quick], ROOT / "test-artifacts"))
+    print(live.live_rows(LIVE_S[quick], ROOT / "test-artifacts", baseline_charts=not quick))
     return 0
 
 

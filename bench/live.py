@@ -27,6 +27,7 @@ import torch
 from bench import loops
 from bench.live_hub import HUB_THREADS
 from bench.live_screen import measure_screen
+from ui.session.live_chart import PLOTLY_CHART
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -177,9 +178,12 @@ def _row(what: str, measured: str, baseline: str, ratio: float, digits: int = 2)
     return f"| {what} | {measured} | {baseline} | {ratio:.{digits}f} |"
 
 
-def live_rows(seconds: float, log_dir: Path) -> str:
-    """The markdown table of the live rows: each measurement about `seconds` long."""
+def live_rows(seconds: float, log_dir: Path, baseline_charts: bool = False) -> str:
+    """The markdown table of the live rows: each measurement about `seconds` long; with
+    `baseline_charts`, the screen measured a second time with the page's charts drawn by
+    st.plotly_chart in its fragment (the baseline of the chart updated in place)."""
     screen = measure_screen(seconds, log_dir)
+    plain = measure_screen(seconds, log_dir, PLOTLY_CHART) if baseline_charts else None
     started = HubProcess()  # its imports while the forecasters are trained, before either is timed
     prepared = tiny_imu_forecasters()
     cost = hub_cost(seconds, started)
@@ -254,4 +258,29 @@ def live_rows(seconds: float, log_dir: Path) -> str:
             window["forecaster"] / window["bare"],
         ),
     ]
+    if plain is not None:
+        p50 = np.percentile(plain.screen_s * 1e3, 50)
+        rows += [
+            _row(
+                "redraws of the channels chart a second (asked: 5), updated in place",
+                f"{screen.redraws_per_s:.1f}",
+                f"{plain.redraws_per_s:.1f} (st.plotly_chart in the fragment, a server of its own)",
+                screen.redraws_per_s / plain.redraws_per_s,
+                2,
+            ),
+            _row(
+                "sample to screen p50, updated in place",
+                f"{s50:.0f} ms",
+                f"{p50:.0f} ms (st.plotly_chart in the fragment)",
+                s50 / p50,
+                2,
+            ),
+            _row(
+                "Chromium's CPU, updated in place",
+                f"{browser * 1e3:.0f} ms/s",
+                f"{plain.browser_cpu * 1e3:.0f} ms/s (st.plotly_chart in the fragment)",
+                browser / plain.browser_cpu,
+                2,
+            ),
+        ]
     return "\n".join(rows)

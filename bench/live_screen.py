@@ -36,6 +36,7 @@ from tests.browser.helpers import LAST_STEP_JS, click, open_page, wait_for_chart
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, served
 from tests.phones.phyphox_sim import PhyphoxSimulator
 from tests.phones.recording import xio_fusion
+from ui.session.live_chart import CHARTS_VARIABLE
 
 CHANNELS = "The phone's six channels"
 ADDRESS_LABEL = "The address phyphox shows under 'Allow remote access'"
@@ -108,9 +109,19 @@ def _read(page, phone: PhyphoxSimulator, hub: PhoneHub, offset: float) -> tuple[
     return screen, hub_delay, took
 
 
-def measure_screen(seconds: float, log_dir: Path) -> ScreenDelays:
+def measure_screen(seconds: float, log_dir: Path, charts: str = "") -> ScreenDelays:
     """Read both delays every READ_EVERY_S (or as fast as the page answers) for `seconds`, the
-    Live page connected to a simulated phone through a freshly started server."""
+    Live page connected to a simulated phone through a freshly started server; `charts`:
+    "plotly_chart" to serve its charts with st.plotly_chart (RNN_EXPLORER_LIVE_CHARTS), else the
+    chart the browser updates in place."""
+    os.environ[CHARTS_VARIABLE] = charts  # the served app's environment is this one's
+    try:
+        return _measure_screen(seconds, log_dir)
+    finally:
+        os.environ.pop(CHARTS_VARIABLE, None)
+
+
+def _measure_screen(seconds: float, log_dir: Path) -> ScreenDelays:
     with (
         PhyphoxSimulator(xio_fusion()) as phone,
         sync_playwright() as playwright,

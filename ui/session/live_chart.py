@@ -6,12 +6,14 @@ component keeps one Plotly chart per key and hands each new figure to `Plotly.re
 redraws only what changed. Plotly.js is the copy the `plotly` package ships, served by Streamlit's
 static file serving (`server.enableStaticServing`, `static/plotly.min.js`, copied there on first
 use); where it cannot be served, the page draws with `st.plotly_chart` instead and says so in the
-server's log. (No plotly import here: the face builds no figures.)
+server's log. RNN_EXPLORER_LIVE_CHARTS=plotly_chart draws with st.plotly_chart on purpose, for
+`python -m bench --live` to compare the two. (No plotly import here: the face builds no figures.)
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from importlib.util import find_spec
 from pathlib import Path
@@ -24,6 +26,8 @@ from ui.session.charts import chart
 from ui.session.presenter import presenter_on
 
 LOG = logging.getLogger(__name__)
+# RNN_EXPLORER_LIVE_CHARTS=plotly_chart draws them with st.plotly_chart (the benchmark's baseline)
+CHARTS_VARIABLE, PLOTLY_CHART = "RNN_EXPLORER_LIVE_CHARTS", "plotly_chart"
 STATIC = Path(__file__).resolve().parents[2] / "static"  # served at ./app/static/
 PLOTLY_JS = "plotly.min.js"
 
@@ -80,7 +84,7 @@ def plotly_served() -> bool:
 def live_chart(fig, key: str, container: DeltaGenerator | None = None) -> None:
     """Draw a figure from `rnn_core` that is redrawn often, updated in place by the browser (in
     the projector style in presenter mode); `st.plotly_chart` where Plotly.js is not served."""
-    if not plotly_served():
+    if os.environ.get(CHARTS_VARIABLE) == PLOTLY_CHART or not plotly_served():
         chart(fig, key, container)
         return
     shown = for_projector(fig) if presenter_on() else fig
