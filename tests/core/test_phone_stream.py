@@ -184,3 +184,26 @@ def test_threads_adding_while_another_reads():
     reader.join(timeout=20)
     assert not errors and seen
     assert np.array_equal(stream.rows().time, run(0, seconds_kept=2.0).rows().time)
+
+
+@pytest.mark.parametrize(("accel_hz", "gyro_hz"), [(20, 20), (500, 500), (20, 500), (500, 20)])
+def test_any_rate_from_20_to_500_hz_is_measured_aligned_and_kept_whole(accel_hz, gyro_hz):
+    """A phone's sensors anywhere from 20 to 500 Hz: each rate measured, the rows at the slower
+    one's nice rate, each value the interpolation computed directly, nothing dropped."""
+    accel = sensor_samples(accel_hz, 6.0, 0.0013, 3)
+    gyro = sensor_samples(gyro_hz, 6.0, 0.0071, 4)
+    rng = np.random.default_rng(7)
+    stream = LiveStream(None, 30.0)
+    for batch in interleaved(rng, batches("accel", *accel, rng), batches("gyro", *gyro, rng)):
+        stream.add(batch)
+    status = stream.status()
+    assert status.rate_hz == nice_stream_rate(min(accel_hz, gyro_hz))
+    assert abs(status.measured_hz["accel"] / accel_hz - 1) < 0.05
+    assert abs(status.measured_hz["gyro"] / gyro_hz - 1) < 0.05
+    assert status.dropped == {"accel": 0, "gyro": 0}
+    rows = stream.rows()
+    assert len(rows) > 5 * status.rate_hz * 0.9  # rows over (nearly) the whole overlap
+    assert np.allclose(np.diff(rows.time), 1 / status.rate_hz, atol=1e-9)
+    for (time, values), got in ((accel, rows.accel), (gyro, rows.gyro)):
+        want = np.column_stack([np.interp(rows.time, time, values[:, i]) for i in range(3)])
+        assert np.abs(got - want).max() < 1e-9
