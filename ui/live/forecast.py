@@ -106,32 +106,34 @@ def shown(following: Following, seconds: float = 10.0):
     unit (the IMU lab's: degrees, deg/s, m/s^2); the RMSE per target in it, and the units; None
     before any pair."""
     with following.lock:
-        pairs = list(following.pairs)
+        pairs, errors = _last(following.pairs, seconds), following.forecaster.rmse()
     if not pairs:
         return None
-    time = np.array([p[0] for p in pairs])  # (M,)
-    keep = time >= time[-1] - seconds
     targets = following.forecaster.targets
     factors = np.array([display_unit(t)[1] for t in targets])  # (K,) SI -> shown
-    actual = np.stack([p[1] for p in pairs])[keep] * factors  # (M, K)
-    forecast = np.stack([p[2] for p in pairs])[keep] * factors  # (M, K)
-    with following.lock:
-        errors = following.forecaster.rmse()
+    actual = np.stack([p[1] for p in pairs]) * factors  # (M, K)
+    forecast = np.stack([p[2] for p in pairs]) * factors  # (M, K)
     rmse = {t: v * display_unit(t)[1] for t, v in errors.items()}
     units = {t: display_unit(t)[0] for t in targets}
-    return time[keep], actual, forecast, rmse, units
+    return np.array([p[0] for p in pairs]), actual, forecast, rmse, units
 
 
 def shown_states(following: Following, seconds: float = 10.0):
     """time (M,) and the model's top-layer state (M, D*H) after each of the last `seconds` of
     rows; None before any."""
     with following.lock:
-        states = list(following.states)
+        states = _last(following.states, seconds)
     if not states:
         return None
-    time = np.array([s[0] for s in states])  # (M,)
-    keep = time >= time[-1] - seconds
-    return time[keep], np.stack([s[1] for s in states])[keep]
+    return np.array([s[0] for s in states]), np.stack([s[1] for s in states])
+
+
+def _last(entries: deque, seconds: float) -> list:
+    """The entries (time, ...) of the last `seconds` before the newest, oldest first (a copy)."""
+    if not entries:
+        return []
+    newest = entries[-1][0]
+    return [e for e in entries if e[0] >= newest - seconds]
 
 
 def rate_sentence(following: Following, row_hz: float | None) -> str | None:

@@ -12,6 +12,7 @@ server's log. RNN_EXPLORER_LIVE_CHARTS=plotly_chart draws with st.plotly_chart o
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -64,8 +65,10 @@ _COMPONENT = st.components.v2.component(
 )
 
 
+@functools.cache
 def plotly_served() -> bool:
-    """Whether Plotly.js is in static/ (copied from the plotly package when missing or changed)."""
+    """Whether Plotly.js is in static/, copied from the plotly package when missing or changed;
+    decided once per server process (the charts ask five times a second)."""
     spec = find_spec("plotly")
     if spec is None or spec.origin is None:
         return False
@@ -74,7 +77,9 @@ def plotly_served() -> bool:
     try:
         if not target.exists() or target.stat().st_size != source.stat().st_size:
             STATIC.mkdir(exist_ok=True)
-            shutil.copyfile(source, target)
+            partial = target.with_suffix(f".{os.getpid()}.part")  # never served half written
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
     except OSError as e:
         LOG.warning("Live charts drawn with st.plotly_chart: %s cannot be served (%s)", target, e)
         return False
