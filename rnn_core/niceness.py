@@ -1,4 +1,5 @@
-"""How background work yields the CPU to the pages people are looking at (no imports: a leaf).
+"""How background work yields the CPU to the pages people are looking at (a leaf of the core: it
+imports nothing of the project).
 
 Training processes run at TRAINING_NICENESS; the live phone's threads (the poller or receiver,
 and the worker that runs the filters) take the same niceness for themselves, so on a busy

@@ -124,7 +124,7 @@ _LIVE_TEMPLATE: list[dict] = []  # plotly_white as Plotly.js reads it, made once
 
 
 def live_json(fig: go.Figure) -> str:
-    """The figure as Plotly.js reads it (JSON, arrays packed in base64) in the app's look, for a
+    """The figure as Plotly.js reads it (JSON, arrays written as lists) in the app's look, for a
     chart the browser updates in place. Written without Plotly's validation a second time: the
     figure was validated as it was built (a few ms, where a validated copy takes tens)."""
     if not _LIVE_TEMPLATE:
