@@ -95,7 +95,8 @@ def test_gru_on_text_writes_samples(page, app_url):
     set_number(page, "Number of steps", 60)
     click(page, "Start")
     expect(page.get_by_text("Finished 60 steps")).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("A sample from the model")).to_be_visible()
+    # a rerun may show the old and the new sample for a moment: either one is the sample
+    expect(page.get_by_text("A sample from the model").first).to_be_visible()
     expect(page.get_by_text("Validation loss (bits/char)")).to_be_visible()
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_enabled()
     assert chart_points(page, "Loss") == 60
