@@ -54,9 +54,14 @@ format: install
 test: install install-ray chromium postgresql cpp lint
 	$(BIN)/python -m pytest
 
-# The edit-test loop: the core's and the pages' tests, no browser.
-test-fast: install install-ray postgresql cpp lint
-	$(BIN)/python -m pytest tests/core tests/app
+# The edit-test loop: the core's and the pages' tests, no browser, none of those marked slow
+# (benchmarks, compiled exports, Ray, long trainings: `make test` runs them), on three workers:
+# these tests wait on page reruns and training threads, so a third worker fills that time.
+# Each test module stays whole on one worker (tests/conftest.py).
+WORKERS ?= 3
+
+test-fast: install install-ray postgresql lint
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m "not slow and not browser" tests/core tests/app
 
 # The speed table (a few minutes): ratios against bare baselines measured in the same run.
 bench: install install-ray chromium cpp

@@ -15,6 +15,16 @@ from rnn_core.datasets.text import bracket_corpus
 torch.set_num_threads(1)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n N --dist loadgroup` (make test-fast), a test module runs whole on one
+    worker, so its module fixtures are made once; modules that share a session-wide build (the
+    C++ example, the IMU export) name one `xdist_group` and run on the same worker, and the
+    bench's long runs name one each."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def run_store_in_a_temporary_folder(tmp_path_factory):
     """Runs that tests train (pages, served apps) go to a folder of their own, never to the

@@ -7,12 +7,15 @@ import time
 import zipfile
 
 import numpy as np
+import pytest
 import torch
 
 from rnn_core.export.bundle import MEMBERS
 from rnn_core.export.onnx_export import run_onnx
 from rnn_core.export.reader import run_pt2
 from tests.app.conftest import no_problems, open_app, train_until_done
+
+pytestmark = pytest.mark.slow  # left out of make test-fast
 
 
 def wait_for_export(at, key: str, timeout: float = 900) -> dict:

@@ -1,6 +1,7 @@
 """Every knob at its extreme, under AppTest: a sentence or a result, never a traceback."""
 
 import numpy as np
+import pytest
 
 from tests.app.conftest import no_problems, open_app, train_until_done
 
@@ -45,6 +46,7 @@ def test_a_batch_larger_than_the_training_windows_still_trains():
     assert at.session_state["experiment"].run.steps_done == 3
 
 
+@pytest.mark.slow
 def test_the_largest_model_takes_a_step_and_is_counted():
     at = train_page(hidden=512, layers=4)
     at.button(key="btn.step").click().run()

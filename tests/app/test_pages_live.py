@@ -120,6 +120,7 @@ def trace_values(figure: dict, name: str) -> np.ndarray:
     return chart_values(next(t["y"] for t in figure["data"] if t.get("name") == name))
 
 
+@pytest.mark.slow
 def test_a_model_trained_on_a_recording_follows_the_phone(phone):
     """Record, use it on Data with the IMU preset, train from Train's own button, come back:
     the forecast beside what happened, its running RMSE the closed form of the pairs shown,

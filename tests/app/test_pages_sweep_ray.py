@@ -10,6 +10,8 @@ import pytest
 from tests.app.conftest import no_problems, sweep_page
 from ui.sweep.setup import SWEEP
 
+pytestmark = pytest.mark.slow  # left out of make test-fast
+
 ray = pytest.importorskip("ray")
 
 

@@ -44,6 +44,7 @@ def test_text_lab_without_a_text_model_says_what_to_do():
     assert any("needs a character model" in info.value for info in at.info)
 
 
+@pytest.mark.slow
 def test_the_page_finds_a_depth_unit(bracket_lstm):
     at = bracket_lstm
     assert at.selectbox(key="text.property").value == "Bracket depth"

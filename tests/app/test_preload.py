@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 import ui.session.preload
 from rnn_core.live import processes
 from tests.paths import ROOT
@@ -62,6 +64,7 @@ def test_no_page_is_discovered_by_streamlit_itself():
         assert "run_through_app" not in text and "core_ready" not in text, page.name
 
 
+@pytest.mark.slow
 def test_the_preload_imports_torch_and_every_app_module_in_a_fresh_interpreter():
     code = (
         "import sys\n"

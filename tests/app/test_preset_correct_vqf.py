@@ -1,9 +1,13 @@
 """The seventh lecture demo, "Can an LSTM correct VQF?", opened as its link opens it: the numbers
 its caption says are the ones its Evaluate page shows, the same on two passes."""
 
+import pytest
+
 from rnn_core.evaluation.correction import POOLED
 from tests.app.test_presets import open_preset
 from ui.session.demos import PRESETS
+
+pytestmark = pytest.mark.slow  # left out of make test-fast
 
 PRESET = "correct-vqf"
 

@@ -5,6 +5,7 @@ import math
 import time
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
@@ -12,6 +13,8 @@ from rnn_core.evaluation.compare import trivial_baseline
 from tests.app.conftest import APP, no_problems, open_app
 from ui.session.demos import PRESETS
 from ui.session.settings import SETTINGS, settings_from_link
+
+pytestmark = pytest.mark.slow  # left out of make test-fast
 
 
 def open_preset(key: str) -> AppTest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,9 +20,10 @@ expect.set_options(timeout=30_000)
 
 @pytest.fixture(scope="session")
 def app_url():
-    """The app, served for the whole test session."""
+    """The app, served for the whole test session (one server a worker under `pytest -n`)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with served(ARTIFACTS / "server.log") as (url, _):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    with served(ARTIFACTS / f"server{'-' + worker if worker else ''}.log") as (url, _):
         yield url
 
 

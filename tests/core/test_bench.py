@@ -9,7 +9,7 @@ import pytest
 
 from tests.paths import ROOT
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def run_bench(*options: str) -> subprocess.CompletedProcess:
@@ -38,6 +38,7 @@ LIVE_ROWS = (
 )
 
 
+@pytest.mark.xdist_group("bench-quick")
 def test_quick_benchmark_prints_every_row():
     done = run_bench("--quick")
     out = done.stdout
@@ -63,6 +64,7 @@ def test_quick_benchmark_prints_every_row():
         assert label in out
 
 
+@pytest.mark.xdist_group("bench-start-up")
 def test_the_start_up_alone_prints_one_row_per_server():
     done = run_bench("--startup", "1")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -71,6 +73,7 @@ def test_the_start_up_alone_prints_one_row_per_server():
     assert all(float(seconds) > 0 for seconds in rows[0])
 
 
+@pytest.mark.xdist_group("bench-sweep")
 def test_sweep_benchmark_prints_runs_per_minute_here_and_on_ray():
     done = run_bench("--sweep", "--quick")
     out = done.stdout
@@ -80,6 +83,7 @@ def test_sweep_benchmark_prints_runs_per_minute_here_and_on_ray():
         assert row and float(row[1]) > 0, out
 
 
+@pytest.mark.xdist_group("bench-live")
 def test_live_benchmark_prints_every_row_with_numbers():
     done = run_bench("--live", "--quick")
     out = done.stdout

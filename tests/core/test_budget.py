@@ -57,6 +57,7 @@ def _peak_of_steps(config: ModelConfig, train: TrainConfig, seq_len: int, queue)
     queue.put(peak_since(start, "cpu"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("config", "batch", "seq_len"),
     [

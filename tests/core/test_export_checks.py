@@ -26,6 +26,9 @@ from rnn_core.export.reader import open_export, run_pt2
 from rnn_core.export.samples import stream_windows
 from tests.core.export_shared import example_program, imu_export, imu_model
 
+# The C++ build and the IMU export are made once per worker: both modules run on one.
+pytestmark = [pytest.mark.xdist_group("export-shared"), pytest.mark.slow]
+
 TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
 NOT_OURS = "model.pt2 is not the file this export wrote"
 MISMATCH = "model.json does not match model.pt2"

@@ -25,6 +25,9 @@ from tests.core.export_cases import imu_reference, imu_windows, small_model
 from tests.core.export_shared import example_program, imu_model
 from tests.core.export_shared import imu_export as shared_imu_export
 
+# The C++ build and the IMU export are made once per worker: both modules run on one.
+pytestmark = [pytest.mark.xdist_group("export-shared"), pytest.mark.slow]
+
 CPP_TOLERANCE = {"rtol": 1e-4, "atol": 1e-4}
 
 

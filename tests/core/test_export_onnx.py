@@ -23,6 +23,8 @@ from tests.core.export_cases import (
 )
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.slow  # left out of make test-fast
+
 TOLERANCE = {"rtol": 1e-5, "atol": 1e-5}
 CELLS_AND_LAYERS = [(cell, layers) for cell in ("rnn", "lstm", "gru") for layers in (1, 2)]
 

@@ -192,6 +192,7 @@ def validation_ratio_after(data, cell: str, steps: int) -> tuple[float, float]:
     return float(val.iloc[-1]) / baseline, float(val.min()) / baseline
 
 
+@pytest.mark.slow
 def test_an_lstm_learns_the_adding_problem_where_a_tanh_rnn_does_not():
     """1200 steps each. Measured with these settings over seeds 0..15, the LSTM at T = 20 first
     fell below 0.25 x baseline after 175..625 steps, then kept falling (to 0.03..0.1 x); the tanh

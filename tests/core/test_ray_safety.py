@@ -68,6 +68,7 @@ LOST = (
 )
 
 
+@pytest.mark.slow
 def test_a_local_ray_instance_that_dies_ends_its_runs_and_not_this_process():
     driver = connect("local", num_cpus=1)
     try:

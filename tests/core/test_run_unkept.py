@@ -5,6 +5,7 @@ keeps (however often it is resumed); past either, nothing more of the run is wri
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rnn_core.runs import open_store
 from rnn_core.runs.leases import STALE_S
@@ -43,6 +44,7 @@ def test_a_run_taken_over_says_at_which_step_and_writes_nothing_more(store_locat
     second.close()
 
 
+@pytest.mark.slow
 def test_a_live_run_keeps_at_most_its_bound_of_rows_however_often_resumed(store_location):
     store = open_store(store_location)
     run = new_run(store, state="training")

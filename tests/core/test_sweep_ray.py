@@ -17,6 +17,8 @@ from tests.waiting import wait_until
 ray = pytest.importorskip("ray")
 from rnn_core.sweeps.ray_sweep import RaySweep, connect, shutdown  # noqa: E402
 
+pytestmark = pytest.mark.slow  # left out of make test-fast
+
 
 @pytest.fixture(scope="module")
 def cluster():
