@@ -18,3 +18,11 @@ def wait_until(
     while not condition():
         assert time.monotonic() < deadline, f"waited {timeout:g} s for {what}"
         time.sleep(0.05)
+
+
+def run_to_end(run, timeout: float = 120.0) -> None:
+    """Wait for a LiveRun's training to end, polled as a page polls it (a heartbeat each time):
+    on a busy machine a training process can take longer to start than a run that no page
+    polls is kept (`HEARTBEAT_TIMEOUT_S`)."""
+    wait_until(lambda: run.heartbeat() or not run.active, timeout, what="the training's end")
+    run.wait(timeout)  # the training thread's last writes

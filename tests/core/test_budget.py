@@ -24,6 +24,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.trainer import TrainConfig, Trainer
+from tests.waiting import run_to_end
 
 CONFIGS = [
     ModelConfig(cell="lstm", hidden_size=32),
@@ -174,7 +175,7 @@ def test_a_training_builds_its_model_in_its_own_process_only(monkeypatch):
     experiment = Experiment(_sine_data(), key="k")
     run = experiment.run_for(ModelConfig(hidden_size=16), TrainConfig(max_steps=5), 0)
     run.start()
-    run.wait(60)
+    run_to_end(run)
     assert run.state == RunState.FINISHED and run.steps_done == 5
 
 
@@ -183,7 +184,7 @@ def test_a_training_past_its_memory_limit_ends_with_a_sentence(monkeypatch):
     config = ModelConfig(hidden_size=256, num_layers=2)
     run = LiveRun(RunSpec(_sine_data(), config, TrainConfig(batch_size=512, max_steps=3), 0))
     run.start()
-    run.wait(120)
+    run_to_end(run)
     assert run.state == RunState.FAILED
     assert "more than the 5 MiB of memory one training may use" in run.message
     assert "Lower the batch size" in run.message

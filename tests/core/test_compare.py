@@ -25,6 +25,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model, count_parameters
 from rnn_core.training.trainer import TrainConfig
+from tests.waiting import run_to_end
 
 CELLS = [("lstm", "tanh"), ("gru", "tanh"), ("rnn", "tanh")]
 
@@ -119,7 +120,7 @@ def test_a_training_process_reports_its_peak_memory(small_sine_data):
     spec = RunSpec(small_sine_data, ModelConfig(hidden_size=64), TrainConfig(max_steps=20), 0)
     run = LiveRun(spec)
     run.start()
-    run.wait(60)
+    run_to_end(run)
     assert run.state == RunState.FINISHED
     assert run.peak_memory_mib is not None and run.peak_memory_mib > 0
     assert run.snapshot().peak_memory_mib == run.peak_memory_mib

@@ -9,6 +9,7 @@ from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.state import state_from_bytes, state_to_bytes
 from rnn_core.training.trainer import TrainConfig
+from tests.waiting import run_to_end
 
 CONFIG = ModelConfig(hidden_size=8)
 
@@ -24,7 +25,7 @@ def same(a, b):
 def train(exp, steps=10, lr=0.01, config=CONFIG, seed=3):
     run = exp.run_for(config, TrainConfig(max_steps=steps, learning_rate=lr), seed=seed)
     run.start(TrainConfig(max_steps=steps, learning_rate=lr))
-    run.wait(30)
+    run_to_end(run)
     return run
 
 
@@ -58,7 +59,7 @@ def test_a_new_learning_rate_keeps_the_weights(small_sine_data):
     assert run.config.learning_rate == 0.001 and run.steps_done == 10
     assert same(weights(exp.model), before)
     run.start()
-    run.wait(30)
+    run_to_end(run)
     assert run.history.frame()["lr"].iloc[-1] == 0.001
 
 
@@ -77,7 +78,7 @@ def test_rewind_restores_the_initial_weights_and_clears_history(small_sine_data)
     assert run.steps_done == 0 and len(run.history) == 0
     assert same(weights(exp.model), weights(build_model(CONFIG, 3)))
     run.start(TrainConfig(max_steps=10, learning_rate=0.01))
-    run.wait(30)
+    run_to_end(run)
     again = trained(small_sine_data)
     assert run.history.frame()["loss"].equals(again.run.history.frame()["loss"])
 

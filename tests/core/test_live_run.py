@@ -16,7 +16,7 @@ from rnn_core.live.spec import RunSpec
 from rnn_core.live.states import RunState
 from rnn_core.models import ModelConfig, build_model
 from rnn_core.training.trainer import TrainConfig, Trainer
-from tests.waiting import wait_until
+from tests.waiting import run_to_end, wait_until
 
 
 def spec_for(data, steps=100_000, **train):
@@ -42,7 +42,7 @@ COLUMNS = ["step", "loss", "val_loss", "grad_norm", "lr"]
 def test_a_short_run_finishes_with_its_history_and_preview(small_sine_data):
     run = make_run(small_sine_data, steps=30)
     assert run.start()
-    run.wait(30)
+    run_to_end(run)
     snap = run.snapshot()
     assert snap.state == RunState.FINISHED and snap.steps_done == 30
     assert snap.history["step"].tolist() == list(range(1, 31))
@@ -52,7 +52,7 @@ def test_a_short_run_finishes_with_its_history_and_preview(small_sine_data):
 def test_the_same_curve_in_a_process_as_in_a_plain_loop(small_sine_data):
     run = make_run(small_sine_data, steps=60)
     run.start()
-    run.wait(30)
+    run_to_end(run)
     alone = plain_loop(small_sine_data, 60)
     assert run.history.frame()[COLUMNS].equals(alone.history.frame()[COLUMNS])
     _, weights = run.current_weights()
@@ -73,9 +73,9 @@ def test_start_after_an_end_continues_exactly_as_one_run(small_sine_data):
     give the curve of one run of 60."""
     run = make_run(small_sine_data, steps=30)
     run.start()
-    run.wait(30)
+    run_to_end(run)
     run.start()
-    run.wait(30)
+    run_to_end(run)
     assert run.steps_done == 60
     alone = plain_loop(small_sine_data, 60)
     frame = run.history.frame()
@@ -142,7 +142,7 @@ def test_a_start_after_a_step_runs_its_whole_length(small_sine_data):
     run.step_once()
     assert run.config.max_steps == 20
     run.start()
-    run.wait(30)
+    run_to_end(run)
     assert run.state == RunState.FINISHED and run.steps_done == 21
 
 
@@ -181,7 +181,7 @@ def test_queue_when_slots_are_taken(small_sine_data):
     snap = second.snapshot()
     assert snap.state == RunState.QUEUED and snap.queue_position == 1 and snap.steps_done == 0
     first.stop()
-    second.wait(30)
+    run_to_end(second)
     assert second.state == RunState.FINISHED and second.steps_done == 5
 
 
@@ -204,7 +204,7 @@ def test_stop_while_queued(small_sine_data):
 def test_an_error_in_the_training_process_becomes_a_sentence(small_sine_data):
     run = LiveRun(spec_for(small_sine_data, 30, truncated_bptt=True), slots=Slots(1))
     run.start()
-    run.wait(30)
+    run_to_end(run)
     assert run.state == RunState.FAILED and "Truncated BPTT is for text" in run.message
 
 
@@ -212,7 +212,7 @@ def test_weight_snapshots_stay_bounded(small_sine_data):
     run = make_run(small_sine_data, steps=400)
     run.snapshots.every, run.snapshots.capacity = 25, 5
     run.start()
-    run.wait(60)
+    run_to_end(run)
     items = run.snapshots.items()
     every = run.snapshots.every
     assert len(items) <= 5 and every > 25  # thinned at least once
@@ -249,7 +249,7 @@ def test_every_state_change_reaches_the_listener(small_sine_data):
 
     run = LiveRun(spec_for(small_sine_data, 20), Listener(), slots=Slots(1))
     run.start()
-    run.wait(30)
+    run_to_end(run)
     states = [s for kind, s in seen if kind == "state"]
     assert states[0] == RunState.QUEUED and states[-1] == RunState.FINISHED
     assert RunState.TRAINING in states

@@ -12,6 +12,7 @@ from rnn_core.models import ModelConfig
 from rnn_core.runs import open_store
 from rnn_core.runs.live import NO_WEIGHTS, cell_label, live_run_of, reopened_run, store_listener
 from rnn_core.training.trainer import TrainConfig
+from tests.waiting import run_to_end
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def test_a_run_is_recorded_when_it_first_reports_and_found_while_live(store, sma
     assert store.runs("alice") == []  # built, never started: nothing kept
     assert live_run_of(listener.run_id) is run
     run.start()
-    run.wait(60)
+    run_to_end(run)
     listener.close()
     (record,) = store.runs("alice")
     assert (record.name, record.cell, record.seed) == ("GRU 8 · lr 0.01 · seed 4", "GRU", 4)
@@ -55,7 +56,7 @@ def test_a_reopened_run_holds_the_last_save_and_continues_it(store, small_sine_d
     listener = store_listener(store, "alice", run_spec, "Sine waves", {})
     first = LiveRun(run_spec, listener)
     first.start()
-    first.wait(60)
+    run_to_end(first)
     listener.close()
     (record,) = store.runs("alice")
     again = reopened_run(store, record, small_sine_data, "cpu")
@@ -64,7 +65,7 @@ def test_a_reopened_run_holds_the_last_save_and_continues_it(store, small_sine_d
     assert all(torch.equal(weights[name], reopened[name]) for name in weights)
     assert [step for step, _ in again.snapshots.items()][-1] == 12
     again.start()
-    again.wait(60)
+    run_to_end(again)
     again.listener.close()
     assert store.get(record.id).steps == 24 and len(store.history(record.id)) == 24
 
@@ -80,7 +81,7 @@ def test_a_run_without_a_save_or_with_other_data_cannot_reopen(store, small_sine
     listener = store_listener(store, "bob", run_spec, "Sine waves", {})
     run = LiveRun(run_spec, listener)
     run.start()
-    run.wait(60)
+    run_to_end(run)
     listener.close()
     (trained,) = store.runs("bob")
     with pytest.raises(ValueError, match="does not fit the data"):
