@@ -51,14 +51,19 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every test, in two parts. First the core's and the pages' tests on WORKERS workers: they wait on
+# page reruns and training threads, so a third worker fills that time, and each test module stays
+# whole on one worker (tests/conftest.py). Then the tests marked `browser` (the flows in Chromium
+# and the benchmarks) one at a time: a served app and Chromium already fill two cores, and the
+# benchmarks measure on a machine doing nothing else.
+WORKERS ?= 3
+
 test: install install-ray chromium postgresql cpp lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 # The edit-test loop: the core's and the pages' tests, no browser, none of those marked slow
-# (benchmarks, compiled exports, Ray, long trainings: `make test` runs them), on three workers:
-# these tests wait on page reruns and training threads, so a third worker fills that time.
-# Each test module stays whole on one worker (tests/conftest.py).
-WORKERS ?= 3
+# (compiled exports, Ray, long trainings: `make test` runs them), on WORKERS workers.
 
 test-fast: install install-ray postgresql lint
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m "not slow and not browser" tests/core tests/app

@@ -36,6 +36,7 @@ def test_the_largest_learning_rate_is_caught_and_the_last_good_weights_kept():
     assert all(np.isfinite(w).all() for w in weights)
 
 
+@pytest.mark.slow
 def test_a_batch_larger_than_the_training_windows_still_trains():
     at = train_page(batch=4096, amount=3)
     data = at.session_state["experiment"].data

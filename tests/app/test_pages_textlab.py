@@ -64,6 +64,7 @@ def test_the_page_finds_a_depth_unit(bracket_lstm):
     assert len(shown) == 1 and "<span" in shown[0]  # the coloured text (besides the page style)
 
 
+@pytest.mark.slow  # the bracket LSTM trains 400 steps
 def test_samples_at_low_and_high_temperature_differ(bracket_lstm):
     at = bracket_lstm
     at.slider(key="text.length").set_value(1000).run()
@@ -78,6 +79,7 @@ def test_samples_at_low_and_high_temperature_differ(bracket_lstm):
     assert entropy_bits(samples[1.5]) > entropy_bits(samples[0.5])
 
 
+@pytest.mark.slow
 def test_next_character_chart_shows_the_models_probabilities(bracket_lstm):
     at = bracket_lstm
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)

@@ -2,6 +2,7 @@
 window of raw values (MW) and gives the forecast Evaluate scores, in MW, for every step ahead."""
 
 import numpy as np
+import pytest
 import torch
 
 from rnn_core.datasets.series.prepare import SeriesTask
@@ -16,6 +17,7 @@ TASK = SeriesTask(("PJME_MW",), ("PJME_MW",), horizon=2, every_step=True)
 T = 24
 
 
+@pytest.mark.slow  # the ONNX export and onnxruntime's first session
 def test_onnx_of_a_series_model_equals_pytorch_on_a_window():
     torch.set_num_threads(1)
     data, model = pjm_case(TASK, T)
