@@ -14,10 +14,16 @@ from tests.paths import ROOT
 from ui.session.owner import TOKEN
 
 APP = str(ROOT / "app.py")
+# How long a rerun, a training or a sweep may take before a test fails: generous, because the page
+# tests share two cores with two other workers (`pytest -n 3`), and a training process first
+# imports torch. A deadline here is a hang's limit, not a speed check (`python -m bench` has those).
+RERUN_S = 120
+TRAINING_S = 240
 
 
 def open_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+    """The app's first page, run once under AppTest."""
+    return AppTest.from_file(APP, default_timeout=RERUN_S).run()
 
 
 def app_with_token(secret: str) -> AppTest:
@@ -66,12 +72,23 @@ def no_problems(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def train_until_done(at: AppTest, timeout: float = 60) -> None:
+def train_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
     """AppTest does not run `run_every` fragments: rerun until the run ends."""
     deadline = time.monotonic() + timeout
     while at.session_state["experiment"].run.active:
         assert time.monotonic() < deadline, "training did not end"
         time.sleep(0.2)
+        at.run()
+    at.run()
+
+
+def compare_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
+    """Rerun Compare until every run it started has ended (AppTest does not run `run_every`)."""
+    runs = at.session_state["compare.runs"]["runs"]
+    deadline = time.monotonic() + timeout
+    while any(runner.active for _, runner in runs.values()):
+        assert time.monotonic() < deadline, "the comparison did not end"
+        time.sleep(0.3)
         at.run()
     at.run()
 
@@ -86,7 +103,7 @@ def sweep_page(steps: int | None = None, at: AppTest | None = None) -> AppTest:
     return at.switch_page("app_pages/sweep.py").run()
 
 
-def run_sweep(at: AppTest, timeout: float = 120) -> None:
+def run_sweep(at: AppTest, timeout: float = TRAINING_S) -> None:
     """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
     from ui.sweep.setup import SWEEP
 

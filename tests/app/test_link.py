@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.text import CORPORA
-from tests.app.conftest import APP, no_problems, open_app, train_until_done
+from tests.app.conftest import APP, RERUN_S, no_problems, open_app, train_until_done
 from ui.session.settings import SETTINGS, TEXT_CHOICES, default, link_of, settings_from_link
 from ui.sources.imu import SAMPLES, UPLOAD
 from ui.sources.imu_sets import SET_SAMPLE, SET_UPLOAD
@@ -130,7 +130,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
     train_until_done(at)
     first = at.session_state["experiment"].run.history.frame()
 
-    other = AppTest.from_file(APP, default_timeout=60)
+    other = AppTest.from_file(APP, default_timeout=RERUN_S)
     other.query_params = link
     other.switch_page("app_pages/train.py").run()
     no_problems(other)
@@ -144,7 +144,7 @@ def test_the_address_follows_every_change_and_reopens_the_same_experiment():
 
 
 def test_a_bad_link_says_what_was_left_out_and_the_page_still_works():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"cell": "Transformer", "hidden": "7", "nonsense": "1"}
     at.switch_page("app_pages/train.py").run()
     assert not at.exception
@@ -158,7 +158,7 @@ def test_a_bad_link_says_what_was_left_out_and_the_page_still_works():
 
 
 def test_a_link_with_unusable_data_knobs_falls_back_to_the_default_sine():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"sine.freqs": "fast"}
     at.switch_page("app_pages/train.py").run()
     assert not at.exception
@@ -181,7 +181,7 @@ def test_an_address_that_lags_a_run_behind_changes_nothing():
 
 
 def test_a_link_to_a_demo_the_app_does_not_have_says_so():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"preset": "nonexistent", "cell": "GRU"}
     at.switch_page("app_pages/train.py").run()
     assert not at.exception
@@ -207,7 +207,7 @@ def test_values_past_the_bounds_and_long_names_get_a_short_sentence(params, sent
 
 
 def test_markdown_in_a_links_names_and_values_is_shown_as_text():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {
         "[click here](https://example.com)": "1",
         "cell": "![p](https://example.com/p.png)",

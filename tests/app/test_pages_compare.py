@@ -2,12 +2,11 @@
 shows PyTorch's parameter counts and what each run measured."""
 
 import json
-import time
 
 import numpy as np
 
 from rnn_core.models import build_model
-from tests.app.conftest import no_problems, open_app
+from tests.app.conftest import compare_until_done, no_problems, open_app
 from ui.compare.cells import diverged_sentence, table_headers
 
 
@@ -19,13 +18,8 @@ def test_three_cells_train_side_by_side_and_fill_the_table():
     at.number_input(key="opt.compare.steps").set_value(30).run()
     at.toggle(key="opt.compare.budget").set_value(True).run()
     at.button(key="btn.compare").click().run()
+    compare_until_done(at)
     runs = at.session_state["compare.runs"]["runs"]
-    deadline = time.monotonic() + 90
-    while any(runner.active for _, runner in runs.values()):
-        assert time.monotonic() < deadline, "the comparison did not end"
-        time.sleep(0.3)
-        at.run()
-    at.run()
     no_problems(at)
     table = at.table[0].value  # HTML: it wraps to fit its column, headers short, units in them
     assert list(table.columns) == [
@@ -78,13 +72,8 @@ def test_several_seeds_give_each_cell_a_mean_with_its_spread():
     at.number_input(key="opt.compare.seeds").set_value(3).run()
     at.radio(key="opt.sweep.band").set_value("± 1 standard deviation").run()
     at.button(key="btn.compare").click().run()
+    compare_until_done(at)
     kept = at.session_state["compare.runs"]
-    deadline = time.monotonic() + 90
-    while any(run.active for _, run in kept["runs"].values()):
-        assert time.monotonic() < deadline, "the comparison did not end"
-        time.sleep(0.3)
-        at.run()
-    at.run()
     no_problems(at)
     assert kept["cells"]["LSTM"] == ["LSTM · seed 0", "LSTM · seed 1", "LSTM · seed 2"]
     table = at.table[0].value

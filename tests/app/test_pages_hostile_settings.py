@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, no_problems, open_app, sweep_page
+from tests.app.conftest import APP, RERUN_S, no_problems, open_app, sweep_page
 from ui.sweep.setup import SWEEP
 
 DIGITS = "٣٢,¹²"  # Arabic-Indic 32 and superscript 12: int() takes the first, not the second
@@ -15,7 +15,7 @@ WHAT_TO_TYPE = "type the digits 0 to 9, separated by commas, like 64, 32"
 
 
 def opened_with(link: dict, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = link
     return at.switch_page(page).run()
 

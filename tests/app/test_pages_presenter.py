@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.figures.style import BASE_FONT, MIN_LINE, TICK_FONT
-from tests.app.conftest import APP, no_problems, open_app
+from tests.app.conftest import APP, RERUN_S, no_problems, open_app
 
 
 def data_page(presenter: bool):
@@ -65,7 +65,7 @@ def test_presenter_mode_lasts_across_pages_and_can_be_turned_off():
 def test_presenter_mode_survives_a_reload_from_the_address():
     """A new session opened on an address with ?present=1 (a reload) starts in presenter mode,
     keeps the parameter, and reads it as no part of the experiment (no warning about it)."""
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params["present"] = "1"
     at.query_params["seed"] = "3"
     at.run()

@@ -9,7 +9,7 @@ from rnn_core.datasets.series.reader import read_series_csv
 from rnn_core.live.experiment import Experiment
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig
-from tests.app.conftest import APP, no_problems, plotly_figure
+from tests.app.conftest import APP, RERUN_S, no_problems, plotly_figure
 from tests.core.series_cases import SAMPLE, cut
 
 TASK = SeriesTask(("PJME_MW",), ("PJME_MW",), horizon=1)
@@ -32,7 +32,7 @@ def experiment():
 
 
 def evaluate_page(exp, presenter: bool = False) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.session_state["experiment"] = exp
     at.run()
     if presenter:

@@ -3,7 +3,7 @@ refused file) is said on every page, and nothing trains on something else in its
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, open_app
+from tests.app.conftest import APP, RERUN_S, open_app
 from ui.sources.imu import UPLOAD
 
 PAGES = [
@@ -21,7 +21,7 @@ def _said(at: AppTest, text: str) -> bool:
 
 def test_a_link_that_needs_an_upload_says_so_on_every_page_and_trains_nothing():
     for page in PAGES:
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=RERUN_S)
         at.query_params = {"source_kind": "IMU recording", "imu.choice": UPLOAD}
         at.switch_page(page).run()
         assert not at.exception, page
@@ -50,7 +50,7 @@ def test_a_refused_upload_leaves_no_source_in_its_place():
 
 
 def test_a_text_upload_that_is_missing_is_said_and_pasted_text_is_asked_for():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"source_kind": "Text", "text.choice": "Paste text"}
     at.switch_page("app_pages/train.py").run()
     assert not at.exception
@@ -59,7 +59,7 @@ def test_a_text_upload_that_is_missing_is_said_and_pasted_text_is_asked_for():
 
 
 def test_data_chosen_after_the_sentence_clears_it():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"source_kind": "IMU recording", "imu.choice": UPLOAD}
     at.switch_page("app_pages/data.py").run()
     assert _said(at, "not part of a link")

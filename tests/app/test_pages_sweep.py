@@ -9,7 +9,7 @@ import pytest
 
 from rnn_core.sweeps.aggregate import summary_table
 from rnn_core.sweeps.spec import CELL_CHOICES, KNOBS
-from tests.app.conftest import no_problems, open_app, run_sweep, sweep_page
+from tests.app.conftest import RERUN_S, no_problems, open_app, run_sweep, sweep_page
 from ui.session.settings import CELL_VALUES, SWEEP_KNOBS
 from ui.sweep.setup import SWEEP
 
@@ -77,7 +77,7 @@ def test_stop_ends_every_run_of_the_sweep():
     executor = at.session_state[SWEEP]["executor"]
     assert executor.active and not at.button(key="btn.sweep_stop").disabled
     at.button(key="btn.sweep_stop").click().run()
-    deadline = time.monotonic() + 30  # a hang guard, not a timing
+    deadline = time.monotonic() + RERUN_S  # a hang guard, not a timing
     while executor.active:
         assert time.monotonic() < deadline, "a run outlived Stop"
         time.sleep(0.2)

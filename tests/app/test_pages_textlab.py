@@ -29,7 +29,7 @@ def bracket_lstm():
     at.number_input(key="opt.batch").set_value(32).run()
     at.number_input(key="opt.amount").set_value(400).run()
     at.button(key="btn.start").click().run()
-    train_until_done(at, timeout=120)
+    train_until_done(at)
     at.switch_page("app_pages/textlab.py").run()
     no_problems(at)
     return at

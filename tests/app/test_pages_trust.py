@@ -7,7 +7,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from rnn_core.bounds import MAX_VOCAB
-from tests.app.conftest import APP, no_problems, open_app, owner_key_of
+from tests.app.conftest import APP, RERUN_S, no_problems, open_app, owner_key_of
 from tests.app.test_pages_runs import stored_run
 from ui.session.owner import TOKEN
 from ui.session.run_store import run_store
@@ -69,7 +69,7 @@ def test_a_sweep_is_refused_with_how_many_runs_to_delete(monkeypatch):
 
 
 def test_a_text_with_too_many_different_characters_is_refused_on_data():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"source_kind": "Text", "text.choice": "Paste text"}
     at.switch_page("app_pages/data.py").run()
     many = "".join(chr(0x4E00 + i) for i in range(MAX_VOCAB + 1))  # CJK ideographs
@@ -81,7 +81,7 @@ def test_a_text_with_too_many_different_characters_is_refused_on_data():
 
 
 def test_a_refused_upload_is_not_kept_in_the_session():
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"source_kind": "IMU recording", "imu.choice": UPLOAD}
     at.switch_page("app_pages/data.py").run()
     at.session_state["imu.last_upload"] = ("broken.csv", b"\x00\x01" * 1000)

@@ -10,6 +10,7 @@ import pytest
 
 import ui.session.preload
 from rnn_core.live import processes
+from tests.app.conftest import RERUN_S
 from tests.paths import ROOT
 from ui.session.preload import app_modules, preload_in_background, wait
 
@@ -30,7 +31,7 @@ def test_home_draws_without_importing_torch_pandas_or_numpy_then_starts_the_prel
         "started = []\n"
         "ui.session.preload.preload_in_background = lambda: started.append(sorted(sys.modules))\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('app.py', default_timeout=60).run()\n"
+        f"at = AppTest.from_file('app.py', default_timeout={RERUN_S}).run()\n"
         "assert not at.exception, at.exception\n"
         "assert at.title[0].value == 'RNN Explorer'\n"
         "assert at.selectbox(key='opt.device').options, 'the device choice is drawn'\n"
@@ -49,7 +50,7 @@ def test_a_page_with_the_core_begins_the_preload_at_once_and_waits_for_it(monkey
     monkeypatch.setattr(ui.session.preload, "wait", lambda: order.append("wait"))
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=RERUN_S)
     at.switch_page("app_pages/data.py").run()
     assert not at.exception
     assert order == [0, "wait", "after the page"]  # begun at once (if not yet), waited for

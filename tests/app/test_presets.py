@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
 from rnn_core.evaluation.compare import trivial_baseline
-from tests.app.conftest import APP, no_problems, open_app
+from tests.app.conftest import APP, RERUN_S, no_problems, open_app
 from ui.session.demos import PRESETS
 from ui.session.settings import SETTINGS, settings_from_link
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow  # left out of make test-fast
 def open_preset(key: str) -> AppTest:
     """A fresh session that follows the preset's link, then reruns until its training ends."""
     preset = PRESETS[key]
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=RERUN_S)
     at.query_params = {"preset": key}
     at.switch_page(preset.page).run()
     assert not at.exception, [e.message for e in at.exception]

@@ -4,7 +4,6 @@ the opened model (the same stored run, its steps going on); a store made before 
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 
 from rnn_core.models import build_model
@@ -13,6 +12,7 @@ from rnn_core.training.state import state_to_bytes
 from rnn_core.training.trainer import TrainConfig, Trainer
 from tests.app.conftest import (
     app_with_token,
+    compare_until_done,
     no_problems,
     owner_key_of,
     run_sweep,
@@ -90,12 +90,7 @@ def test_a_compare_gru_run_opens_as_a_gru_and_start_continues_it():
     at.number_input(key="opt.compare.steps").set_value(10).run()
     at.number_input(key="opt.compare.lr").set_value(0.02).run()
     at.button(key="btn.compare").click().run()
-    runs = at.session_state["compare.runs"]["runs"]
-    deadline = time.monotonic() + 90
-    while any(runner.active for _, runner in runs.values()):
-        assert time.monotonic() < deadline, "the comparison did not end"
-        time.sleep(0.3)
-        at.run()
+    compare_until_done(at)
     store = run_store()
     wait_until(lambda: [r.state for r in store.runs(owner_key_of(secret))] == ["finished"])
     (record,) = store.runs(owner_key_of(secret))

@@ -15,6 +15,7 @@ from rnn_core.datasets.text import bracket_corpus
 from rnn_core.evaluation.compare import compare_configs
 from rnn_core.sweeps.spec import KNOBS, SweepSpec
 from rnn_core.training.trainer import TrainConfig
+from tests.app.conftest import RERUN_S
 from ui.session.controls import config_for_data
 from ui.session.settings import SETTINGS, default, settings_from_link
 from ui.session.spec_link import changed_knobs, data_keys, link_of_spec, model_values, spec_values
@@ -40,7 +41,7 @@ def pages_configs(link, data):
 
 
 def built_by_train(link, data):
-    at = AppTest.from_function(pages_configs, args=(link, data), default_timeout=30).run()
+    at = AppTest.from_function(pages_configs, args=(link, data), default_timeout=RERUN_S).run()
     assert not at.exception, [e.message for e in at.exception]
     return at.session_state["built"]
 

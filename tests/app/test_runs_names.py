@@ -18,6 +18,7 @@ from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
 from tests.app.conftest import (
     chart_values,
+    compare_until_done,
     no_problems,
     open_app,
     plotly_figure,
@@ -226,12 +227,7 @@ def test_a_comparison_and_a_training_made_on_their_pages_are_named_apart():
     at.switch_page("app_pages/compare.py").run()
     at.number_input(key="opt.compare.steps").set_value(10).run()
     at.button(key="btn.compare").click().run()
-    runs = at.session_state["compare.runs"]["runs"]
-    deadline = time.monotonic() + 120
-    while any(runner.active for _, runner in runs.values()):
-        assert time.monotonic() < deadline, "the comparison did not end"
-        time.sleep(0.3)
-        at.run()
+    compare_until_done(at)
     at.switch_page("app_pages/train.py").run()
     at.number_input(key="opt.amount").set_value(10).run()
     at.button(key="btn.start").click().run()

@@ -16,6 +16,7 @@ from rnn_core.live.child import trained_model
 from rnn_core.live.spec import RunSpec
 from rnn_core.models import ModelConfig
 from rnn_core.training import TrainConfig
+from tests.app.conftest import RERUN_S
 from tests.core.series_cases import SAMPLE, cut
 from ui.evaluate.series import readable, verdict_sentences
 
@@ -51,7 +52,7 @@ def run_page(model, data) -> AppTest:
     started later would import (and fail on, without its arguments): put the real one back."""
     main = sys.modules["__main__"]
     try:
-        at = AppTest.from_function(page, args=(model, data), default_timeout=60).run()
+        at = AppTest.from_function(page, args=(model, data), default_timeout=RERUN_S).run()
     finally:
         sys.modules["__main__"] = main
     assert not at.exception, [e.message for e in at.exception]
