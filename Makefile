@@ -55,12 +55,13 @@ format: install
 # page reruns and training threads, so a third worker fills that time, and each test module stays
 # whole on one worker (tests/conftest.py). Then the tests marked `browser` (the flows in Chromium
 # and the benchmarks) one at a time: a served app and Chromium already fill two cores, and the
-# benchmarks measure on a machine doing nothing else.
+# benchmarks measure on a machine doing nothing else. The second part runs even when the first
+# fails, so that one run says everything that failed.
 WORKERS ?= 3
 
 test: install install-ray chromium postgresql cpp lint
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m "not browser"; first=$$?; \
+	$(BIN)/python -m pytest -m browser && exit $$first
 
 # The edit-test loop: the core's and the pages' tests, no browser, none of those marked slow
 # (compiled exports, Ray, long trainings: `make test` runs them), on WORKERS workers.

@@ -7,7 +7,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP, RERUN_S, no_problems, open_app, sweep_page
+from tests.app.conftest import APP, RERUN_S, TRAINING_S, no_problems, open_app, sweep_page
 from ui.sweep.setup import SWEEP
 
 DIGITS = "٣٢,¹²"  # Arabic-Indic 32 and superscript 12: int() takes the first, not the second
@@ -71,7 +71,7 @@ def test_a_cluster_the_operator_set_that_cannot_be_reached_gives_a_sentence(monk
     assert any(c.value == said for c in at.caption)
     at.button(key="btn.sweep").click().run()
     assert not at.exception and not at.error  # Start returns: Ray is reached elsewhere
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + TRAINING_S
     while at.session_state[SWEEP]["executor"].active:
         assert time.monotonic() < deadline, "the runs never ended"  # a hang guard
         time.sleep(0.3)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.app.conftest import no_problems, sweep_page
+from tests.app.conftest import TRAINING_S, no_problems, sweep_page
 from ui.sweep.setup import SWEEP
 
 pytestmark = pytest.mark.slow  # left out of make test-fast
@@ -32,7 +32,7 @@ def test_a_sweep_on_ray_says_where_each_run_trained(local_ray, monkeypatch):
     at.number_input(key="opt.sweep.seeds").set_value(2).run()
     at.button(key="btn.sweep").click().run()
     executor = at.session_state[SWEEP]["executor"]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + TRAINING_S
     while executor.active:
         assert time.monotonic() < deadline, "the sweep did not end"
         time.sleep(0.3)

@@ -18,9 +18,10 @@ def entropy_bits(text: str) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bracket_lstm():
-    """An LSTM trained through the Train page on the bracket corpus for a few seconds."""
+    """An LSTM trained through the Train page on the bracket corpus for a few seconds. Kept for
+    the session: under `pytest -n`, a worker can end a module's fixtures between its tests."""
     at = open_app()
     at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from rnn_core.datasets.memory import ADDING_BASELINE_MSE
 from rnn_core.evaluation.compare import trivial_baseline
-from tests.app.conftest import APP, RERUN_S, no_problems, open_app
+from tests.app.conftest import APP, RERUN_S, TRAINING_S, no_problems, open_app
 from ui.session.demos import PRESETS
 from ui.session.settings import SETTINGS, settings_from_link
 
@@ -25,7 +25,7 @@ def open_preset(key: str) -> AppTest:
     at.switch_page(preset.page).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.info[0].value.startswith(f"**{preset.title}**")
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + TRAINING_S
     while _active(at, preset.action):
         assert time.monotonic() < deadline, f"the {key} preset did not end"
         time.sleep(0.3)

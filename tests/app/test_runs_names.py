@@ -17,6 +17,7 @@ from rnn_core.models import ModelConfig
 from rnn_core.runs.compare import run_settings
 from rnn_core.training.trainer import TrainConfig
 from tests.app.conftest import (
+    RERUN_S,
     chart_values,
     compare_until_done,
     no_problems,
@@ -234,7 +235,7 @@ def test_a_comparison_and_a_training_made_on_their_pages_are_named_apart():
     train_until_done(at)
     owner = hashlib.sha256(secret.encode()).hexdigest()
     store = run_store()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + RERUN_S
     while [r.state for r in store.runs(owner)] != ["finished"] * 4:
         assert time.monotonic() < deadline, "the runs were not stored in time"
         time.sleep(0.2)
