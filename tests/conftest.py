@@ -15,10 +15,11 @@ from rnn_core.datasets.text import bracket_corpus
 torch.set_num_threads(1)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n N --dist loadgroup` (make test-fast), a test module runs whole on one
-    worker, so its module fixtures are made once; modules that share a session-wide build (the
-    C++ example, the IMU export) name one `xdist_group` and run on the same worker, and the
+    """Under `pytest -n N --dist loadgroup` (make test, make test-fast), a test module runs whole
+    on one worker, so its module fixtures are made once; modules that share a session-wide build
+    (the C++ example, the IMU export) name one `xdist_group` and run on the same worker, and the
     bench's long runs name one each."""
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
