@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sys
 import time
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.paths import ROOT
@@ -19,6 +21,17 @@ APP = str(ROOT / "app.py")
 # imports torch. A deadline here is a hang's limit, not a speed check (`python -m bench` has those).
 RERUN_S = 120
 TRAINING_S = 240
+
+
+@pytest.fixture(autouse=True)
+def real_main_module():
+    """AppTest leaves the script it ran as `__main__`; a process started later through the fork
+    server (a training, a capped upload read) runs `__main__` again, and a script written by
+    `AppTest.from_function` fails there without its arguments: put the real one back after each
+    page test (a worker of `pytest -n` runs the core's tests next in the same process)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def open_app() -> AppTest:
