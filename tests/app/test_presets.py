@@ -72,6 +72,7 @@ def test_home_and_sidebar_link_every_preset():
         assert [link.page for link in links] == pages
 
 
+@pytest.mark.xdist_group("presets-sine")  # a group of its own: pytest -n shares them out
 def test_lstm_sine_falls_far_below_the_baseline_and_is_the_same_twice():
     first, second = open_preset("lstm-sine"), open_preset("lstm-sine")
     runner = first.session_state["experiment"].run
@@ -83,6 +84,7 @@ def test_lstm_sine_falls_far_below_the_baseline_and_is_the_same_twice():
     assert history["loss"].tolist() == again["loss"].tolist()
 
 
+@pytest.mark.xdist_group("presets-vanishing")  # a group of its own: pytest -n shares them out
 def test_vanishing_shows_the_rnn_gradient_orders_of_magnitude_below_the_lstm():
     at = open_preset("vanishing")
     ratios = {m.label.split(":")[0]: float(m.value) for m in at.metric}
@@ -90,6 +92,7 @@ def test_vanishing_shows_the_rnn_gradient_orders_of_magnitude_below_the_lstm():
     assert ratios["LSTM"] > 1e-3, ratios  # the LSTM keeps its gradient
 
 
+@pytest.mark.xdist_group("presets-exploding")  # a group of its own: pytest -n shares them out
 def test_exploding_diverges_without_clipping_and_stays_finite_with_it():
     first, second = open_preset("exploding"), open_preset("exploding")
     runs = _runs(first)
@@ -109,6 +112,7 @@ def test_exploding_diverges_without_clipping_and_stays_finite_with_it():
         assert _history(runner)["loss"].tolist() == _history(runs[label][1])["loss"].tolist()
 
 
+@pytest.mark.xdist_group("presets-adding")  # a group of its own: pytest -n shares them out
 def test_adding_the_lstm_beats_the_baseline_and_the_rnn_does_not():
     first, second = open_preset("adding"), open_preset("adding")
     final = {
@@ -123,6 +127,7 @@ def test_adding_the_lstm_beats_the_baseline_and_the_rnn_does_not():
         assert again == _history(_runs(first)[label][1])["loss"].tolist()
 
 
+@pytest.mark.xdist_group("presets-brackets")  # a group of its own: pytest -n shares them out
 def test_brackets_a_unit_counts_the_depth_the_same_way_twice():
     first, second = open_preset("brackets"), open_preset("brackets")
     assert first.selectbox(key="text.property").value == "Bracket depth"
@@ -131,6 +136,7 @@ def test_brackets_a_unit_counts_the_depth_the_same_way_twice():
     assert table.equals(second.dataframe[0].value)
 
 
+@pytest.mark.xdist_group("presets-imu")  # a group of its own: pytest -n shares them out
 def test_imu_predictor_makes_its_honest_point_the_same_way_twice():
     at, again = open_preset("imu"), open_preset("imu")
     for index in (0, 1, 2):  # forecast scores, at rest and in motion, attitude against truth
