@@ -49,7 +49,11 @@ def test_rows_arrive_filters_follow_and_a_recording_reads_back(hub):
     for method in ("vqf", "complementary"):
         angles = recent.angles[method]  # (M, 2)
         assert angles.shape == (len(recent.rows), 2)
-        assert np.isfinite(angles[:-5]).all()  # the worker keeps up (the newest may be pending)
+        # computed in order: only the newest rows may still be pending (how far the worker
+        # lags on a busy machine is for `python -m bench --live` to measure, not for a test)
+        finite = np.isfinite(angles).all(axis=1)  # (M,)
+        done = len(finite) if finite.all() else int(np.argmin(finite))
+        assert not finite[done:].any() and done >= len(finite) // 2
     assert snap.row_hz and all(hz and hz > 10 for hz in snap.phone_hz.values())
     assert snap.delay_ms is not None and snap.delay_ms[0] <= snap.delay_ms[1]
     assert "streaming from" in snap.sentence and snap.quiet_s < 5
