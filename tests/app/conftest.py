@@ -85,25 +85,26 @@ def no_problems(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def train_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
-    """AppTest does not run `run_every` fragments: rerun until the run ends."""
+def rerun_while(at: AppTest, busy, what: str, timeout: float = TRAINING_S) -> None:
+    """Rerun the page while `busy()`, then once more (AppTest does not run `run_every`
+    fragments); fails when `what` has not ended within `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while at.session_state["experiment"].run.active:
-        assert time.monotonic() < deadline, "training did not end"
-        time.sleep(0.2)
-        at.run()
-    at.run()
-
-
-def compare_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
-    """Rerun Compare until every run it started has ended (AppTest does not run `run_every`)."""
-    runs = at.session_state["compare.runs"]["runs"]
-    deadline = time.monotonic() + timeout
-    while any(runner.active for _, runner in runs.values()):
-        assert time.monotonic() < deadline, "the comparison did not end"
+    while busy():
+        assert time.monotonic() < deadline, f"{what} did not end"
         time.sleep(0.3)
         at.run()
     at.run()
+
+
+def train_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
+    """Rerun until the page's training ends."""
+    rerun_while(at, lambda: at.session_state["experiment"].run.active, "training", timeout)
+
+
+def compare_until_done(at: AppTest, timeout: float = TRAINING_S) -> None:
+    """Rerun Compare until every run it started has ended."""
+    runs = at.session_state["compare.runs"]["runs"]
+    rerun_while(at, lambda: any(r.active for _, r in runs.values()), "the comparison", timeout)
 
 
 def sweep_page(steps: int | None = None, at: AppTest | None = None) -> AppTest:
@@ -117,13 +118,8 @@ def sweep_page(steps: int | None = None, at: AppTest | None = None) -> AppTest:
 
 
 def run_sweep(at: AppTest, timeout: float = TRAINING_S) -> None:
-    """Start the page's sweep and rerun until it ends (AppTest does not run `run_every`)."""
+    """Start the page's sweep and rerun until it ends."""
     from ui.sweep.setup import SWEEP
 
     at.button(key="btn.sweep").click().run()
-    deadline = time.monotonic() + timeout
-    while at.session_state[SWEEP]["executor"].active:
-        assert time.monotonic() < deadline, "the sweep did not end"
-        time.sleep(0.3)
-        at.run()
-    at.run()
+    rerun_while(at, lambda: at.session_state[SWEEP]["executor"].active, "the sweep", timeout)

@@ -3,12 +3,10 @@ runs train there, and the table of every run says where each one trained. Ray st
 this module."""
 
 import socket
-import time
 
 import pytest
 
-from tests.app.conftest import TRAINING_S, no_problems, sweep_page
-from ui.sweep.setup import SWEEP
+from tests.app.conftest import no_problems, run_sweep, sweep_page
 
 pytestmark = pytest.mark.slow  # left out of make test-fast
 
@@ -30,14 +28,7 @@ def test_a_sweep_on_ray_says_where_each_run_trained(local_ray, monkeypatch):
     at.selectbox(key="opt.sweep.knob2").set_value("(none)").run()
     at.text_input(key="opt.sweep.values1").input("0.01, 0.03").run()
     at.number_input(key="opt.sweep.seeds").set_value(2).run()
-    at.button(key="btn.sweep").click().run()
-    executor = at.session_state[SWEEP]["executor"]
-    deadline = time.monotonic() + TRAINING_S
-    while executor.active:
-        assert time.monotonic() < deadline, "the sweep did not end"
-        time.sleep(0.3)
-        at.run()
-    at.run()
+    run_sweep(at)
     no_problems(at)
     assert any("on a Ray instance on this machine" in c.value for c in at.caption)
     runs = at.dataframe[0].value

@@ -18,10 +18,9 @@ def entropy_bits(text: str) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def bracket_lstm():
-    """An LSTM trained through the Train page on the bracket corpus for a few seconds. Kept for
-    the session: under `pytest -n`, a worker can end a module's fixtures between its tests."""
+    """An LSTM trained through the Train page on the bracket corpus for a few seconds."""
     at = open_app()
     at.switch_page("app_pages/data.py").run()
     at.radio(key="opt.source_kind").set_value("Text").run()
